@@ -1,0 +1,213 @@
+//! Turns (arguments, function) into the instrumented function. The user's
+//! attributes, visibility, signature and body are kept as written; the body
+//! runs as an inner `async move` block inside the call's span.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
+
+use crate::attr::{Args, FieldKind, MetadataValue, ProviderArg};
+
+pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
+    let mut errors = args.errors;
+
+    if item.sig.asyncness.is_none() {
+        errors.push(syn::Error::new(
+            item.sig.fn_token.span,
+            format!(
+                "`#[llm_call]` instruments `async fn`s: make `{}` an `async fn`",
+                item.sig.ident
+            ),
+        ));
+    }
+
+    let params = parameter_names(&item);
+    if let Some(request) = &args.request {
+        if !params.iter().any(|p| p == request) {
+            let listed = if params.is_empty() {
+                "it has no named parameters".to_owned()
+            } else {
+                format!(
+                    "its parameters are {}",
+                    params
+                        .iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            errors.push(syn::Error::new(
+                request.span(),
+                format!(
+                    "`request = {request}`: `{request}` is not a parameter of `{}`; {listed}",
+                    item.sig.ident
+                ),
+            ));
+        }
+    }
+
+    let provider = match &args.provider {
+        Some(ProviderArg::Builtin(ty)) => quote!(::llm_trace::__private::#ty),
+        Some(ProviderArg::Path(path)) => quote!(#path),
+        None => {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                "`#[llm_call]` needs a provider: `provider = \"openai\"`, `provider = \"anthropic\"`, \
+                 or `provider = my::Backend` for a type that implements `llm_trace::provider::Provider`",
+            ));
+            quote!(::llm_trace::__private::OpenAi)
+        }
+    };
+
+    if !errors.is_empty() {
+        // Keep the function as written so that only our errors show.
+        let mut combined = errors.remove(0);
+        for error in errors {
+            combined.combine(error);
+        }
+        let compile_errors = combined.to_compile_error();
+        return quote!(#compile_errors #item);
+    }
+
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = item;
+    let fn_name = sig.ident.to_string();
+
+    let mut site = quote! {
+        ::llm_trace::__private::CallSite::new::<#provider>(
+            ::llm_trace::__private::concat!(::llm_trace::__private::module_path!(), "::", #fn_name)
+        )
+    };
+    if let Some(operation) = &args.operation {
+        site.extend(quote!(.operation(#operation)));
+    }
+    if let Some(name) = &args.name {
+        site.extend(quote!(.name(#name)));
+    }
+    if let Some(model) = &args.model {
+        site.extend(quote!(.model(#model)));
+    }
+    if !args.metadata.is_empty() {
+        let entries = args.metadata.iter().map(|m| {
+            let key = &m.key;
+            let value = match &m.value {
+                MetadataValue::Str(s) => quote_spanned!(s.span()=> Str(#s)),
+                MetadataValue::Int(v, span) => quote_spanned!(*span=> I64(#v)),
+                MetadataValue::Float(v, span) => quote_spanned!(*span=> F64(#v)),
+                MetadataValue::Bool(v, span) => quote_spanned!(*span=> Bool(#v)),
+            };
+            let span = m.key_span;
+            quote_spanned!(span=> (#key, ::llm_trace::__private::StaticValue::#value))
+        });
+        site.extend(quote!(.metadata(&[#(#entries),*])));
+    }
+
+    let request = match &args.request {
+        Some(ident) => quote_spanned!(ident.span()=> ::llm_trace::__private::Some(&#ident)),
+        None => quote!(::llm_trace::__private::None::<&::llm_trace::__private::NoRequest>),
+    };
+    let server = match &args.server {
+        Some(expr) => quote_spanned! {expr.span()=>
+            ::llm_trace::__private::Some(::core::convert::AsRef::<str>::as_ref(&(#expr)))
+        },
+        None => quote!(::llm_trace::__private::None),
+    };
+
+    let recorder = format_ident!("__llm_trace_fields");
+    let fields = args.fields.iter().map(|f| {
+        let key = &f.key;
+        let expr = &f.expr;
+        let value = match f.kind {
+            FieldKind::Value => quote_spanned!(expr.span()=> &(#expr)),
+            FieldKind::Display => {
+                quote_spanned!(expr.span()=> &::llm_trace::__private::DisplayValue(&(#expr)))
+            }
+            FieldKind::Debug => {
+                quote_spanned!(expr.span()=> &::llm_trace::__private::DebugValue(&(#expr)))
+            }
+        };
+        quote_spanned!(expr.span()=> #recorder.record(#key, #value);)
+    });
+
+    let output_ty = match &sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) if contains_impl_trait(ty) => quote!(_),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    };
+
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
+            #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
+            let __llm_trace_call = ::llm_trace::__private::Call::start::<#provider, _, _>(
+                &__LLM_TRACE_SITE,
+                #request,
+                #server,
+                |#recorder: &mut ::llm_trace::__private::Fields<'_>| { #(#fields)* },
+            );
+            let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
+                ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;
+            {
+                #[allow(unused_imports)]
+                use ::llm_trace::__private::{
+                    ErrorTypeKnown as _, ErrorTypeName as _, FactsKnown as _, FactsUnknown as _,
+                    MessageDebug as _, MessageDisplay as _, MessageNone as _, SplitResult as _,
+                    SplitValue as _,
+                };
+                match (&::llm_trace::__private::Split(&__llm_trace_output)).__llm_trace_split() {
+                    ::core::result::Result::Ok(__llm_trace_ok) => __llm_trace_call.finish_ok::<#provider>(
+                        (&::llm_trace::__private::Facts::<#provider, _>::new(__llm_trace_ok))
+                            .__llm_trace_facts(),
+                    ),
+                    ::core::result::Result::Err(__llm_trace_err) => __llm_trace_call.finish_err(
+                        (&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_error_type(),
+                        (&&&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_message(),
+                    ),
+                }
+            }
+            __llm_trace_output
+        }
+    }
+}
+
+/// Names bound by the function's parameters (`self` excluded).
+fn parameter_names(item: &ItemFn) -> Vec<syn::Ident> {
+    let mut names = Vec::new();
+    for input in &item.sig.inputs {
+        if let FnArg::Typed(pat) = input {
+            collect_idents(&pat.pat, &mut names);
+        }
+    }
+    names
+}
+
+fn collect_idents(pat: &Pat, out: &mut Vec<syn::Ident>) {
+    match pat {
+        Pat::Ident(p) => out.push(p.ident.clone()),
+        Pat::Reference(p) => collect_idents(&p.pat, out),
+        Pat::Tuple(p) => p.elems.iter().for_each(|e| collect_idents(e, out)),
+        Pat::TupleStruct(p) => p.elems.iter().for_each(|e| collect_idents(e, out)),
+        Pat::Struct(p) => p.fields.iter().for_each(|f| collect_idents(&f.pat, out)),
+        Pat::Type(p) => collect_idents(&p.pat, out),
+        Pat::Slice(p) => p.elems.iter().for_each(|e| collect_idents(e, out)),
+        _ => {}
+    }
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
+}

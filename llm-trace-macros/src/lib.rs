@@ -1,0 +1,100 @@
+//! The `#[llm_call]` attribute of [llm-trace](https://docs.rs/llm-trace).
+//! Depend on `llm-trace` and use it as `llm_trace::llm_call`; this crate
+//! only parses the annotation and generates code that calls the runtime.
+
+mod attr;
+mod expand;
+
+use proc_macro::TokenStream;
+
+/// Turns an `async fn` that calls an LLM into an OpenTelemetry GenAI span.
+///
+/// ```
+/// use llm_trace::llm_call;
+/// use llm_trace::provider::openai::{ChatCompletion, ChatRequest};
+///
+/// # #[derive(Debug)] pub struct ApiError;
+/// # pub struct Client;
+/// # impl Client { async fn chat(&self, _r: ChatRequest) -> Result<ChatCompletion, ApiError> { Ok(ChatCompletion::default()) } }
+/// # pub struct User { id: u64, tier: &'static str }
+/// #[llm_call(provider = "openai", prompt_id = 5, feature = "summarize",
+///            fields(user.id = user.id, user.tier = %user.tier), request = req)]
+/// async fn summarize(client: &Client, user: &User, req: ChatRequest)
+///     -> Result<ChatCompletion, ApiError>
+/// {
+///     client.chat(req).await
+/// }
+/// ```
+///
+/// Each call starts a CLIENT span named `{gen_ai.operation.name}
+/// {gen_ai.request.model}` (`chat gpt-4o-mini`), runs the body with that span
+/// as the current context (so nested calls and your own spans become its
+/// children), and ends it with the outcome:
+///
+/// - `Ok(response)` or a plain return value: when the value's type implements
+///   [`ResponseFacts`] for the provider, the response id and model, finish
+///   reasons and token usage (cache and reasoning tokens included);
+/// - `Err(e)`: status Error with `e`'s `Display` (or `Debug`) text and
+///   `error.type` (from [`ErrorType`] when `e` implements it, else the error's
+///   type name). `Result` is recognized by type, so aliases such as
+///   `anyhow::Result<T>` or `io::Result<T>` need nothing extra;
+/// - a future dropped before it completes: `error.type = "cancelled"`;
+/// - a panic in the body: `error.type = "panic"`, an `exception` event; the
+///   panic continues unchanged.
+///
+/// The return value is never changed.
+///
+/// # Arguments
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `provider = "openai"` \| `"anthropic"` | a built-in provider |
+/// | `provider = my::Backend` | your type implementing [`Provider`] |
+/// | `operation = "chat"` | `gen_ai.operation.name`; default from the provider |
+/// | `name = "..."` | the span name instead of `{operation} {model}` |
+/// | `model = "..."` | `gen_ai.request.model` when no request gives it |
+/// | `request = req` | the parameter holding the request; read through [`RequestFacts`] (model, temperature, top_p, max tokens, stop sequences, seed, choice count, ...) |
+/// | `server = expr` | the base URL or `host:port` called (`server.address`, `server.port`); default from the provider |
+/// | `key = 5` \| `1.5` \| `true` \| `"text"` | literal metadata; keys may be dotted (`app.flow = "x"`) or quoted |
+/// | `fields(key = expr, key = %expr, key = ?expr, ident)` | metadata from the arguments: typed through [`AttributeValue`], `%` for `Display`, `?` for `Debug` |
+///
+/// `fields` expressions are evaluated only when the span records (not when
+/// it is sampled out or no SDK is installed), before the body runs.
+///
+/// ```
+/// use llm_trace::llm_call;
+/// use serde_json::{json, Value};
+///
+/// struct Service { base_url: String }
+///
+/// impl Service {
+///     // Raw JSON bodies work too; `server` names the endpoint actually called.
+///     #[llm_call(provider = "anthropic", server = self.base_url, app.flow = "triage",
+///                fields(ticket = ticket_id, attempt), request = body)]
+///     async fn classify(&self, ticket_id: u64, attempt: u32, body: Value)
+///         -> anyhow::Result<Value>
+///     {
+///         Ok(json!({"model": "claude-sonnet-4-5", "usage": {"input_tokens": 3, "output_tokens": 1}}))
+///     }
+/// }
+/// ```
+///
+/// Wrong arguments are compile errors on the offending token, all reported
+/// at once:
+///
+/// ```compile_fail
+/// #[llm_trace::llm_call(provider = "opnai")] // unknown provider "opnai": the built-in providers are ...
+/// async fn f() {}
+/// ```
+///
+/// [`ResponseFacts`]: ../llm_trace/provider/trait.ResponseFacts.html
+/// [`RequestFacts`]: ../llm_trace/provider/trait.RequestFacts.html
+/// [`Provider`]: ../llm_trace/provider/trait.Provider.html
+/// [`ErrorType`]: ../llm_trace/trait.ErrorType.html
+/// [`AttributeValue`]: ../llm_trace/metadata/trait.AttributeValue.html
+#[proc_macro_attribute]
+pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
+    let args = syn::parse_macro_input!(args as attr::Args);
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    expand::expand(args, item).into()
+}

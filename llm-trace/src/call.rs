@@ -1,0 +1,548 @@
+//! One call's span lifecycle: start, record, finish. The generated code of
+//! `#[llm_call]` calls only this module (through `__private`).
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::task::{Context as TaskContext, Poll};
+
+use opentelemetry::trace::{
+    Span, SpanBuilder, SpanKind, Status, TraceContextExt, Tracer, TracerProvider,
+};
+use opentelemetry::{
+    global, Array, Context, InstrumentationScope, Key, KeyValue, StringValue, Value,
+};
+
+use crate::metadata::{AttributeValue, StaticValue};
+use crate::provider::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, Usage};
+use crate::semconv as sc;
+
+/// The instrumentation scope of every span llm-trace starts.
+fn scope() -> &'static InstrumentationScope {
+    static SCOPE: OnceLock<InstrumentationScope> = OnceLock::new();
+    SCOPE.get_or_init(|| {
+        InstrumentationScope::builder(env!("CARGO_PKG_NAME"))
+            .with_version(env!("CARGO_PKG_VERSION"))
+            .build()
+    })
+}
+
+static EMIT_CACHE_CREATION: AtomicBool = AtomicBool::new(false);
+
+/// Also emit the deprecated `gen_ai.usage.cache_creation.input_tokens` next to
+/// `gen_ai.usage.cache_write.input_tokens`, for backends that still read the
+/// old name. Off by default.
+pub fn emit_deprecated_cache_creation(enabled: bool) {
+    EMIT_CACHE_CREATION.store(enabled, Ordering::Relaxed);
+}
+
+/// What is known about an annotated function at compile time; one `static`
+/// per annotated function, built by the macro.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct CallSite {
+    provider: &'static str,
+    operation: &'static str,
+    function: &'static str,
+    name: Option<&'static str>,
+    model: Option<&'static str>,
+    server_address: Option<&'static str>,
+    server_port: Option<u16>,
+    metadata: &'static [(&'static str, StaticValue)],
+}
+
+impl CallSite {
+    /// A call site of provider `P` in `function` (its `module::name` path).
+    pub const fn new<P: Provider>(function: &'static str) -> Self {
+        CallSite {
+            provider: P::NAME,
+            operation: P::DEFAULT_OPERATION,
+            function,
+            name: None,
+            model: None,
+            server_address: P::SERVER_ADDRESS,
+            server_port: P::SERVER_PORT,
+            metadata: &[],
+        }
+    }
+
+    /// `operation = "..."`.
+    pub const fn operation(mut self, operation: &'static str) -> Self {
+        self.operation = operation;
+        self
+    }
+
+    /// `name = "..."`.
+    pub const fn name(mut self, name: &'static str) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// `model = "..."`.
+    pub const fn model(mut self, model: &'static str) -> Self {
+        self.model = Some(model);
+        self
+    }
+
+    /// `server = "host[:port]"` given as a literal.
+    pub const fn server(mut self, address: &'static str, port: Option<u16>) -> Self {
+        self.server_address = Some(address);
+        self.server_port = port;
+        self
+    }
+
+    /// Literal metadata.
+    pub const fn metadata(mut self, metadata: &'static [(&'static str, StaticValue)]) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// The `gen_ai.provider.name`.
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+
+    /// The `gen_ai.operation.name`.
+    pub fn operation_name(&self) -> &'static str {
+        self.operation
+    }
+}
+
+/// Records `fields(...)` of an annotation; handed to the generated closure
+/// only when the span is recording.
+#[doc(hidden)]
+pub struct Fields<'a> {
+    attributes: &'a mut Vec<KeyValue>,
+}
+
+impl Fields<'_> {
+    /// Records `value` under `key`, unless it converts to nothing (`None`).
+    #[inline]
+    pub fn record<T: AttributeValue + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(value) = value.to_value() {
+            self.attributes
+                .push(KeyValue::new(Key::from_static_str(key), value));
+        }
+    }
+}
+
+/// An in-flight instrumented call: owns the span (inside its context) until
+/// the call finishes. Dropping it unfinished ends the span as cancelled.
+#[doc(hidden)]
+pub struct Call {
+    cx: Context,
+    finished: bool,
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("span", &self.cx.span().span_context())
+            .finish()
+    }
+}
+
+impl Call {
+    /// Starts the span of one call at `site`.
+    ///
+    /// Only the attributes the conventions mark as relevant to sampling are
+    /// built before the sampling decision; the request parameters, the
+    /// metadata and `fields` (the closure) are evaluated only if the span
+    /// records.
+    #[inline]
+    pub fn start<P, R, F>(
+        site: &'static CallSite,
+        request: Option<&R>,
+        server: Option<&str>,
+        fields: F,
+    ) -> Call
+    where
+        P: Provider,
+        R: RequestFacts<P> + ?Sized,
+        F: FnOnce(&mut Fields<'_>),
+    {
+        let model = site
+            .model
+            .or_else(|| request.and_then(|r| r.request_model()));
+        let name: Cow<'static, str> = match (site.name, model) {
+            (Some(name), _) => Cow::Borrowed(name),
+            (None, Some(model)) => Cow::Owned(format!("{} {}", site.operation, model)),
+            (None, None) => Cow::Borrowed(site.operation),
+        };
+
+        let mut sampling = Vec::with_capacity(5);
+        sampling.push(KeyValue::new(sc::GEN_AI_OPERATION_NAME, site.operation));
+        sampling.push(KeyValue::new(sc::GEN_AI_PROVIDER_NAME, site.provider));
+        if let Some(model) = model {
+            sampling.push(KeyValue::new(sc::GEN_AI_REQUEST_MODEL, model.to_owned()));
+        }
+        match server.map(parse_server) {
+            Some((address, port)) => {
+                sampling.push(KeyValue::new(sc::SERVER_ADDRESS, address.to_owned()));
+                if let Some(port) = port {
+                    sampling.push(KeyValue::new(sc::SERVER_PORT, i64::from(port)));
+                }
+            }
+            None => {
+                if let Some(address) = site.server_address {
+                    sampling.push(KeyValue::new(sc::SERVER_ADDRESS, address));
+                    if let Some(port) = site.server_port {
+                        sampling.push(KeyValue::new(sc::SERVER_PORT, i64::from(port)));
+                    }
+                }
+            }
+        }
+
+        let parent = Context::current();
+        let tracer = global::tracer_provider().tracer_with_scope(scope().clone());
+        let builder = SpanBuilder::from_name(name)
+            .with_kind(SpanKind::Client)
+            .with_attributes(sampling);
+        let mut span = tracer.build_with_context(builder, &parent);
+
+        if span.is_recording() {
+            let mut attributes = Vec::with_capacity(8 + site.metadata.len());
+            attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
+            if let Some(request) = request {
+                push_request(&mut attributes, &request.request_info());
+            }
+            attributes.extend(
+                site.metadata
+                    .iter()
+                    .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value.to_value())),
+            );
+            fields(&mut Fields {
+                attributes: &mut attributes,
+            });
+            span.set_attributes(attributes);
+        }
+
+        Call {
+            cx: parent.with_span(span),
+            finished: false,
+        }
+    }
+
+    /// The context whose active span is this call's.
+    pub fn context(&self) -> &Context {
+        &self.cx
+    }
+
+    /// Ends the span of a call that returned a value (or `Ok`).
+    pub fn finish_ok<P: Provider>(mut self, response: Option<&dyn ResponseFacts<P>>) {
+        self.finished = true;
+        let span = self.cx.span();
+        if let Some(response) = response.filter(|_| span.is_recording()) {
+            let mut attributes = Vec::with_capacity(10);
+            push_response(&mut attributes, response.response_info());
+            span.set_attributes(attributes);
+        }
+        span.end();
+    }
+
+    /// Ends the span of a call that returned `Err`.
+    pub fn finish_err(mut self, error_type: Cow<'static, str>, message: ErrorMessage<'_>) {
+        self.finished = true;
+        let span = self.cx.span();
+        if span.is_recording() {
+            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type));
+            span.set_status(Status::error(message.to_string()));
+        }
+        span.end();
+    }
+
+    /// Ends the span of a call whose body panicked; the caller resumes the panic.
+    fn finish_panic(mut self, payload: &(dyn Any + Send)) {
+        self.finished = true;
+        let span = self.cx.span();
+        if span.is_recording() {
+            let message = panic_message(payload);
+            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, sc::ERROR_TYPE_PANIC));
+            span.add_event(
+                "exception",
+                vec![
+                    KeyValue::new(sc::EXCEPTION_TYPE, sc::ERROR_TYPE_PANIC),
+                    KeyValue::new(sc::EXCEPTION_MESSAGE, message.to_owned()),
+                ],
+            );
+            span.set_status(Status::error(format!("panicked: {message}")));
+        }
+        span.end();
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let span = self.cx.span();
+        if span.is_recording() {
+            span.set_attributes([
+                KeyValue::new(sc::ERROR_TYPE, sc::ERROR_TYPE_CANCELLED),
+                KeyValue::new(sc::LLM_TRACE_CANCELLED, true),
+            ]);
+            span.set_status(Status::error(
+                "cancelled: the call's future was dropped before it completed",
+            ));
+        }
+        span.end();
+    }
+}
+
+/// The message of an `Err`, through whichever of `Display` or `Debug` its type has.
+#[doc(hidden)]
+pub enum ErrorMessage<'a> {
+    Display(&'a dyn fmt::Display),
+    Debug(&'a dyn fmt::Debug),
+    None,
+}
+
+impl fmt::Display for ErrorMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorMessage::Display(e) => e.fmt(f),
+            ErrorMessage::Debug(e) => e.fmt(f),
+            ErrorMessage::None => Ok(()),
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "Box<dyn Any>"
+    }
+}
+
+/// Splits `host[:port]` or a URL (`scheme://host[:port][/path]`) into its
+/// host and port; the scheme gives the port when none is written.
+fn parse_server(server: &str) -> (&str, Option<u16>) {
+    let (scheme, rest) = match server.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, server),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+        // IPv6 literal: [::1]:8080
+        match bracketed.split_once(']') {
+            Some((host, rest)) => (host, rest.strip_prefix(':').and_then(|p| p.parse().ok())),
+            None => (bracketed, None),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => match port.parse() {
+                Ok(port) => (host, Some(port)),
+                Err(_) => (authority, None),
+            },
+            None => (authority, None),
+        }
+    };
+    let port = port.or(match scheme {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    });
+    (host, port)
+}
+
+fn str_value(s: Cow<'_, str>) -> Value {
+    Value::String(StringValue::from(s.into_owned()))
+}
+
+fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
+    let mut push_f64 = |key: &'static str, v: Option<f64>| {
+        if let Some(v) = v {
+            attributes.push(KeyValue::new(key, v));
+        }
+    };
+    push_f64(sc::GEN_AI_REQUEST_TEMPERATURE, info.temperature);
+    push_f64(sc::GEN_AI_REQUEST_TOP_P, info.top_p);
+    push_f64(sc::GEN_AI_REQUEST_TOP_K, info.top_k);
+    push_f64(sc::GEN_AI_REQUEST_FREQUENCY_PENALTY, info.frequency_penalty);
+    push_f64(sc::GEN_AI_REQUEST_PRESENCE_PENALTY, info.presence_penalty);
+    if let Some(v) = info.max_tokens {
+        attributes.push(KeyValue::new(
+            sc::GEN_AI_REQUEST_MAX_TOKENS,
+            saturating_i64(v),
+        ));
+    }
+    if let Some(v) = info.seed {
+        attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_SEED, v));
+    }
+    if let Some(v) = info.choice_count.filter(|&n| n != 1) {
+        attributes.push(KeyValue::new(
+            sc::GEN_AI_REQUEST_CHOICE_COUNT,
+            saturating_i64(v),
+        ));
+    }
+    if !info.stop_sequences.is_empty() {
+        let stops = info
+            .stop_sequences
+            .iter()
+            .map(|s| StringValue::from(s.to_string()))
+            .collect();
+        attributes.push(KeyValue::new(
+            sc::GEN_AI_REQUEST_STOP_SEQUENCES,
+            Value::Array(Array::String(stops)),
+        ));
+    }
+    if let Some(v) = info.stream {
+        attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, v));
+    }
+    if let Some(v) = &info.output_type {
+        attributes.push(KeyValue::new(sc::GEN_AI_OUTPUT_TYPE, str_value(v.clone())));
+    }
+}
+
+fn push_response(attributes: &mut Vec<KeyValue>, info: ResponseInfo<'_>) {
+    if let Some(id) = info.id {
+        attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_ID, str_value(id)));
+    }
+    if let Some(model) = info.model {
+        attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_MODEL, str_value(model)));
+    }
+    if !info.finish_reasons.is_empty() {
+        let reasons = info
+            .finish_reasons
+            .into_iter()
+            .map(|r| StringValue::from(r.into_owned()))
+            .collect();
+        attributes.push(KeyValue::new(
+            sc::GEN_AI_RESPONSE_FINISH_REASONS,
+            Value::Array(Array::String(reasons)),
+        ));
+    }
+    if let Some(usage) = info.usage {
+        push_usage(attributes, &usage);
+    }
+    if !info.tool_calls.is_empty() {
+        let names = info
+            .tool_calls
+            .into_iter()
+            .map(|t| StringValue::from(t.name.into_owned()))
+            .collect();
+        attributes.push(KeyValue::new(
+            sc::LLM_TRACE_RESPONSE_TOOL_CALLS,
+            Value::Array(Array::String(names)),
+        ));
+    }
+}
+
+fn push_usage(attributes: &mut Vec<KeyValue>, usage: &Usage) {
+    let mut push = |key: &'static str, v: Option<u64>| {
+        if let Some(v) = v {
+            attributes.push(KeyValue::new(key, saturating_i64(v)));
+        }
+    };
+    push(sc::GEN_AI_USAGE_INPUT_TOKENS, usage.input_tokens);
+    push(sc::GEN_AI_USAGE_OUTPUT_TOKENS, usage.output_tokens);
+    push(
+        sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+        usage.cache_read_input_tokens,
+    );
+    push(
+        sc::GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
+        usage.cache_write_input_tokens,
+    );
+    if EMIT_CACHE_CREATION.load(Ordering::Relaxed) {
+        push(
+            sc::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+            usage.cache_write_input_tokens,
+        );
+    }
+    push(
+        sc::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+        usage.reasoning_output_tokens,
+    );
+}
+
+fn saturating_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+pin_project_lite::pin_project! {
+    /// The body of an instrumented function, run with the call's span as the
+    /// current context on every poll. Yields the finished [`Call`] back with
+    /// the output so the generated code can record the outcome; a panic in
+    /// the body ends the span and propagates unchanged.
+    #[doc(hidden)]
+    pub struct Instrumented<F> {
+        call: Option<Call>,
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<F> Instrumented<F> {
+    /// Runs `inner` inside `call`.
+    #[inline]
+    pub fn new(call: Call, inner: F) -> Self {
+        Instrumented {
+            call: Some(call),
+            inner,
+        }
+    }
+}
+
+impl<F: Future> Future for Instrumented<F> {
+    type Output = (Call, F::Output);
+
+    fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Some(call) = this.call.as_ref() else {
+            panic!("an `#[llm_call]` future was polled after it completed");
+        };
+        let guard = call.cx.clone().attach();
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| this.inner.poll(task)));
+        drop(guard);
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => match this.call.take() {
+                Some(call) => Poll::Ready((call, output)),
+                None => unreachable!("checked above"),
+            },
+            Err(payload) => {
+                if let Some(call) = this.call.take() {
+                    call.finish_panic(&*payload);
+                }
+                panic::resume_unwind(payload)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_server;
+
+    #[test]
+    fn server_from_url_host_port_and_ipv6() {
+        assert_eq!(
+            parse_server("https://api.openai.com/v1"),
+            ("api.openai.com", Some(443))
+        );
+        assert_eq!(
+            parse_server("http://127.0.0.1:8080/v1"),
+            ("127.0.0.1", Some(8080))
+        );
+        assert_eq!(parse_server("localhost:11434"), ("localhost", Some(11434)));
+        assert_eq!(parse_server("example.com"), ("example.com", None));
+        assert_eq!(parse_server("http://[::1]:9000/x"), ("::1", Some(9000)));
+        assert_eq!(
+            parse_server("https://user:pw@host.io/x"),
+            ("host.io", Some(443))
+        );
+    }
+}

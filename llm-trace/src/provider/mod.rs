@@ -1,0 +1,260 @@
+//! Providers: what a call's request and response say, normalized.
+//!
+//! A provider is a type that knows its `gen_ai.provider.name`, its default
+//! operation and its usual server. Two traits connect it to the values an
+//! instrumented function handles:
+//!
+//! - [`RequestFacts<P>`]: "this request type gives these request attributes"
+//!   (model, temperature, max tokens, ...);
+//! - [`ResponseFacts<P>`]: "this response type gives these facts" (id, model,
+//!   finish reasons, token usage, tool calls).
+//!
+//! Both are implemented per (provider, type), so one provider accepts its own
+//! serde types and raw [`serde_json::Value`] bodies alike, and a user adds a
+//! backend with one small impl:
+//!
+//! ```
+//! use llm_trace::provider::{Provider, ResponseFacts, ResponseInfo, Usage};
+//!
+//! /// An in-house model gateway.
+//! pub struct Gateway;
+//!
+//! impl Provider for Gateway {
+//!     const NAME: &'static str = "acme.gateway";
+//!     const DEFAULT_OPERATION: &'static str = "chat";
+//!     const SERVER_ADDRESS: Option<&'static str> = Some("llm.acme.internal");
+//! }
+//!
+//! pub struct GatewayReply {
+//!     pub text: String,
+//!     pub tokens_in: u32,
+//!     pub tokens_out: u32,
+//! }
+//!
+//! impl ResponseFacts<Gateway> for GatewayReply {
+//!     fn response_info(&self) -> ResponseInfo<'_> {
+//!         ResponseInfo {
+//!             usage: Some(Usage {
+//!                 input_tokens: Some(self.tokens_in.into()),
+//!                 output_tokens: Some(self.tokens_out.into()),
+//!                 ..Usage::default()
+//!             }),
+//!             ..ResponseInfo::default()
+//!         }
+//!     }
+//! }
+//!
+//! #[llm_trace::llm_call(provider = Gateway, model = "acme-large")]
+//! async fn ask(question: &str) -> Result<GatewayReply, std::io::Error> {
+//!     Ok(GatewayReply { text: format!("echo: {question}"), tokens_in: 3, tokens_out: 2 })
+//! }
+//! # let _ = ask;
+//! ```
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+pub mod anthropic;
+pub mod openai;
+mod value;
+
+pub use anthropic::Anthropic;
+pub use openai::OpenAi;
+
+/// An LLM provider: the static facts of a backend.
+///
+/// `#[llm_call(provider = "openai")]` names [`OpenAi`];
+/// `#[llm_call(provider = my::Backend)]` names a user's type.
+pub trait Provider: 'static {
+    /// The `gen_ai.provider.name` of this provider (`"openai"`, `"anthropic"`, ...).
+    const NAME: &'static str;
+    /// The `gen_ai.operation.name` used when the annotation names none.
+    const DEFAULT_OPERATION: &'static str;
+    /// The `server.address` used when the annotation gives no `server`.
+    const SERVER_ADDRESS: Option<&'static str> = None;
+    /// The `server.port` used with [`Provider::SERVER_ADDRESS`].
+    const SERVER_PORT: Option<u16> = None;
+}
+
+/// Request parameters a provider's request type carries.
+///
+/// Implemented per (provider, request type). [`RequestFacts::request_model`]
+/// is read on every call (the model is part of the span name and a sampling
+/// attribute); [`RequestFacts::request_info`] only when the span records.
+pub trait RequestFacts<P: Provider> {
+    /// `gen_ai.request.model`, when the request names one.
+    fn request_model(&self) -> Option<&str>;
+    /// The remaining request parameters.
+    fn request_info(&self) -> RequestInfo<'_>;
+}
+
+/// Facts a provider's response type carries.
+///
+/// Implemented per (provider, response type). Implementations must not
+/// panic: a value that lacks a fact leaves it `None`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not describe a `{P}` response",
+    note = "implement `llm_trace::provider::ResponseFacts<{P}>` for `{Self}`"
+)]
+pub trait ResponseFacts<P: Provider> {
+    /// Everything the response says about the call.
+    fn response_info(&self) -> ResponseInfo<'_>;
+
+    /// Token usage alone; read for every call, recorded or not, so it should
+    /// not allocate. Defaults to the usage of [`ResponseFacts::response_info`].
+    fn usage(&self) -> Option<Usage> {
+        self.response_info().usage
+    }
+}
+
+/// Request parameters, normalized to the GenAI semantic conventions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequestInfo<'a> {
+    /// `gen_ai.request.model`.
+    #[serde(borrow)]
+    pub model: Option<Cow<'a, str>>,
+    /// `gen_ai.request.temperature`.
+    pub temperature: Option<f64>,
+    /// `gen_ai.request.top_p`.
+    pub top_p: Option<f64>,
+    /// `gen_ai.request.top_k`.
+    pub top_k: Option<f64>,
+    /// `gen_ai.request.max_tokens`.
+    pub max_tokens: Option<u64>,
+    /// `gen_ai.request.stop_sequences`.
+    #[serde(borrow)]
+    pub stop_sequences: Vec<Cow<'a, str>>,
+    /// `gen_ai.request.seed`.
+    pub seed: Option<i64>,
+    /// `gen_ai.request.choice.count` (recorded when not 1).
+    pub choice_count: Option<u64>,
+    /// `gen_ai.request.frequency_penalty`.
+    pub frequency_penalty: Option<f64>,
+    /// `gen_ai.request.presence_penalty`.
+    pub presence_penalty: Option<f64>,
+    /// `gen_ai.request.stream`.
+    pub stream: Option<bool>,
+    /// `gen_ai.output.type` (`text`, `json`, ...), from the response format.
+    #[serde(borrow)]
+    pub output_type: Option<Cow<'a, str>>,
+}
+
+/// What a response says about the call, normalized to the GenAI semantic
+/// conventions whatever the provider reported.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResponseInfo<'a> {
+    /// `gen_ai.response.id`.
+    #[serde(borrow)]
+    pub id: Option<Cow<'a, str>>,
+    /// `gen_ai.response.model`: the model that actually answered.
+    #[serde(borrow)]
+    pub model: Option<Cow<'a, str>>,
+    /// `gen_ai.response.finish_reasons`: one per choice, in choice order.
+    #[serde(borrow)]
+    pub finish_reasons: Vec<Cow<'a, str>>,
+    /// Token usage, when the response reports it.
+    pub usage: Option<Usage>,
+    /// Tool calls the model asked for, in order.
+    #[serde(borrow)]
+    pub tool_calls: Vec<ToolCall<'a>>,
+}
+
+/// Token usage with the GenAI semantic conventions' meaning.
+///
+/// `input_tokens` includes cache reads and cache writes; `output_tokens`
+/// includes reasoning tokens. Providers that report them separately
+/// (Anthropic's `input_tokens` excludes cache reads and writes) are summed
+/// by their implementations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Usage {
+    /// `gen_ai.usage.input_tokens`.
+    pub input_tokens: Option<u64>,
+    /// `gen_ai.usage.output_tokens`.
+    pub output_tokens: Option<u64>,
+    /// `gen_ai.usage.cache_read.input_tokens`.
+    pub cache_read_input_tokens: Option<u64>,
+    /// `gen_ai.usage.cache_write.input_tokens`.
+    pub cache_write_input_tokens: Option<u64>,
+    /// `gen_ai.usage.reasoning.output_tokens`.
+    pub reasoning_output_tokens: Option<u64>,
+}
+
+/// One tool call the model asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ToolCall<'a> {
+    /// `gen_ai.tool.call.id`.
+    #[serde(borrow)]
+    pub id: Option<Cow<'a, str>>,
+    /// `gen_ai.tool.name`.
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+}
+
+impl<'a> ToolCall<'a> {
+    /// A tool call with its id and the tool's name.
+    pub fn new(id: Option<impl Into<Cow<'a, str>>>, name: impl Into<Cow<'a, str>>) -> Self {
+        ToolCall {
+            id: id.map(Into::into),
+            name: name.into(),
+        }
+    }
+}
+
+impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for &T {
+    fn request_model(&self) -> Option<&str> {
+        (**self).request_model()
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        (**self).request_info()
+    }
+}
+
+impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for Box<T> {
+    fn request_model(&self) -> Option<&str> {
+        (**self).request_model()
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        (**self).request_info()
+    }
+}
+
+impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for std::sync::Arc<T> {
+    fn request_model(&self) -> Option<&str> {
+        (**self).request_model()
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        (**self).request_info()
+    }
+}
+
+impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for &T {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        (**self).response_info()
+    }
+    fn usage(&self) -> Option<Usage> {
+        (**self).usage()
+    }
+}
+
+impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for Box<T> {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        (**self).response_info()
+    }
+    fn usage(&self) -> Option<Usage> {
+        (**self).usage()
+    }
+}
+
+impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for std::sync::Arc<T> {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        (**self).response_info()
+    }
+    fn usage(&self) -> Option<Usage> {
+        (**self).usage()
+    }
+}

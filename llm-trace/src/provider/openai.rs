@@ -1,0 +1,394 @@
+//! OpenAI Chat Completions (`POST /v1/chat/completions`).
+//!
+//! [`ChatRequest`] and [`ChatCompletion`] hold what a call needs and what
+//! instrumentation reads; unknown fields are ignored on input (and kept in
+//! [`ChatRequest::extra`] for requests). Raw [`serde_json::Value`] bodies give
+//! the same facts.
+//!
+//! OpenAI's `prompt_tokens` already includes `cached_tokens`, and
+//! `completion_tokens` already includes `reasoning_tokens`: both map onto the
+//! GenAI conventions unchanged.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
+use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+
+/// OpenAI (`gen_ai.provider.name = "openai"`), the Chat Completions API.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenAi;
+
+impl Provider for OpenAi {
+    const NAME: &'static str = "openai";
+    const DEFAULT_OPERATION: &'static str = "chat";
+    const SERVER_ADDRESS: Option<&'static str> = Some("api.openai.com");
+    const SERVER_PORT: Option<u16> = Some(443);
+}
+
+/// A Chat Completions request body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    /// Model id, e.g. `gpt-4o-mini`.
+    pub model: String,
+    /// The conversation so far.
+    pub messages: Vec<ChatMessage>,
+    /// Sampling temperature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// Nucleus sampling mass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    /// Output token limit (older name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u64>,
+    /// Output token limit, reasoning included (newer name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_completion_tokens: Option<u64>,
+    /// Number of choices to generate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
+    /// Stop sequences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<Stop>,
+    /// Sampling seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<i64>,
+    /// Frequency penalty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency_penalty: Option<f64>,
+    /// Presence penalty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence_penalty: Option<f64>,
+    /// Stream the answer as server-sent events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<bool>,
+    /// `{"type": "text" | "json_object" | "json_schema", ...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<Value>,
+    /// Tool definitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<Value>>,
+    /// Every other request field, passed through as given.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ChatRequest {
+    /// A request for `model` with `messages` and nothing else set.
+    pub fn new(model: impl Into<String>, messages: Vec<ChatMessage>) -> Self {
+        ChatRequest {
+            model: model.into(),
+            messages,
+            ..ChatRequest::default()
+        }
+    }
+}
+
+/// `stop`: one sequence or several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Stop {
+    /// A single stop sequence.
+    One(String),
+    /// Up to four stop sequences.
+    Many(Vec<String>),
+}
+
+/// One message of a conversation, in a request or a response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// `system`, `developer`, `user`, `assistant` or `tool`.
+    pub role: String,
+    /// Text, or an array of content parts; absent on tool-call-only replies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Content>,
+    /// Tool calls an assistant message asks for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<MessageToolCall>,
+    /// The tool call a `tool` message answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+impl ChatMessage {
+    /// A message with `role` and text `content`.
+    pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {
+        ChatMessage {
+            role: role.into(),
+            content: Some(Content::Text(content.into())),
+            ..ChatMessage::default()
+        }
+    }
+    /// A `system` message.
+    pub fn system(content: impl Into<String>) -> Self {
+        Self::new("system", content)
+    }
+    /// A `user` message.
+    pub fn user(content: impl Into<String>) -> Self {
+        Self::new("user", content)
+    }
+    /// An `assistant` message.
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Self::new("assistant", content)
+    }
+    /// The text of this message, when it is plain text.
+    pub fn text(&self) -> Option<&str> {
+        match &self.content {
+            Some(Content::Text(text)) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// Message content: plain text or typed parts (images, audio, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Content {
+    /// Plain text.
+    Text(String),
+    /// Content parts, kept as JSON.
+    Parts(Vec<Value>),
+}
+
+/// A tool call inside an assistant message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessageToolCall {
+    /// Call id, echoed by the `tool` message that answers it.
+    #[serde(default)]
+    pub id: String,
+    /// `function`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// The function to call.
+    #[serde(default)]
+    pub function: FunctionCall,
+}
+
+/// The function of a tool call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunctionCall {
+    /// Function name.
+    #[serde(default)]
+    pub name: String,
+    /// Arguments as a JSON string.
+    #[serde(default)]
+    pub arguments: String,
+}
+
+/// A Chat Completions response body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChatCompletion {
+    /// Response id (`chatcmpl-...`).
+    pub id: String,
+    /// `chat.completion`.
+    pub object: String,
+    /// Unix seconds.
+    pub created: u64,
+    /// The model that answered.
+    pub model: String,
+    /// One entry per requested choice.
+    pub choices: Vec<Choice>,
+    /// Token usage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<CompletionUsage>,
+    /// Backend configuration fingerprint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_fingerprint: Option<String>,
+    /// Service tier that served the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<String>,
+}
+
+/// One choice of a completion.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Choice {
+    /// Position among the choices.
+    pub index: u32,
+    /// The generated message.
+    pub message: ChatMessage,
+    /// `stop`, `length`, `tool_calls`, `content_filter`, ...
+    pub finish_reason: Option<String>,
+}
+
+/// `usage` of a completion.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompletionUsage {
+    /// Input tokens, cached ones included.
+    pub prompt_tokens: u64,
+    /// Output tokens, reasoning included.
+    pub completion_tokens: u64,
+    /// Sum of the two.
+    pub total_tokens: u64,
+    /// Breakdown of the input tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens_details: Option<PromptTokensDetails>,
+    /// Breakdown of the output tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion_tokens_details: Option<CompletionTokensDetails>,
+}
+
+/// `usage.prompt_tokens_details`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PromptTokensDetails {
+    /// Input tokens read from the prompt cache.
+    pub cached_tokens: Option<u64>,
+    /// Audio input tokens.
+    pub audio_tokens: Option<u64>,
+}
+
+/// `usage.completion_tokens_details`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompletionTokensDetails {
+    /// Reasoning tokens (included in `completion_tokens`).
+    pub reasoning_tokens: Option<u64>,
+    /// Audio output tokens.
+    pub audio_tokens: Option<u64>,
+}
+
+impl RequestFacts<OpenAi> for ChatRequest {
+    fn request_model(&self) -> Option<&str> {
+        Some(&self.model)
+            .filter(|m| !m.is_empty())
+            .map(String::as_str)
+    }
+
+    fn request_info(&self) -> RequestInfo<'_> {
+        RequestInfo {
+            model: self.request_model().map(Cow::Borrowed),
+            temperature: self.temperature,
+            top_p: self.top_p,
+            max_tokens: self.max_completion_tokens.or(self.max_tokens),
+            stop_sequences: match &self.stop {
+                Some(Stop::One(s)) => vec![Cow::Borrowed(s.as_str())],
+                Some(Stop::Many(v)) => v.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                None => Vec::new(),
+            },
+            seed: self.seed,
+            choice_count: self.n,
+            frequency_penalty: self.frequency_penalty,
+            presence_penalty: self.presence_penalty,
+            stream: self.stream,
+            output_type: self.response_format.as_ref().and_then(output_type),
+            ..RequestInfo::default()
+        }
+    }
+}
+
+impl RequestFacts<OpenAi> for Value {
+    fn request_model(&self) -> Option<&str> {
+        self.get("model")?.as_str()
+    }
+
+    fn request_info(&self) -> RequestInfo<'_> {
+        RequestInfo {
+            model: str_at(self, "model"),
+            temperature: f64_at(self, "temperature"),
+            top_p: f64_at(self, "top_p"),
+            max_tokens: u64_at(self, "max_completion_tokens")
+                .or_else(|| u64_at(self, "max_tokens")),
+            stop_sequences: strings_at(self, "stop"),
+            seed: i64_at(self, "seed"),
+            choice_count: u64_at(self, "n"),
+            frequency_penalty: f64_at(self, "frequency_penalty"),
+            presence_penalty: f64_at(self, "presence_penalty"),
+            stream: bool_at(self, "stream"),
+            output_type: self.get("response_format").and_then(output_type),
+            ..RequestInfo::default()
+        }
+    }
+}
+
+/// `gen_ai.output.type` from a `response_format`.
+fn output_type(format: &Value) -> Option<Cow<'static, str>> {
+    match format.get("type")?.as_str()? {
+        "json_object" | "json_schema" => Some(Cow::Borrowed("json")),
+        "text" => Some(Cow::Borrowed("text")),
+        _ => None,
+    }
+}
+
+impl ResponseFacts<OpenAi> for ChatCompletion {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        ResponseInfo {
+            id: Some(Cow::Borrowed(self.id.as_str())).filter(|s| !s.is_empty()),
+            model: Some(Cow::Borrowed(self.model.as_str())).filter(|s| !s.is_empty()),
+            finish_reasons: self
+                .choices
+                .iter()
+                .filter_map(|c| c.finish_reason.as_deref().map(Cow::Borrowed))
+                .collect(),
+            usage: self.usage(),
+            tool_calls: self
+                .choices
+                .iter()
+                .flat_map(|c| &c.message.tool_calls)
+                .map(|t| ToolCall::new(Some(t.id.as_str()), t.function.name.as_str()))
+                .collect(),
+        }
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        let u = self.usage.as_ref()?;
+        Some(Usage {
+            input_tokens: Some(u.prompt_tokens),
+            output_tokens: Some(u.completion_tokens),
+            cache_read_input_tokens: u.prompt_tokens_details.and_then(|d| d.cached_tokens),
+            cache_write_input_tokens: None,
+            reasoning_output_tokens: u.completion_tokens_details.and_then(|d| d.reasoning_tokens),
+        })
+    }
+}
+
+impl ResponseFacts<OpenAi> for Value {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        let choices = array_at(self, "choices");
+        ResponseInfo {
+            id: str_at(self, "id"),
+            model: str_at(self, "model"),
+            finish_reasons: choices
+                .iter()
+                .filter_map(|c| str_at(c, "finish_reason"))
+                .collect(),
+            usage: ResponseFacts::<OpenAi>::usage(self),
+            tool_calls: choices
+                .iter()
+                .filter_map(|c| c.get("message"))
+                .flat_map(|m| array_at(m, "tool_calls"))
+                .filter_map(|t| {
+                    let name = str_at(t.get("function")?, "name")?;
+                    Some(ToolCall {
+                        id: str_at(t, "id"),
+                        name,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        openai_usage(self.get("usage")?)
+    }
+}
+
+/// Usage from an OpenAI-shaped `usage` object (also used by compatible servers).
+pub(crate) fn openai_usage(u: &Value) -> Option<Usage> {
+    if !u.is_object() {
+        return None;
+    }
+    let details = |key: &str, field: &str| u.get(key).and_then(|d| u64_at(d, field));
+    Some(Usage {
+        input_tokens: u64_at(u, "prompt_tokens"),
+        output_tokens: u64_at(u, "completion_tokens"),
+        cache_read_input_tokens: details("prompt_tokens_details", "cached_tokens"),
+        cache_write_input_tokens: None,
+        reasoning_output_tokens: details("completion_tokens_details", "reasoning_tokens"),
+    })
+}

@@ -1,0 +1,75 @@
+//! Every attribute key llm-trace writes, spelled once.
+//!
+//! Stable keys come from `opentelemetry-semantic-conventions`. The GenAI keys
+//! moved to the OpenTelemetry GenAI semantic conventions repository
+//! (`open-telemetry/semantic-conventions-genai`, `model/gen-ai/registry.yaml`)
+//! and are deprecated in that crate, so they are defined here with the newest
+//! names. Keys that are not part of any convention live under `llm_trace.`.
+
+pub use opentelemetry_semantic_conventions::attribute::{
+    CODE_FUNCTION_NAME, ERROR_TYPE, EXCEPTION_MESSAGE, EXCEPTION_TYPE, SERVER_ADDRESS, SERVER_PORT,
+};
+
+/// `gen_ai.operation.name`: `chat`, `text_completion`, `embeddings`, ...
+pub const GEN_AI_OPERATION_NAME: &str = "gen_ai.operation.name";
+/// `gen_ai.provider.name`: `openai`, `anthropic`, ... (replaces `gen_ai.system`).
+pub const GEN_AI_PROVIDER_NAME: &str = "gen_ai.provider.name";
+
+/// `gen_ai.request.model`.
+pub const GEN_AI_REQUEST_MODEL: &str = "gen_ai.request.model";
+/// `gen_ai.request.temperature`.
+pub const GEN_AI_REQUEST_TEMPERATURE: &str = "gen_ai.request.temperature";
+/// `gen_ai.request.top_p`.
+pub const GEN_AI_REQUEST_TOP_P: &str = "gen_ai.request.top_p";
+/// `gen_ai.request.top_k`.
+pub const GEN_AI_REQUEST_TOP_K: &str = "gen_ai.request.top_k";
+/// `gen_ai.request.max_tokens`.
+pub const GEN_AI_REQUEST_MAX_TOKENS: &str = "gen_ai.request.max_tokens";
+/// `gen_ai.request.stop_sequences`.
+pub const GEN_AI_REQUEST_STOP_SEQUENCES: &str = "gen_ai.request.stop_sequences";
+/// `gen_ai.request.seed`.
+pub const GEN_AI_REQUEST_SEED: &str = "gen_ai.request.seed";
+/// `gen_ai.request.choice.count`.
+pub const GEN_AI_REQUEST_CHOICE_COUNT: &str = "gen_ai.request.choice.count";
+/// `gen_ai.request.frequency_penalty`.
+pub const GEN_AI_REQUEST_FREQUENCY_PENALTY: &str = "gen_ai.request.frequency_penalty";
+/// `gen_ai.request.presence_penalty`.
+pub const GEN_AI_REQUEST_PRESENCE_PENALTY: &str = "gen_ai.request.presence_penalty";
+/// `gen_ai.request.stream`.
+pub const GEN_AI_REQUEST_STREAM: &str = "gen_ai.request.stream";
+/// `gen_ai.output.type`: `text`, `json`, `image`, `speech`.
+pub const GEN_AI_OUTPUT_TYPE: &str = "gen_ai.output.type";
+
+/// `gen_ai.response.id`.
+pub const GEN_AI_RESPONSE_ID: &str = "gen_ai.response.id";
+/// `gen_ai.response.model`.
+pub const GEN_AI_RESPONSE_MODEL: &str = "gen_ai.response.model";
+/// `gen_ai.response.finish_reasons`: one entry per choice.
+pub const GEN_AI_RESPONSE_FINISH_REASONS: &str = "gen_ai.response.finish_reasons";
+
+/// `gen_ai.usage.input_tokens`: all input tokens, cache reads and writes included.
+pub const GEN_AI_USAGE_INPUT_TOKENS: &str = "gen_ai.usage.input_tokens";
+/// `gen_ai.usage.output_tokens`: all output tokens, reasoning included.
+pub const GEN_AI_USAGE_OUTPUT_TOKENS: &str = "gen_ai.usage.output_tokens";
+/// `gen_ai.usage.cache_read.input_tokens`.
+pub const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: &str = "gen_ai.usage.cache_read.input_tokens";
+/// `gen_ai.usage.cache_write.input_tokens`.
+pub const GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS: &str = "gen_ai.usage.cache_write.input_tokens";
+/// `gen_ai.usage.cache_creation.input_tokens`: the deprecated name of
+/// [`GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS`], emitted only when asked for.
+pub const GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: &str =
+    "gen_ai.usage.cache_creation.input_tokens";
+/// `gen_ai.usage.reasoning.output_tokens`.
+pub const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: &str = "gen_ai.usage.reasoning.output_tokens";
+
+/// Names of the tools the model asked to call, in order (not a semconv key:
+/// tool call content belongs to the opt-in `gen_ai.output.messages`, but the
+/// names are the application's own and safe to record).
+pub const LLM_TRACE_RESPONSE_TOOL_CALLS: &str = "llm_trace.response.tool_calls";
+/// `true` on a call whose future was dropped before it completed.
+pub const LLM_TRACE_CANCELLED: &str = "llm_trace.cancelled";
+
+/// `error.type` of a call whose future was dropped before it completed.
+pub const ERROR_TYPE_CANCELLED: &str = "cancelled";
+/// `error.type` of a call whose body panicked.
+pub const ERROR_TYPE_PANIC: &str = "panic";

@@ -1,0 +1,4 @@
+//! Shared support for llm-trace's examples, integration tests and
+//! benchmarks. Not published.
+
+pub mod capture;
