@@ -1,0 +1,45 @@
+//! When the span does not record, `fields(...)` expressions are not
+//! evaluated, and the call still returns its value.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use llm_trace::llm_call;
+use llm_trace_suite::capture::{attributes, Capture};
+use opentelemetry::Value;
+
+fn expensive(evaluations: &AtomicUsize, user: &str) -> String {
+    evaluations.fetch_add(1, Ordering::SeqCst);
+    user.to_uppercase()
+}
+
+#[llm_call(provider = "openai", model = "gpt-4o", name = "lazy",
+           fields(user.name = expensive(evaluations, user), user.tier = %tier, user.flags = ?flags))]
+async fn call(evaluations: &AtomicUsize, user: &str, tier: &str, flags: &[u8]) -> usize {
+    user.len() + tier.len() + flags.len()
+}
+
+#[tokio::test]
+async fn sampled_out_calls_do_not_evaluate_fields_and_export_nothing() {
+    let cap = Capture::sampled_out();
+    let evaluations = AtomicUsize::new(0);
+    assert_eq!(cap.run(call(&evaluations, "ada", "pro", &[1, 2])).await, 8);
+    assert_eq!(
+        evaluations.load(Ordering::SeqCst),
+        0,
+        "fields were evaluated"
+    );
+    assert!(cap.spans().is_empty());
+}
+
+#[tokio::test]
+async fn recorded_calls_evaluate_each_field_once() {
+    let cap = Capture::new();
+    let evaluations = AtomicUsize::new(0);
+    assert_eq!(cap.run(call(&evaluations, "ada", "pro", &[1, 2])).await, 8);
+    assert_eq!(evaluations.load(Ordering::SeqCst), 1);
+
+    let attrs = attributes(&cap.span("lazy"));
+    assert_eq!(attrs["user.name"], Value::from("ADA"));
+    assert_eq!(attrs["user.tier"], Value::from("pro"));
+    assert_eq!(attrs["user.flags"], Value::from("[1, 2]"));
+}

@@ -1,0 +1,18 @@
+//! The spans `#[llm_call]` exports, attribute by attribute, as the SDK's
+//! in-memory exporter receives them.
+
+mod anthropic;
+mod context;
+mod lazy;
+mod openai;
+mod outcome;
+mod shapes;
+
+use opentelemetry::{Array, StringValue, Value};
+
+/// A string-array attribute value.
+pub fn strs(items: &[&'static str]) -> Value {
+    Value::Array(Array::String(
+        items.iter().map(|s| StringValue::from(*s)).collect(),
+    ))
+}
