@@ -1,10 +1,15 @@
 //! Parses the arguments of `#[llm_call(...)]` into [`Args`], collecting every
 //! error (each spanned on its token) instead of stopping at the first.
+//!
+//! `Span::join` is nightly-only, so an error that covers several tokens (a
+//! dotted key, an expression) is built with [`syn::Error::new_spanned`], which
+//! keeps the first and the last token's spans and underlines everything in
+//! between on stable too.
 
-use proc_macro2::{Span, TokenTree};
+use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::spanned::Spanned;
 use syn::{Expr, Ident, Lit, LitStr, Path, Token};
 
 /// Built-in providers: the string accepted in `provider = "..."` and the
@@ -14,6 +19,8 @@ pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] =
 
 const ARGUMENTS: &str =
     "`provider`, `operation`, `name`, `model`, `request`, `server`, `fields(...)`";
+
+const FIELDS_FORM: &str = "`fields(key = expr, key = %expr, key = ?expr, parameter)`";
 
 /// The arguments of one annotation.
 #[derive(Default)]
@@ -28,6 +35,9 @@ pub(crate) struct Args {
     pub fields: Vec<Field>,
     /// Every error found, reported together.
     pub errors: Vec<syn::Error>,
+    /// The arguments given so far (`provider`, `model`, ...).
+    arguments: Vec<String>,
+    /// The attribute keys given so far, by metadata and `fields(...)` alike.
     keys: Vec<String>,
 }
 
@@ -66,16 +76,28 @@ pub(crate) enum FieldKind {
     Debug,
 }
 
+/// Where a key is parsed, for the message when there is none.
+#[derive(Clone, Copy)]
+enum Place {
+    Arguments,
+    Fields,
+}
+
 /// A key: `ident`, `dotted.ident.path` or `"any string"`.
 struct Key {
+    /// The attribute key.
     text: String,
-    span: Span,
+    /// As written, for messages (`app.flow`, `"my key"`).
+    shown: String,
+    /// The first and the last token.
+    start: Span,
+    end: Span,
     /// A single identifier (argument names are never dotted or quoted).
     single: Option<Ident>,
 }
 
-impl Parse for Key {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+impl Key {
+    fn parse(input: ParseStream<'_>, place: Place) -> syn::Result<Self> {
         if input.peek(LitStr) {
             let lit: LitStr = input.parse()?;
             if lit.value().is_empty() {
@@ -83,32 +105,73 @@ impl Parse for Key {
             }
             return Ok(Key {
                 text: lit.value(),
-                span: lit.span(),
+                shown: lit.to_token_stream().to_string(),
+                start: lit.span(),
+                end: lit.span(),
                 single: None,
             });
         }
-        let first = Ident::parse_any(input).map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!("expected an argument: one of {ARGUMENTS}, or a metadata key"),
-            )
+        let first = Ident::parse_any(input).map_err(|_| {
+            let message = match place {
+                Place::Arguments => {
+                    format!(
+                        "expected an argument: one of {ARGUMENTS}, or `key = <literal>` metadata"
+                    )
+                }
+                Place::Fields if input.peek(Token![%]) || input.peek(Token![?]) => {
+                    "a `%` or `?` value needs a key: `key = %expr`, `key = ?expr`".to_owned()
+                }
+                Place::Fields => format!("expected a `fields` entry: {FIELDS_FORM}"),
+            };
+            next_token_error(input, message)
         })?;
         let mut text = first.unraw().to_string();
-        let mut span = first.span();
+        let mut shown = first.to_string();
+        let (start, mut end) = (first.span(), first.span());
         let mut single = Some(first);
         while input.peek(Token![.]) {
-            let dot: Token![.] = input.parse()?;
-            let part = Ident::parse_any(input)?;
+            input.parse::<Token![.]>()?;
+            let part = Ident::parse_any(input).map_err(|_| {
+                next_token_error(
+                    input,
+                    format!("expected the next part of the key after `{shown}.`"),
+                )
+            })?;
             text.push('.');
             text.push_str(&part.unraw().to_string());
-            span = dot
-                .span
-                .join(part.span())
-                .and_then(|s| span.join(s))
-                .unwrap_or(span);
+            shown.push('.');
+            shown.push_str(&part.to_string());
+            end = part.span();
             single = None;
         }
-        Ok(Key { text, span, single })
+        Ok(Key {
+            text,
+            shown,
+            start,
+            end,
+            single,
+        })
+    }
+
+    /// The argument this key names, if any (a raw identifier such as
+    /// `r#model` is a metadata key instead).
+    fn argument(&self) -> Option<&'static str> {
+        let name = self.single.as_ref()?.to_string();
+        [
+            "provider",
+            "operation",
+            "name",
+            "model",
+            "request",
+            "server",
+            "fields",
+        ]
+        .into_iter()
+        .find(|arg| *arg == name)
+    }
+
+    fn error(&self, message: impl std::fmt::Display) -> syn::Error {
+        error_between(self.start, self.end, message)
     }
 }
 
@@ -123,7 +186,7 @@ impl Parse for Args {
             if input.is_empty() {
                 break;
             }
-            if let Err(error) = input.parse::<Token![,]>() {
+            if let Err(error) = parse_comma(input, "arguments") {
                 args.errors.push(error);
                 skip_to_comma(input);
                 let _ = input.parse::<Token![,]>();
@@ -133,84 +196,83 @@ impl Parse for Args {
     }
 }
 
+/// How an argument is written, for messages.
+fn usage(argument: &str) -> &'static str {
+    match argument {
+        "provider" => {
+            "`provider = \"openai\"`, `provider = \"anthropic\"` or `provider = my::Backend` \
+             (a type that implements `llm_trace::provider::Provider`)"
+        }
+        "operation" => "`operation = \"chat\"`",
+        "name" => "`name = \"...\"`",
+        "model" => "`model = \"...\"`",
+        "request" => "`request = <the parameter that holds the request>`",
+        "server" => "`server = <expression giving a URL or host:port>`",
+        _ => FIELDS_FORM,
+    }
+}
+
 impl Args {
     fn parse_item(&mut self, input: ParseStream<'_>) -> syn::Result<()> {
-        let key: Key = input.parse()?;
-        let name = key.single.as_ref().map(Ident::to_string);
-
-        if name.as_deref() == Some("fields") && input.peek(syn::token::Paren) {
-            self.check_duplicate(&key);
-            let content;
-            syn::parenthesized!(content in input);
-            self.parse_fields(&content);
-            return Ok(());
+        let key = Key::parse(input, Place::Arguments)?;
+        match key.argument() {
+            Some("fields") => self.parse_fields_argument(&key, input),
+            Some(argument) => self.parse_argument(argument, &key, input),
+            None => self.parse_metadata(key, input),
         }
+    }
 
+    fn parse_fields_argument(&mut self, key: &Key, input: ParseStream<'_>) -> syn::Result<()> {
+        self.check_duplicate_argument(key);
+        if !input.peek(syn::token::Paren) {
+            return Err(key.error(format!("`fields` takes a list: {FIELDS_FORM}")));
+        }
+        let content;
+        syn::parenthesized!(content in input);
+        self.parse_fields(&content);
+        Ok(())
+    }
+
+    fn parse_argument(
+        &mut self,
+        argument: &'static str,
+        key: &Key,
+        input: ParseStream<'_>,
+    ) -> syn::Result<()> {
+        self.check_duplicate_argument(key);
+        if argument == "provider" && self.provider.is_none() {
+            // A provider is given, even if it turns out to be wrong: its own
+            // error is enough, without "needs a provider" on top. Never
+            // expanded, as the error stops the expansion.
+            self.provider = Some(ProviderArg::Builtin(Ident::new("OpenAi", key.start)));
+        }
+        parse_eq(input, key, usage(argument))?;
+        match argument {
+            "provider" => self.provider = Some(parse_provider(input)?),
+            "operation" => self.operation = Some(parse_str(input, argument)?),
+            "name" => self.name = Some(parse_str(input, argument)?),
+            "model" => self.model = Some(parse_str(input, argument)?),
+            "request" => self.request = Some(parse_request(input)?),
+            _ => self.server = Some(input.parse()?),
+        }
+        Ok(())
+    }
+
+    fn parse_metadata(&mut self, key: Key, input: ParseStream<'_>) -> syn::Result<()> {
         if !input.peek(Token![=]) {
-            return Err(syn::Error::new(
-                key.span,
-                format!(
-                    "unknown argument `{}`: expected one of {ARGUMENTS}, or `key = <literal>` metadata",
-                    key.text
-                ),
-            ));
+            return Err(key.error(format!(
+                "unknown argument `{}`: expected one of {ARGUMENTS}, or `key = <literal>` metadata",
+                key.shown
+            )));
         }
-        input.parse::<Token![=]>()?;
-        self.check_duplicate(&key);
-
-        match name.as_deref() {
-            Some("provider") => {
-                self.provider = Some(parse_provider(input)?);
-            }
-            Some("operation") => self.operation = Some(parse_str(input, "operation")?),
-            Some("name") => self.name = Some(parse_str(input, "name")?),
-            Some("model") => self.model = Some(parse_str(input, "model")?),
-            Some("request") => {
-                let ident = Ident::parse_any(input).map_err(|e| {
-                    syn::Error::new(
-                        e.span(),
-                        "`request` takes the name of the parameter that holds the request",
-                    )
-                })?;
-                if !is_item_end(input) {
-                    return Err(input.error(
-                        "`request` takes the name of the parameter that holds the request",
-                    ));
-                }
-                self.request = Some(ident);
-            }
-            Some("server") => self.server = Some(input.parse()?),
-            Some("fields") => {
-                return Err(syn::Error::new(
-                    key.span,
-                    "`fields` takes a list: `fields(key = expr, key = %expr, key = ?expr)`",
-                ))
-            }
-            _ => {
-                let value = parse_literal(input).map_err(|span| {
-                    let message = if key.single.is_some() {
-                        format!(
-                            "unknown argument `{}`: expected one of {ARGUMENTS}; \
-                             metadata values must be literals (string, integer, float or bool), \
-                             record expressions with `fields({} = expr)`",
-                            key.text, key.text
-                        )
-                    } else {
-                        format!(
-                            "the metadata value of `{}` must be a literal (string, integer, float \
-                             or bool); record expressions with `fields({} = expr)`",
-                            key.text, key.text
-                        )
-                    };
-                    syn::Error::new(span, message)
-                })?;
-                self.metadata.push(Metadata {
-                    key: key.text,
-                    key_span: key.span,
-                    value,
-                });
-            }
-        }
+        parse_eq(input, &key, &format!("`{} = <literal>`", key.shown))?;
+        self.check_duplicate_key(&key);
+        let value = parse_literal(input, &key)?;
+        self.metadata.push(Metadata {
+            key: key.text,
+            key_span: key.start,
+            value,
+        });
         Ok(())
     }
 
@@ -226,7 +288,7 @@ impl Args {
             if input.is_empty() {
                 break;
             }
-            if let Err(error) = input.parse::<Token![,]>() {
+            if let Err(error) = parse_comma(input, "`fields` entries") {
                 self.errors.push(error);
                 skip_to_comma(input);
                 let _ = input.parse::<Token![,]>();
@@ -235,15 +297,16 @@ impl Args {
     }
 
     fn parse_field(&mut self, input: ParseStream<'_>) -> syn::Result<Field> {
-        let key: Key = input.parse()?;
-        self.check_duplicate(&key);
+        let key = Key::parse(input, Place::Fields)?;
+        self.check_duplicate_key(&key);
         if is_item_end(input) {
             // `fields(user_id)` records the variable of the same name.
             let Some(ident) = key.single else {
-                return Err(syn::Error::new(
-                    key.span,
-                    format!("expected `{} = expr`", key.text),
-                ));
+                return Err(key.error(format!(
+                    "`{0}` needs a value: write `{0} = expr` (only a plain parameter name \
+                     stands for itself)",
+                    key.shown
+                )));
             };
             return Ok(Field {
                 key: key.text,
@@ -251,20 +314,15 @@ impl Args {
                 expr: syn::parse_quote!(#ident),
             });
         }
-        input.parse::<Token![=]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                format!(
-                    "expected `=` after `{}`: `fields(key = expr, key = %expr, key = ?expr)`",
-                    key.text
-                ),
-            )
-        })?;
+        let usage = format!("`{0} = expr`, `{0} = %expr` or `{0} = ?expr`", key.shown);
+        parse_eq(input, &key, &usage)?;
         let kind = if input.peek(Token![%]) {
-            input.parse::<Token![%]>()?;
+            let sigil: Token![%] = input.parse()?;
+            require_value(input, sigil.span, &format!("`{} = %`", key.shown), &usage)?;
             FieldKind::Display
         } else if input.peek(Token![?]) {
-            input.parse::<Token![?]>()?;
+            let sigil: Token![?] = input.parse()?;
+            require_value(input, sigil.span, &format!("`{} = ?`", key.shown), &usage)?;
             FieldKind::Debug
         } else {
             FieldKind::Value
@@ -277,19 +335,108 @@ impl Args {
         })
     }
 
-    fn check_duplicate(&mut self, key: &Key) {
+    fn check_duplicate_argument(&mut self, key: &Key) {
+        if self.arguments.contains(&key.text) {
+            self.errors.push(key.error(format!(
+                "duplicate argument `{}`: each argument may appear once",
+                key.shown
+            )));
+        } else {
+            self.arguments.push(key.text.clone());
+        }
+    }
+
+    fn check_duplicate_key(&mut self, key: &Key) {
         if self.keys.contains(&key.text) {
-            self.errors.push(syn::Error::new(
-                key.span,
-                format!(
-                    "duplicate argument `{}`: each key may appear once",
-                    key.text
-                ),
-            ));
+            self.errors.push(key.error(format!(
+                "duplicate key `{}`: each key may appear once, in metadata and `fields(...)` alike",
+                key.text
+            )));
         } else {
             self.keys.push(key.text.clone());
         }
     }
+}
+
+/// An error that underlines everything from `start` to `end`.
+fn error_between(start: Span, end: Span, message: impl std::fmt::Display) -> syn::Error {
+    let tokens: TokenStream = [start, end]
+        .into_iter()
+        .map(|span| {
+            let mut punct = Punct::new('.', Spacing::Alone);
+            punct.set_span(span);
+            TokenTree::Punct(punct)
+        })
+        .collect();
+    syn::Error::new_spanned(tokens, message)
+}
+
+/// An error on the next token, or at the end of the input when there is none.
+fn next_token_error(input: ParseStream<'_>, message: impl std::fmt::Display) -> syn::Error {
+    match input.cursor().token_tree() {
+        Some((tt, _)) => syn::Error::new_spanned(tt, message),
+        None => input.error(message),
+    }
+}
+
+/// The `=` after a key, with a value after it; `=>` and `==` are rejected.
+/// `usage` shows how the key is written, for the messages.
+fn parse_eq(input: ParseStream<'_>, key: &Key, usage: &str) -> syn::Result<()> {
+    let wrong = if input.peek(Token![=>]) {
+        Some(input.parse::<Token![=>]>()?.to_token_stream())
+    } else if input.peek(Token![==]) {
+        Some(input.parse::<Token![==]>()?.to_token_stream())
+    } else {
+        None
+    };
+    if let Some(wrong) = wrong {
+        return Err(syn::Error::new_spanned(
+            &wrong,
+            format!(
+                "expected `=` after `{}`, found `{wrong}`: {usage}",
+                key.shown
+            ),
+        ));
+    }
+    if is_item_end(input) {
+        return Err(key.error(format!("`{}` takes a value: {usage}", key.shown)));
+    }
+    if !input.peek(Token![=]) {
+        return Err(next_token_error(
+            input,
+            format!("expected `=` after `{}`: {usage}", key.shown),
+        ));
+    }
+    let eq: Token![=] = input.parse()?;
+    require_value(input, eq.span, &format!("`{} =`", key.shown), usage)
+}
+
+/// An error on `last` (the `=`, `%` or `?` written as `written`) when no
+/// value follows it.
+fn require_value(
+    input: ParseStream<'_>,
+    last: Span,
+    written: &str,
+    usage: &str,
+) -> syn::Result<()> {
+    if is_item_end(input) {
+        return Err(syn::Error::new(
+            last,
+            format!("{written} needs a value: {usage}"),
+        ));
+    }
+    Ok(())
+}
+
+fn parse_comma(input: ParseStream<'_>, between: &str) -> syn::Result<()> {
+    if input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+        return Ok(());
+    }
+    Err(next_token_error(
+        input,
+        format!("expected `,` between {between}"),
+    ))
 }
 
 fn is_item_end(input: ParseStream<'_>) -> bool {
@@ -309,54 +456,133 @@ fn skip_to_comma(input: ParseStream<'_>) {
     });
 }
 
-fn parse_str(input: ParseStream<'_>, what: &str) -> syn::Result<LitStr> {
+fn parse_str(input: ParseStream<'_>, argument: &str) -> syn::Result<LitStr> {
     let expr: Expr = input.parse()?;
     match expr {
         Expr::Lit(syn::ExprLit {
             lit: Lit::Str(lit), ..
         }) => Ok(lit),
-        other => Err(syn::Error::new(
-            other.span(),
-            format!("`{what}` takes a string literal, e.g. `{what} = \"...\"`"),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{argument}` takes a string literal: {}", usage(argument)),
         )),
     }
+}
+
+fn parse_request(input: ParseStream<'_>) -> syn::Result<Ident> {
+    let expr: Expr = input.parse()?;
+    match &expr {
+        Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => {
+            if let Some(ident) = p.path.get_ident() {
+                return Ok(ident.clone());
+            }
+        }
+        _ => {}
+    }
+    Err(syn::Error::new_spanned(
+        expr,
+        "`request` takes the name of the parameter that holds the request \
+         (`request = req`), not an expression",
+    ))
 }
 
 fn parse_provider(input: ParseStream<'_>) -> syn::Result<ProviderArg> {
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
         let value = lit.value();
-        return match BUILTIN_PROVIDERS.iter().find(|(name, _)| *name == value) {
-            Some((_, ty)) => Ok(ProviderArg::Builtin(Ident::new(ty, lit.span()))),
-            None => Err(syn::Error::new(
-                lit.span(),
-                format!(
-                    "unknown provider \"{value}\": the built-in providers are {}; \
-                     name your own with a path to a type that implements \
-                     `llm_trace::provider::Provider` (`provider = my::Backend`)",
-                    BUILTIN_PROVIDERS
-                        .iter()
-                        .map(|(name, _)| format!("\"{name}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )),
-        };
+        if let Some((_, ty)) = BUILTIN_PROVIDERS.iter().find(|(name, _)| *name == value) {
+            return Ok(ProviderArg::Builtin(Ident::new(ty, lit.span())));
+        }
+        let suggestion = BUILTIN_PROVIDERS
+            .iter()
+            .map(|(name, _)| *name)
+            .find(|name| name.eq_ignore_ascii_case(&value) || edit_distance(name, &value) <= 2)
+            .map(|name| format!(" (did you mean \"{name}\"?)"))
+            .unwrap_or_default();
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "unknown provider \"{value}\"{suggestion}: the built-in providers are {}; \
+                 name your own with a path to a type that implements \
+                 `llm_trace::provider::Provider` (`provider = my::Backend`)",
+                builtin_list()
+            ),
+        ));
     }
     let expr: Expr = input.parse()?;
     match expr {
         Expr::Path(p) if p.qself.is_none() => Ok(ProviderArg::Path(p.path)),
-        other => Err(syn::Error::new(
-            other.span(),
-            "`provider` takes a built-in provider name (\"openai\", \"anthropic\") or a path to a \
-             type that implements `llm_trace::provider::Provider`",
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!(
+                "`provider` takes a built-in provider name ({}) or a path to a type that \
+                 implements `llm_trace::provider::Provider`",
+                builtin_list()
+            ),
         )),
     }
 }
 
-/// A literal metadata value; `Err` carries the span of what is not one.
-fn parse_literal(input: ParseStream<'_>) -> Result<MetadataValue, Span> {
-    let expr: Expr = input.parse().map_err(|e| e.span())?;
+fn builtin_list() -> String {
+    BUILTIN_PROVIDERS
+        .iter()
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A literal metadata value: a string, an integer that fits an `i64`, a
+/// finite float or a bool, optionally negated.
+fn parse_literal(input: ParseStream<'_>, key: &Key) -> syn::Result<MetadataValue> {
+    let expr: Expr = input.parse()?;
+    let not_literal = |expr: &Expr| {
+        if key.single.is_some() {
+            // `temperature = temp` may be a misspelled or unsupported
+            // argument as well as metadata: underline both sides.
+            let end = expr
+                .to_token_stream()
+                .into_iter()
+                .last()
+                .map_or(key.end, |tt| tt.span());
+            error_between(
+                key.start,
+                end,
+                format!(
+                    "unknown argument `{0}`: expected one of {ARGUMENTS}; as metadata, \
+                     `{0} = ...` takes a literal (string, integer, float or bool): record an \
+                     expression with `fields({0} = expr)`",
+                    key.shown
+                ),
+            )
+        } else {
+            syn::Error::new_spanned(
+                expr,
+                format!(
+                    "the metadata value of `{0}` must be a literal (string, integer, float or \
+                     bool): record an expression with `fields({0} = expr)`",
+                    key.shown
+                ),
+            )
+        }
+    };
     let (negative, lit) = match &expr {
         Expr::Lit(l) => (false, &l.lit),
         Expr::Unary(syn::ExprUnary {
@@ -365,11 +591,11 @@ fn parse_literal(input: ParseStream<'_>) -> Result<MetadataValue, Span> {
             ..
         }) => match &**inner {
             Expr::Lit(l) if matches!(l.lit, Lit::Int(_) | Lit::Float(_)) => (true, &l.lit),
-            _ => return Err(expr.span()),
+            _ => return Err(not_literal(&expr)),
         },
-        _ => return Err(expr.span()),
+        _ => return Err(not_literal(&expr)),
     };
-    let span = expr.span();
+    let span = lit.span();
     match lit {
         Lit::Str(s) => Ok(MetadataValue::Str(s.clone())),
         Lit::Bool(b) => Ok(MetadataValue::Bool(b.value, span)),
@@ -382,12 +608,29 @@ fn parse_literal(input: ParseStream<'_>) -> Result<MetadataValue, Span> {
             digits
                 .parse::<i64>()
                 .map(|v| MetadataValue::Int(v, span))
-                .map_err(|_| span)
+                .map_err(|_| {
+                    syn::Error::new_spanned(
+                        &expr,
+                        format!(
+                            "the metadata value of `{}` is out of range: attribute integers are \
+                             `i64` ({} to {}); write a larger number as a string",
+                            key.shown,
+                            i64::MIN,
+                            i64::MAX
+                        ),
+                    )
+                })
         }
-        Lit::Float(f) => f
-            .base10_parse::<f64>()
-            .map(|v| MetadataValue::Float(if negative { -v } else { v }, span))
-            .map_err(|_| span),
-        _ => Err(span),
+        Lit::Float(f) => match f.base10_parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(MetadataValue::Float(if negative { -v } else { v }, span)),
+            _ => Err(syn::Error::new_spanned(
+                &expr,
+                format!(
+                    "the metadata value of `{}` is out of range for an `f64`",
+                    key.shown
+                ),
+            )),
+        },
+        _ => Err(not_literal(&expr)),
     }
 }

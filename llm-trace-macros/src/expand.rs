@@ -108,13 +108,13 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     }
 
     let request = match &args.request {
-        Some(ident) => quote_spanned!(ident.span()=> ::llm_trace::__private::Some(&#ident)),
-        None => quote!(::llm_trace::__private::None::<&::llm_trace::__private::NoRequest>),
+        Some(ident) => {
+            quote_spanned!(ident.span()=> ::llm_trace::__private::request::<#provider, _>(&#ident))
+        }
+        None => quote!(::llm_trace::__private::None),
     };
     let server = match &args.server {
-        Some(expr) => quote_spanned! {expr.span()=>
-            ::llm_trace::__private::Some(::core::convert::AsRef::<str>::as_ref(&(#expr)))
-        },
+        Some(expr) => quote_spanned!(expr.span()=> ::llm_trace::__private::server(&(#expr))),
         None => quote!(::llm_trace::__private::None),
     };
 
@@ -145,7 +145,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         #vis #sig {
             static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
             #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-            let __llm_trace_call = ::llm_trace::__private::Call::start::<#provider, _, _>(
+            let __llm_trace_call = ::llm_trace::__private::Call::start::<#provider, _>(
                 &__LLM_TRACE_SITE,
                 #request,
                 #server,

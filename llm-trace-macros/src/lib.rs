@@ -83,7 +83,8 @@ use proc_macro::TokenStream;
 /// at once:
 ///
 /// ```compile_fail
-/// #[llm_trace::llm_call(provider = "opnai")] // unknown provider "opnai": the built-in providers are ...
+/// // error: unknown provider "opnai" (did you mean "openai"?): the built-in providers are ...
+/// #[llm_trace::llm_call(provider = "opnai")]
 /// async fn f() {}
 /// ```
 ///
@@ -95,6 +96,47 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = syn::parse_macro_input!(args as attr::Args);
-    let item = syn::parse_macro_input!(item as syn::ItemFn);
-    expand::expand(args, item).into()
+    match syn::parse::<syn::ItemFn>(item.clone()) {
+        Ok(function) => expand::expand(args, function).into(),
+        Err(_) => not_a_function(args, item.into()).into(),
+    }
+}
+
+/// `#[llm_call]` on something other than a function with a body: report it
+/// (with any argument errors) and leave the item as written.
+fn not_a_function(args: attr::Args, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use syn::spanned::Spanned;
+
+    let (span, message) = match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(parsed) => {
+            let span = match &parsed {
+                syn::Item::Struct(i) => i.struct_token.span,
+                syn::Item::Enum(i) => i.enum_token.span,
+                syn::Item::Impl(i) => i.impl_token.span,
+                syn::Item::Trait(i) => i.trait_token.span,
+                syn::Item::Mod(i) => i.mod_token.span,
+                syn::Item::Const(i) => i.const_token.span,
+                syn::Item::Static(i) => i.static_token.span,
+                syn::Item::Type(i) => i.type_token.span,
+                other => other.span(),
+            };
+            (span, "`#[llm_call]` goes on an `async fn`")
+        }
+        Err(_) => match syn::parse2::<syn::TraitItemFn>(item.clone()) {
+            Ok(declaration) => (
+                declaration.sig.fn_token.span,
+                "`#[llm_call]` needs the function's body: put it on the `async fn` in the `impl` block",
+            ),
+            Err(_) => (
+                item.span(),
+                "`#[llm_call]` goes on an `async fn`",
+            ),
+        },
+    };
+    let mut error = syn::Error::new(span, message);
+    for e in args.errors {
+        error.combine(e);
+    }
+    let error = error.to_compile_error();
+    quote::quote!(#error #item)
 }

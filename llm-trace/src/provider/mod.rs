@@ -66,6 +66,11 @@ pub use openai::OpenAi;
 ///
 /// `#[llm_call(provider = "openai")]` names [`OpenAi`];
 /// `#[llm_call(provider = my::Backend)]` names a user's type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an llm-trace provider",
+    label = "not a provider",
+    note = "implement `llm_trace::provider::Provider` for `{Self}`, or use a built-in provider: `provider = \"openai\"` or `provider = \"anthropic\"`"
+)]
 pub trait Provider: 'static {
     /// The `gen_ai.provider.name` of this provider (`"openai"`, `"anthropic"`, ...).
     const NAME: &'static str;
@@ -82,6 +87,11 @@ pub trait Provider: 'static {
 /// Implemented per (provider, request type). [`RequestFacts::request_model`]
 /// is read on every call (the model is part of the span name and a sampling
 /// attribute); [`RequestFacts::request_info`] only when the span records.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a request type that provider `{P}` can read",
+    label = "`RequestFacts<{P}>` is not implemented for this type",
+    note = "implement `llm_trace::provider::RequestFacts<{P}>` for `{Self}`; the built-in providers read their own request types and `serde_json::Value`"
+)]
 pub trait RequestFacts<P: Provider> {
     /// `gen_ai.request.model`, when the request names one.
     fn request_model(&self) -> Option<&str>;
@@ -94,7 +104,7 @@ pub trait RequestFacts<P: Provider> {
 /// Implemented per (provider, response type). Implementations must not
 /// panic: a value that lacks a fact leaves it `None`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` does not describe a `{P}` response",
+    message = "`{Self}` is not a response type that provider `{P}` can read",
     note = "implement `llm_trace::provider::ResponseFacts<{P}>` for `{Self}`"
 )]
 pub trait ResponseFacts<P: Provider> {

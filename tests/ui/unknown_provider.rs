@@ -1,0 +1,6 @@
+use llm_trace::llm_call;
+
+#[llm_call(provider = "opnai")]
+async fn chat() {}
+
+fn main() {}
