@@ -155,15 +155,14 @@ impl Call {
     /// metadata and `fields` (the closure) are evaluated only if the span
     /// records.
     #[inline]
-    pub fn start<P, R, F>(
+    pub fn start<P, F>(
         site: &'static CallSite,
-        request: Option<&R>,
+        request: Option<&dyn RequestFacts<P>>,
         server: Option<&str>,
         fields: F,
     ) -> Call
     where
         P: Provider,
-        R: RequestFacts<P> + ?Sized,
         F: FnOnce(&mut Fields<'_>),
     {
         let model = site
@@ -251,7 +250,7 @@ impl Call {
         let span = self.cx.span();
         if span.is_recording() {
             span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type));
-            span.set_status(Status::error(message.to_string()));
+            span.set_status(Status::error(bounded_text(&message)));
         }
         span.end();
     }
@@ -267,10 +266,12 @@ impl Call {
                 "exception",
                 vec![
                     KeyValue::new(sc::EXCEPTION_TYPE, sc::ERROR_TYPE_PANIC),
-                    KeyValue::new(sc::EXCEPTION_MESSAGE, message.to_owned()),
+                    KeyValue::new(sc::EXCEPTION_MESSAGE, bounded_text(&message)),
                 ],
             );
-            span.set_status(Status::error(format!("panicked: {message}")));
+            span.set_status(Status::error(bounded_text(&format_args!(
+                "panicked: {message}"
+            ))));
         }
         span.end();
     }
@@ -311,6 +312,38 @@ impl fmt::Display for ErrorMessage<'_> {
             ErrorMessage::None => Ok(()),
         }
     }
+}
+
+/// Longest status description recorded, in bytes: error messages can echo
+/// whole provider responses.
+pub(crate) const MAX_STATUS_DESCRIPTION: usize = 1024;
+
+/// The `Display` text of `value`, cut at [`MAX_STATUS_DESCRIPTION`] bytes (on
+/// a character boundary, marked with `…`) without formatting the rest.
+fn bounded_text(value: &dyn fmt::Display) -> String {
+    struct Bounded(String, bool);
+    impl fmt::Write for Bounded {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let room = MAX_STATUS_DESCRIPTION - self.0.len();
+            if s.len() <= room {
+                self.0.push_str(s);
+                return Ok(());
+            }
+            let mut cut = room;
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.0.push_str(&s[..cut]);
+            self.1 = true;
+            Err(fmt::Error)
+        }
+    }
+    let mut out = Bounded(String::new(), false);
+    let _ = fmt::write(&mut out, format_args!("{value}"));
+    if out.1 {
+        out.0.push('…');
+    }
+    out.0
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> &str {
@@ -525,7 +558,18 @@ impl<F: Future> Future for Instrumented<F> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_server;
+    use super::{bounded_text, parse_server, MAX_STATUS_DESCRIPTION};
+
+    #[test]
+    fn long_messages_are_cut_on_a_char_boundary() {
+        assert_eq!(bounded_text(&"short"), "short");
+        let long = "é".repeat(MAX_STATUS_DESCRIPTION);
+        let cut = bounded_text(&long);
+        assert_eq!(cut.len(), MAX_STATUS_DESCRIPTION + '…'.len_utf8());
+        assert!(cut.ends_with("é…"));
+        let exact = "a".repeat(MAX_STATUS_DESCRIPTION);
+        assert_eq!(bounded_text(&exact), exact);
+    }
 
     #[test]
     fn server_from_url_host_port_and_ipv6() {
