@@ -2,3 +2,5 @@
 //! benchmarks. Not published.
 
 pub mod capture;
+pub mod mock;
+pub mod tree;
