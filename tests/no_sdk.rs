@@ -27,3 +27,38 @@ async fn without_an_sdk_fields_are_not_evaluated_and_results_are_unchanged() {
     }
     assert_eq!(evaluations.load(Ordering::SeqCst), 0);
 }
+
+#[llm_call(provider = "openai", model = "late")]
+async fn late() -> serde_json::Value {
+    serde_json::json!({"usage": {"prompt_tokens": 3, "completion_tokens": 1}})
+}
+
+#[tokio::test]
+async fn a_meter_provider_installed_after_the_first_call_is_used() {
+    use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+
+    late().await; // instruments from the no-op provider get cached here
+    let exporter = InMemoryMetricExporter::default();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(PeriodicReader::builder(exporter.clone()).build())
+        .build();
+    opentelemetry::global::set_meter_provider(provider.clone());
+    late().await;
+    provider.force_flush().unwrap();
+
+    let exported = exporter.get_finished_metrics().unwrap();
+    let names: Vec<String> = exported
+        .iter()
+        .flat_map(|rm| rm.scope_metrics())
+        .flat_map(|sm| sm.metrics())
+        .map(|m| m.name().to_owned())
+        .collect();
+    assert!(
+        names.contains(&"gen_ai.client.token.usage".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"gen_ai.client.operation.duration".to_owned()),
+        "{names:?}"
+    );
+}

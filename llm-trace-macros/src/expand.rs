@@ -131,7 +131,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
                 quote_spanned!(expr.span()=> &::llm_trace::__private::DebugValue(&(#expr)))
             }
         };
-        quote_spanned!(expr.span()=> #recorder.record(#key, #value);)
+        quote_spanned!(expr.span()=> if #recorder.wants(#key) { #recorder.record(#key, #value); })
     });
 
     let output_ty = match &sig.output {

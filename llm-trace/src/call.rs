@@ -8,8 +8,9 @@ use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
+use std::time::Instant;
 
 use opentelemetry::trace::{
     Span, SpanBuilder, SpanKind, Status, TraceContextExt, Tracer, TracerProvider,
@@ -19,11 +20,12 @@ use opentelemetry::{
 };
 
 use crate::metadata::{AttributeValue, StaticValue};
+use crate::metrics;
 use crate::provider::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, Usage};
 use crate::semconv as sc;
 
 /// The instrumentation scope of every span llm-trace starts.
-fn scope() -> &'static InstrumentationScope {
+pub(crate) fn scope() -> &'static InstrumentationScope {
     static SCOPE: OnceLock<InstrumentationScope> = OnceLock::new();
     SCOPE.get_or_init(|| {
         InstrumentationScope::builder(env!("CARGO_PKG_NAME"))
@@ -113,20 +115,41 @@ impl CallSite {
     }
 }
 
-/// Records `fields(...)` of an annotation; handed to the generated closure
-/// only when the span is recording.
+/// Records `fields(...)` of an annotation. The generated code asks
+/// [`Fields::wants`] before evaluating each expression, so only the fields
+/// that will be recorded are evaluated.
 #[doc(hidden)]
 pub struct Fields<'a> {
-    attributes: &'a mut Vec<KeyValue>,
+    /// The span's attributes, when it records.
+    span: Option<&'a mut Vec<KeyValue>>,
+    /// The metrics' metadata attributes, when some keys are allowed there.
+    metric: Option<(&'a [Key], &'a mut Vec<KeyValue>)>,
 }
 
 impl Fields<'_> {
+    /// Whether the value under `key` will be recorded anywhere.
+    #[inline]
+    pub fn wants(&self, key: &'static str) -> bool {
+        self.span.is_some()
+            || self
+                .metric
+                .as_ref()
+                .is_some_and(|(keys, _)| keys.iter().any(|k| k.as_str() == key))
+    }
+
     /// Records `value` under `key`, unless it converts to nothing (`None`).
     #[inline]
     pub fn record<T: AttributeValue + ?Sized>(&mut self, key: &'static str, value: &T) {
-        if let Some(value) = value.to_value() {
-            self.attributes
-                .push(KeyValue::new(Key::from_static_str(key), value));
+        let Some(value) = value.to_value() else {
+            return;
+        };
+        if let Some((keys, metric)) = &mut self.metric {
+            if keys.iter().any(|k| k.as_str() == key) {
+                metric.push(KeyValue::new(Key::from_static_str(key), value.clone()));
+            }
+        }
+        if let Some(span) = &mut self.span {
+            span.push(KeyValue::new(Key::from_static_str(key), value));
         }
     }
 }
@@ -136,12 +159,21 @@ impl Fields<'_> {
 #[doc(hidden)]
 pub struct Call {
     cx: Context,
+    site: &'static CallSite,
+    started: Instant,
+    /// Request model and server, kept for the metrics' attributes.
+    model: Option<StringValue>,
+    server_address: Option<StringValue>,
+    server_port: Option<u16>,
+    /// Metadata allowed onto metrics.
+    metric_metadata: Vec<KeyValue>,
     finished: bool,
 }
 
 impl fmt::Debug for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
+            .field("site", &self.site.function)
             .field("span", &self.cx.span().span_context())
             .finish()
     }
@@ -153,7 +185,7 @@ impl Call {
     /// Only the attributes the conventions mark as relevant to sampling are
     /// built before the sampling decision; the request parameters, the
     /// metadata and `fields` (the closure) are evaluated only if the span
-    /// records.
+    /// records, or for the keys allowed onto metrics.
     #[inline]
     pub fn start<P, F>(
         site: &'static CallSite,
@@ -165,35 +197,40 @@ impl Call {
         P: Provider,
         F: FnOnce(&mut Fields<'_>),
     {
-        let model = site
-            .model
-            .or_else(|| request.and_then(|r| r.request_model()));
-        let name: Cow<'static, str> = match (site.name, model) {
-            (Some(name), _) => Cow::Borrowed(name),
-            (None, Some(model)) => Cow::Owned(format!("{} {}", site.operation, model)),
-            (None, None) => Cow::Borrowed(site.operation),
+        let started = Instant::now();
+        let (model, name): (Option<StringValue>, Cow<'static, str>) =
+            match (site.model, request.and_then(|r| r.request_model())) {
+                (Some(model), _) => (
+                    Some(StringValue::from(model)),
+                    site.name.map_or_else(
+                        || Cow::Owned(format!("{} {model}", site.operation)),
+                        Cow::Borrowed,
+                    ),
+                ),
+                (None, Some(model)) => (
+                    Some(StringValue::from(Arc::<str>::from(model))),
+                    site.name.map_or_else(
+                        || Cow::Owned(format!("{} {model}", site.operation)),
+                        Cow::Borrowed,
+                    ),
+                ),
+                (None, None) => (None, Cow::Borrowed(site.name.unwrap_or(site.operation))),
+            };
+        let (server_address, server_port) = match server.map(parse_server) {
+            Some((address, port)) => (Some(StringValue::from(Arc::<str>::from(address))), port),
+            None => (site.server_address.map(StringValue::from), site.server_port),
         };
 
         let mut sampling = Vec::with_capacity(5);
         sampling.push(KeyValue::new(sc::GEN_AI_OPERATION_NAME, site.operation));
         sampling.push(KeyValue::new(sc::GEN_AI_PROVIDER_NAME, site.provider));
-        if let Some(model) = model {
-            sampling.push(KeyValue::new(sc::GEN_AI_REQUEST_MODEL, model.to_owned()));
+        if let Some(model) = &model {
+            sampling.push(KeyValue::new(sc::GEN_AI_REQUEST_MODEL, model.clone()));
         }
-        match server.map(parse_server) {
-            Some((address, port)) => {
-                sampling.push(KeyValue::new(sc::SERVER_ADDRESS, address.to_owned()));
-                if let Some(port) = port {
-                    sampling.push(KeyValue::new(sc::SERVER_PORT, i64::from(port)));
-                }
-            }
-            None => {
-                if let Some(address) = site.server_address {
-                    sampling.push(KeyValue::new(sc::SERVER_ADDRESS, address));
-                    if let Some(port) = site.server_port {
-                        sampling.push(KeyValue::new(sc::SERVER_PORT, i64::from(port)));
-                    }
-                }
+        if let Some(address) = &server_address {
+            sampling.push(KeyValue::new(sc::SERVER_ADDRESS, address.clone()));
+            if let Some(port) = server_port {
+                sampling.push(KeyValue::new(sc::SERVER_PORT, i64::from(port)));
             }
         }
 
@@ -203,6 +240,17 @@ impl Call {
             .with_kind(SpanKind::Client)
             .with_attributes(sampling);
         let mut span = tracer.build_with_context(builder, &parent);
+
+        let metric_keys = metrics::metadata_keys();
+        let mut metric_metadata = Vec::new();
+        if let Some(keys) = &metric_keys {
+            metric_metadata.extend(
+                site.metadata
+                    .iter()
+                    .filter(|(key, _)| keys.iter().any(|k| k.as_str() == *key))
+                    .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value.to_value())),
+            );
+        }
 
         if span.is_recording() {
             let mut attributes = Vec::with_capacity(8 + site.metadata.len());
@@ -216,13 +264,27 @@ impl Call {
                     .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value.to_value())),
             );
             fields(&mut Fields {
-                attributes: &mut attributes,
+                span: Some(&mut attributes),
+                metric: metric_keys
+                    .as_deref()
+                    .map(|keys| (keys, &mut metric_metadata)),
             });
             span.set_attributes(attributes);
+        } else if let Some(keys) = &metric_keys {
+            fields(&mut Fields {
+                span: None,
+                metric: Some((keys, &mut metric_metadata)),
+            });
         }
 
         Call {
             cx: parent.with_span(span),
+            site,
+            started,
+            model,
+            server_address,
+            server_port,
+            metric_metadata,
             finished: false,
         }
     }
@@ -236,12 +298,26 @@ impl Call {
     pub fn finish_ok<P: Provider>(mut self, response: Option<&dyn ResponseFacts<P>>) {
         self.finished = true;
         let span = self.cx.span();
-        if let Some(response) = response.filter(|_| span.is_recording()) {
-            let mut attributes = Vec::with_capacity(10);
-            push_response(&mut attributes, response.response_info());
-            span.set_attributes(attributes);
+        let usage = response.and_then(|r| r.usage());
+        let mut response_model = None;
+        if let Some(response) = response {
+            if span.is_recording() {
+                let mut attributes = Vec::with_capacity(10);
+                let info = response.response_info();
+                response_model = info
+                    .model
+                    .as_deref()
+                    .map(|m| StringValue::from(Arc::<str>::from(m)));
+                push_response(&mut attributes, info, usage);
+                span.set_attributes(attributes);
+            } else {
+                response_model = response
+                    .response_model()
+                    .map(|m| StringValue::from(Arc::<str>::from(m)));
+            }
         }
         span.end();
+        self.record_metrics(None, response_model, usage);
     }
 
     /// Ends the span of a call that returned `Err`.
@@ -249,10 +325,11 @@ impl Call {
         self.finished = true;
         let span = self.cx.span();
         if span.is_recording() {
-            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type));
+            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.clone()));
             span.set_status(Status::error(bounded_text(&message)));
         }
         span.end();
+        self.record_metrics(Some(error_type), None, None);
     }
 
     /// Ends the span of a call whose body panicked; the caller resumes the panic.
@@ -274,6 +351,43 @@ impl Call {
             ))));
         }
         span.end();
+        self.record_metrics(Some(Cow::Borrowed(sc::ERROR_TYPE_PANIC)), None, None);
+    }
+
+    fn record_metrics(
+        &mut self,
+        error_type: Option<Cow<'static, str>>,
+        response_model: Option<StringValue>,
+        usage: Option<Usage>,
+    ) {
+        let mut common = std::mem::take(&mut self.metric_metadata);
+        common.reserve(8);
+        common.push(KeyValue::new(
+            sc::GEN_AI_OPERATION_NAME,
+            self.site.operation,
+        ));
+        common.push(KeyValue::new(sc::GEN_AI_PROVIDER_NAME, self.site.provider));
+        if let Some(model) = self.model.take() {
+            common.push(KeyValue::new(sc::GEN_AI_REQUEST_MODEL, model));
+        }
+        if let Some(model) = response_model {
+            common.push(KeyValue::new(sc::GEN_AI_RESPONSE_MODEL, model));
+        }
+        if let Some(address) = self.server_address.take() {
+            common.push(KeyValue::new(sc::SERVER_ADDRESS, address));
+            if let Some(port) = self.server_port {
+                common.push(KeyValue::new(sc::SERVER_PORT, i64::from(port)));
+            }
+        }
+        if let Some(error_type) = error_type {
+            common.push(KeyValue::new(sc::ERROR_TYPE, error_type));
+        }
+        metrics::record(metrics::Measurement {
+            common: &mut common,
+            duration_secs: self.started.elapsed().as_secs_f64(),
+            input_tokens: usage.and_then(|u| u.billable_input_tokens.or(u.input_tokens)),
+            output_tokens: usage.and_then(|u| u.billable_output_tokens.or(u.output_tokens)),
+        });
     }
 }
 
@@ -293,6 +407,7 @@ impl Drop for Call {
             ));
         }
         span.end();
+        self.record_metrics(Some(Cow::Borrowed(sc::ERROR_TYPE_CANCELLED)), None, None);
     }
 }
 
@@ -439,7 +554,7 @@ fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
     }
 }
 
-fn push_response(attributes: &mut Vec<KeyValue>, info: ResponseInfo<'_>) {
+fn push_response(attributes: &mut Vec<KeyValue>, info: ResponseInfo<'_>, usage: Option<Usage>) {
     if let Some(id) = info.id {
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_ID, str_value(id)));
     }
@@ -457,7 +572,7 @@ fn push_response(attributes: &mut Vec<KeyValue>, info: ResponseInfo<'_>) {
             Value::Array(Array::String(reasons)),
         ));
     }
-    if let Some(usage) = info.usage {
+    if let Some(usage) = usage.or(info.usage) {
         push_usage(attributes, &usage);
     }
     if !info.tool_calls.is_empty() {

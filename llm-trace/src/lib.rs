@@ -31,6 +31,7 @@
 
 mod call;
 pub mod metadata;
+pub mod metrics;
 mod outcome;
 pub mod provider;
 pub mod semconv;

@@ -62,6 +62,14 @@ pub const GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: &str =
 /// `gen_ai.usage.reasoning.output_tokens`.
 pub const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: &str = "gen_ai.usage.reasoning.output_tokens";
 
+/// `gen_ai.token.type`: `input` or `output` on `gen_ai.client.token.usage`.
+pub const GEN_AI_TOKEN_TYPE: &str = "gen_ai.token.type";
+
+/// Histogram of input and output tokens per call, unit `{token}`.
+pub const GEN_AI_CLIENT_TOKEN_USAGE: &str = "gen_ai.client.token.usage";
+/// Histogram of call durations, unit `s`.
+pub const GEN_AI_CLIENT_OPERATION_DURATION: &str = "gen_ai.client.operation.duration";
+
 /// Names of the tools the model asked to call, in order (not a semconv key:
 /// tool call content belongs to the opt-in `gen_ai.output.messages`, but the
 /// names are the application's own and safe to record).

@@ -196,6 +196,7 @@ fn normalize(
         cache_read_input_tokens: cache_read,
         cache_write_input_tokens: cache_write,
         reasoning_output_tokens: None,
+        ..Usage::default()
     }
 }
 
@@ -262,6 +263,10 @@ impl ResponseFacts<Anthropic> for MessagesResponse {
         }
     }
 
+    fn response_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
     fn usage(&self) -> Option<Usage> {
         self.usage.map(Usage::from)
     }
@@ -285,6 +290,10 @@ impl ResponseFacts<Anthropic> for Value {
                 })
                 .collect(),
         }
+    }
+
+    fn response_model(&self) -> Option<&str> {
+        self.get("model")?.as_str()
     }
 
     fn usage(&self) -> Option<Usage> {

@@ -116,6 +116,13 @@ pub trait ResponseFacts<P: Provider> {
     fn usage(&self) -> Option<Usage> {
         self.response_info().usage
     }
+
+    /// `gen_ai.response.model` alone, for the metrics of calls whose span is
+    /// not recorded. Defaults to `None` (such calls' metrics then carry no
+    /// response model).
+    fn response_model(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Request parameters, normalized to the GenAI semantic conventions.
@@ -191,6 +198,12 @@ pub struct Usage {
     pub cache_write_input_tokens: Option<u64>,
     /// `gen_ai.usage.reasoning.output_tokens`.
     pub reasoning_output_tokens: Option<u64>,
+    /// Input tokens billed, where the provider reports them apart from the
+    /// tokens used; `gen_ai.client.token.usage` reports these when present.
+    pub billable_input_tokens: Option<u64>,
+    /// Output tokens billed, where the provider reports them apart from the
+    /// tokens used.
+    pub billable_output_tokens: Option<u64>,
 }
 
 /// One tool call the model asked for.
@@ -249,6 +262,9 @@ impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for &T {
     fn usage(&self) -> Option<Usage> {
         (**self).usage()
     }
+    fn response_model(&self) -> Option<&str> {
+        (**self).response_model()
+    }
 }
 
 impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for Box<T> {
@@ -258,6 +274,9 @@ impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for Box<T> {
     fn usage(&self) -> Option<Usage> {
         (**self).usage()
     }
+    fn response_model(&self) -> Option<&str> {
+        (**self).response_model()
+    }
 }
 
 impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for std::sync::Arc<T> {
@@ -266,5 +285,8 @@ impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for std::sync::
     }
     fn usage(&self) -> Option<Usage> {
         (**self).usage()
+    }
+    fn response_model(&self) -> Option<&str> {
+        (**self).response_model()
     }
 }

@@ -335,6 +335,10 @@ impl ResponseFacts<OpenAi> for ChatCompletion {
         }
     }
 
+    fn response_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
     fn usage(&self) -> Option<Usage> {
         let u = self.usage.as_ref()?;
         Some(Usage {
@@ -343,6 +347,7 @@ impl ResponseFacts<OpenAi> for ChatCompletion {
             cache_read_input_tokens: u.prompt_tokens_details.and_then(|d| d.cached_tokens),
             cache_write_input_tokens: None,
             reasoning_output_tokens: u.completion_tokens_details.and_then(|d| d.reasoning_tokens),
+            ..Usage::default()
         })
     }
 }
@@ -373,6 +378,10 @@ impl ResponseFacts<OpenAi> for Value {
         }
     }
 
+    fn response_model(&self) -> Option<&str> {
+        self.get("model")?.as_str()
+    }
+
     fn usage(&self) -> Option<Usage> {
         openai_usage(self.get("usage")?)
     }
@@ -390,5 +399,6 @@ pub(crate) fn openai_usage(u: &Value) -> Option<Usage> {
         cache_read_input_tokens: details("prompt_tokens_details", "cached_tokens"),
         cache_write_input_tokens: None,
         reasoning_output_tokens: details("completion_tokens_details", "reasoning_tokens"),
+        ..Usage::default()
     })
 }

@@ -1,0 +1,134 @@
+//! The GenAI client metrics: `gen_ai.client.token.usage` and
+//! `gen_ai.client.operation.duration`, recorded for every call whether or
+//! not its span was sampled, so token totals stay complete under sampling.
+//!
+//! Instruments come from the global meter provider. They are cached per
+//! thread together with the provider they came from and rebuilt when the
+//! global provider changes, so a provider installed after the first call is
+//! picked up (an instrument cached from the no-op provider would stay a no-op
+//! forever).
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use opentelemetry::metrics::{Histogram, MeterProvider};
+use opentelemetry::{global, Key, KeyValue};
+
+use crate::semconv as sc;
+
+/// `gen_ai.client.token.usage` bucket boundaries recommended by the conventions.
+pub const TOKEN_USAGE_BOUNDARIES: [f64; 14] = [
+    1.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0, 4194304.0,
+    16777216.0, 67108864.0,
+];
+
+/// `gen_ai.client.operation.duration` bucket boundaries (seconds) recommended
+/// by the conventions.
+pub const DURATION_BOUNDARIES: [f64; 14] = [
+    0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
+
+#[derive(Clone)]
+struct Instruments {
+    /// Keeps the provider alive so its address identifies it while cached.
+    provider: Arc<dyn MeterProvider + Send + Sync>,
+    token_usage: Histogram<u64>,
+    duration: Histogram<f64>,
+}
+
+impl Instruments {
+    fn new(provider: Arc<dyn MeterProvider + Send + Sync>) -> Self {
+        let meter = provider.meter_with_scope(crate::call::scope().clone());
+        let token_usage = meter
+            .u64_histogram(sc::GEN_AI_CLIENT_TOKEN_USAGE)
+            .with_unit("{token}")
+            .with_description("Number of input and output tokens used")
+            .with_boundaries(TOKEN_USAGE_BOUNDARIES.to_vec())
+            .build();
+        let duration = meter
+            .f64_histogram(sc::GEN_AI_CLIENT_OPERATION_DURATION)
+            .with_unit("s")
+            .with_description("GenAI operation duration")
+            .with_boundaries(DURATION_BOUNDARIES.to_vec())
+            .build();
+        Instruments {
+            provider,
+            token_usage,
+            duration,
+        }
+    }
+}
+
+thread_local! {
+    static CACHED: RefCell<Option<Instruments>> = const { RefCell::new(None) };
+}
+
+fn with_instruments(f: impl FnOnce(&Instruments)) {
+    let provider = global::meter_provider();
+    CACHED.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        let fresh = match &*cached {
+            Some(i) => !Arc::ptr_eq(&i.provider, &provider),
+            None => true,
+        };
+        if fresh {
+            *cached = Some(Instruments::new(provider));
+        }
+        if let Some(instruments) = &*cached {
+            f(instruments);
+        }
+    });
+}
+
+static METADATA_KEYS: RwLock<Option<Arc<[Key]>>> = RwLock::new(None);
+/// Lets calls skip the lock while no key is allowed (the default).
+static ANY_METADATA_KEYS: AtomicBool = AtomicBool::new(false);
+
+/// Allows call metadata with these keys onto the metrics' attributes (none by
+/// default: every allowed key multiplies the number of time series). Values
+/// of allowed `fields(...)` keys are evaluated for every call, sampled or not.
+pub fn set_metadata_keys<I, K>(keys: I)
+where
+    I: IntoIterator<Item = K>,
+    K: Into<Key>,
+{
+    let keys: Arc<[Key]> = keys.into_iter().map(Into::into).collect();
+    let any = !keys.is_empty();
+    if let Ok(mut allowed) = METADATA_KEYS.write() {
+        *allowed = any.then_some(keys);
+        ANY_METADATA_KEYS.store(any, Ordering::Release);
+    }
+}
+
+/// The metadata keys allowed onto metrics, if any.
+pub(crate) fn metadata_keys() -> Option<Arc<[Key]>> {
+    if !ANY_METADATA_KEYS.load(Ordering::Acquire) {
+        return None;
+    }
+    METADATA_KEYS.read().ok()?.clone()
+}
+
+/// One finished call, as the metrics see it.
+pub(crate) struct Measurement<'a> {
+    pub common: &'a mut Vec<KeyValue>,
+    pub duration_secs: f64,
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
+}
+
+/// Records the duration and token usage of one call. `common` holds the
+/// attributes shared by both instruments (operation, provider, models,
+/// server, error type, allowed metadata).
+pub(crate) fn record(m: Measurement<'_>) {
+    with_instruments(|i| {
+        i.duration.record(m.duration_secs, m.common);
+        for (kind, tokens) in [("input", m.input_tokens), ("output", m.output_tokens)] {
+            if let Some(tokens) = tokens {
+                m.common.push(KeyValue::new(sc::GEN_AI_TOKEN_TYPE, kind));
+                i.token_usage.record(tokens, m.common);
+                m.common.pop();
+            }
+        }
+    });
+}

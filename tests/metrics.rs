@@ -1,0 +1,247 @@
+//! `gen_ai.client.token.usage` and `gen_ai.client.operation.duration`:
+//! recorded for every call, sampled or not, with the conventions' units,
+//! buckets and attributes.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use llm_trace::llm_call;
+use llm_trace::metrics::{DURATION_BOUNDARIES, TOKEN_USAGE_BOUNDARIES};
+use llm_trace_suite::capture::Capture;
+use opentelemetry::{global, Value};
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, HistogramDataPoint, MetricData};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+use serde_json::json;
+
+struct Meters {
+    provider: SdkMeterProvider,
+    exporter: InMemoryMetricExporter,
+}
+
+fn meters() -> &'static Meters {
+    static METERS: OnceLock<Meters> = OnceLock::new();
+    METERS.get_or_init(|| {
+        let exporter = InMemoryMetricExporter::default();
+        let provider = SdkMeterProvider::builder()
+            .with_reader(PeriodicReader::builder(exporter.clone()).build())
+            .build();
+        global::set_meter_provider(provider.clone());
+        llm_trace::metrics::set_metadata_keys(["feature", "tenant"]);
+        Meters { provider, exporter }
+    })
+}
+
+/// One histogram data point, reduced to what the tests compare.
+#[derive(Debug, Clone, PartialEq)]
+struct Point {
+    attributes: BTreeMap<String, Value>,
+    count: u64,
+    sum: f64,
+    bounds: Vec<f64>,
+}
+
+impl Point {
+    fn from<T: Copy>(p: &HistogramDataPoint<T>, sum: impl Fn(T) -> f64) -> Point {
+        Point {
+            attributes: p
+                .attributes()
+                .map(|kv| (kv.key.as_str().to_owned(), kv.value.clone()))
+                .collect(),
+            count: p.count(),
+            sum: sum(p.sum()),
+            bounds: p.bounds().collect(),
+        }
+    }
+}
+
+/// The latest (cumulative) data points of `name` whose request model is `model`.
+fn points(name: &str, model: &str) -> Vec<Point> {
+    let m = meters();
+    m.provider.force_flush().unwrap();
+    let exported = m.exporter.get_finished_metrics().unwrap();
+    let latest = exported.last().expect("metrics were exported");
+    let mut points = Vec::new();
+    for scope in latest.scope_metrics() {
+        assert_eq!(scope.scope().name(), "llm-trace");
+        for metric in scope.metrics().filter(|m| m.name() == name) {
+            match metric.data() {
+                AggregatedMetrics::U64(MetricData::Histogram(h)) => {
+                    assert_eq!(metric.unit(), "{token}");
+                    points.extend(h.data_points().map(|p| Point::from(p, |s| s as f64)));
+                }
+                AggregatedMetrics::F64(MetricData::Histogram(h)) => {
+                    assert_eq!(metric.unit(), "s");
+                    points.extend(h.data_points().map(|p| Point::from(p, |s| s)));
+                }
+                other => panic!("unexpected aggregation {other:?}"),
+            }
+        }
+    }
+    points.retain(|p| {
+        p.attributes.get("gen_ai.request.model") == Some(&Value::from(model.to_owned()))
+    });
+    points.sort_by(|a, b| format!("{:?}", a.attributes).cmp(&format!("{:?}", b.attributes)));
+    points
+}
+
+fn attrs(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+#[llm_call(provider = "openai", request = body, feature = "summarize", prompt_id = 5)]
+async fn chat(body: serde_json::Value) -> Result<serde_json::Value, std::io::Error> {
+    let model = body["model"].as_str().unwrap_or_default().to_owned();
+    Ok(json!({
+        "id": "c1", "model": format!("{model}-2024"),
+        "usage": {"prompt_tokens": 100, "completion_tokens": 20}
+    }))
+}
+
+#[tokio::test]
+async fn token_usage_and_duration_carry_the_conventions_attributes() {
+    meters();
+    let cap = Capture::new();
+    cap.run(chat(json!({"model": "m-usage"}))).await.unwrap();
+    cap.run(chat(json!({"model": "m-usage"}))).await.unwrap();
+
+    let common = [
+        ("gen_ai.operation.name", Value::from("chat")),
+        ("gen_ai.provider.name", Value::from("openai")),
+        ("gen_ai.request.model", Value::from("m-usage")),
+        ("gen_ai.response.model", Value::from("m-usage-2024")),
+        ("server.address", Value::from("api.openai.com")),
+        ("server.port", Value::I64(443)),
+        ("feature", Value::from("summarize")),
+    ];
+    let with_type = |t: &'static str| {
+        let mut a = attrs(&common);
+        a.insert("gen_ai.token.type".into(), Value::from(t));
+        a
+    };
+    assert_eq!(
+        points("gen_ai.client.token.usage", "m-usage"),
+        vec![
+            Point {
+                attributes: with_type("input"),
+                count: 2,
+                sum: 200.0,
+                bounds: TOKEN_USAGE_BOUNDARIES.to_vec()
+            },
+            Point {
+                attributes: with_type("output"),
+                count: 2,
+                sum: 40.0,
+                bounds: TOKEN_USAGE_BOUNDARIES.to_vec()
+            },
+        ]
+    );
+    let duration = points("gen_ai.client.operation.duration", "m-usage");
+    assert_eq!(duration.len(), 1);
+    assert_eq!(duration[0].attributes, attrs(&common));
+    assert_eq!(duration[0].count, 2);
+    assert_eq!(duration[0].bounds, DURATION_BOUNDARIES.to_vec());
+    assert!(duration[0].sum > 0.0 && duration[0].sum < 5.0);
+}
+
+#[tokio::test]
+async fn sampled_out_calls_are_measured_too() {
+    meters();
+    let cap = Capture::sampled_out();
+    for _ in 0..3 {
+        cap.run(chat(json!({"model": "m-sampled-out"})))
+            .await
+            .unwrap();
+    }
+    assert!(cap.spans().is_empty());
+    let usage = points("gen_ai.client.token.usage", "m-sampled-out");
+    assert_eq!(
+        usage.iter().map(|p| (p.count, p.sum)).collect::<Vec<_>>(),
+        [(3, 300.0), (3, 60.0)]
+    );
+    // The response model comes from the response even when nothing records.
+    assert_eq!(
+        usage[0].attributes["gen_ai.response.model"],
+        Value::from("m-sampled-out-2024")
+    );
+}
+
+#[llm_call(provider = "anthropic", model = "m-error")]
+async fn failing() -> Result<u8, std::io::Error> {
+    Err(std::io::Error::other("boom"))
+}
+
+#[tokio::test]
+async fn failed_calls_have_an_error_type_and_no_token_usage() {
+    meters();
+    let cap = Capture::new();
+    cap.run(failing()).await.unwrap_err();
+    assert!(points("gen_ai.client.token.usage", "m-error").is_empty());
+    let duration = points("gen_ai.client.operation.duration", "m-error");
+    assert_eq!(duration.len(), 1);
+    assert_eq!(
+        duration[0].attributes["error.type"],
+        Value::from("std::io::error::Error")
+    );
+    assert_eq!(
+        duration[0].attributes["gen_ai.provider.name"],
+        Value::from("anthropic")
+    );
+    assert!(!duration[0].attributes.contains_key("gen_ai.response.model"));
+}
+
+fn count(counter: &AtomicUsize, value: &'static str) -> &'static str {
+    counter.fetch_add(1, Ordering::SeqCst);
+    value
+}
+
+#[llm_call(provider = "openai", model = "m-metadata",
+           fields(tenant = count(allowed, "acme"), user.id = count(other, "u-1")))]
+async fn with_fields(allowed: &AtomicUsize, other: &AtomicUsize) -> serde_json::Value {
+    json!({"usage": {"prompt_tokens": 1, "completion_tokens": 1}})
+}
+
+#[tokio::test]
+async fn only_allowed_metadata_reaches_metrics_and_only_it_is_evaluated_when_sampled_out() {
+    meters();
+    let (allowed, other) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let cap = Capture::sampled_out();
+    cap.run(with_fields(&allowed, &other)).await;
+    assert_eq!(
+        allowed.load(Ordering::SeqCst),
+        1,
+        "an allowed key is evaluated for metrics"
+    );
+    assert_eq!(other.load(Ordering::SeqCst), 0, "other fields stay lazy");
+
+    let duration = points("gen_ai.client.operation.duration", "m-metadata");
+    assert_eq!(duration[0].attributes["tenant"], Value::from("acme"));
+    assert!(!duration[0].attributes.contains_key("user.id"));
+}
+
+#[llm_call(provider = "openai", model = "m-cancelled")]
+async fn never_finishes() -> u8 {
+    std::future::pending::<()>().await;
+    0
+}
+
+#[tokio::test]
+async fn cancelled_calls_are_measured_with_their_error_type() {
+    meters();
+    let cap = Capture::new();
+    let _ = cap
+        .run(tokio::time::timeout(
+            std::time::Duration::from_millis(5),
+            never_finishes(),
+        ))
+        .await;
+    let duration = points("gen_ai.client.operation.duration", "m-cancelled");
+    assert_eq!(
+        duration[0].attributes["error.type"],
+        Value::from("cancelled")
+    );
+    assert_eq!(duration[0].count, 1);
+}
