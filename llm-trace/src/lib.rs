@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 mod call;
+pub mod export;
 pub mod metadata;
 pub mod metrics;
 mod outcome;
@@ -37,6 +38,7 @@ pub mod provider;
 pub mod semconv;
 
 pub use call::emit_deprecated_cache_creation;
+pub use export::{builder, init, Telemetry};
 pub use llm_trace_macros::llm_call;
 pub use outcome::ErrorType;
 

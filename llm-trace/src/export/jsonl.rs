@@ -1,0 +1,1039 @@
+//! The embedded default exporter: OTLP JSON-lines files.
+//!
+//! With no OTLP endpoint configured, spans and metrics are appended to local
+//! files in the [OTLP file format] of the OpenTelemetry specification: one
+//! `ExportTraceServiceRequest` (or `ExportMetricsServiceRequest`) per line,
+//! encoded as [OTLP/JSON] by `opentelemetry-proto`'s own serde support. The
+//! Collector's `otlpjsonfile` receiver reads these files, so what was recorded
+//! on one machine can later be replayed into any backend.
+//!
+//! The specification requires a file to hold exactly one signal, so traces and
+//! metrics go to two files ([`DEFAULT_PATH`] and [`metrics_path`] of it).
+//! Each file is size-bounded: past [`JsonlFile::with_max_bytes`] it is rotated
+//! to `<path>.1`, `<path>.2`, ... and the oldest backup is dropped.
+//!
+//! The exporters write synchronously inside `export`. Install them behind
+//! the SDK's `BatchSpanProcessor` and `PeriodicReader`, which call `export`
+//! on their own threads, so the application's threads never touch the file.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use llm_trace::export::jsonl::{self, JsonlFile, JsonlMetricExporter, JsonlSpanExporter};
+//! use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+//! use opentelemetry_sdk::trace::SdkTracerProvider;
+//!
+//! let traces = Arc::new(JsonlFile::new(jsonl::DEFAULT_PATH));
+//! let metrics = Arc::new(JsonlFile::new(jsonl::metrics_path(jsonl::DEFAULT_PATH)));
+//! let tracer_provider = SdkTracerProvider::builder()
+//!     .with_batch_exporter(JsonlSpanExporter::new(traces))
+//!     .build();
+//! let meter_provider = SdkMeterProvider::builder()
+//!     .with_reader(PeriodicReader::builder(JsonlMetricExporter::new(metrics)).build())
+//!     .build();
+//! ```
+//!
+//! [OTLP file format]: https://opentelemetry.io/docs/specs/otel/protocol/file-exporter/
+//! [OTLP/JSON]: https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use opentelemetry::{otel_error, otel_info};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
+use opentelemetry_sdk::metrics::Temporality;
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
+
+/// The traces file when none is configured, relative to the working directory.
+pub const DEFAULT_PATH: &str = "llm-trace.jsonl";
+
+/// The default size bound of one file.
+pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The default number of rotated backups kept next to the current file.
+pub const DEFAULT_BACKUPS: usize = 3;
+
+/// The metrics file that goes with a traces file: `llm-trace.jsonl` →
+/// `llm-trace.metrics.jsonl`.
+///
+/// A separate file because the OTLP file format allows one signal per file.
+pub fn metrics_path(traces_path: impl AsRef<Path>) -> PathBuf {
+    let path = traces_path.as_ref();
+    let stem = path.file_stem().unwrap_or(path.as_os_str());
+    let mut name = OsString::from(stem);
+    name.push(".metrics");
+    if let Some(ext) = path.extension() {
+        name.push(".");
+        name.push(ext);
+    }
+    path.with_file_name(name)
+}
+
+/// An append-only JSON-lines file with size-based rotation, shared by
+/// exporters through an [`Arc`].
+///
+/// The file (and its parent directories) are created at the first write, so
+/// building one never fails and a run that records nothing leaves no file.
+/// A write that fails is reported once through OpenTelemetry's internal
+/// logging (again only after a write has succeeded) and returned to the
+/// caller every time; it never panics.
+pub struct JsonlFile {
+    path: PathBuf,
+    max_bytes: u64,
+    backups: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    file: Option<File>,
+    /// Bytes in the current file, counted at open and on each write.
+    size: u64,
+    /// Whether the last write failed, so a lasting failure is logged once.
+    failing: bool,
+}
+
+impl JsonlFile {
+    /// A file at `path` with [`DEFAULT_MAX_BYTES`] and [`DEFAULT_BACKUPS`].
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        JsonlFile {
+            path: path.into(),
+            max_bytes: DEFAULT_MAX_BYTES,
+            backups: DEFAULT_BACKUPS,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Rotate before a line would take the file past `max_bytes`.
+    ///
+    /// A single line longer than the bound is still written, alone in a fresh
+    /// file: data is not silently cut.
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// Keep `backups` rotated files (`<path>.1` is the newest); `0` keeps
+    /// none, so rotating starts the file over.
+    pub fn with_backups(mut self, backups: usize) -> Self {
+        self.backups = backups;
+        self
+    }
+
+    /// Where the current file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where the `n`th newest rotated file is (`n` from 1).
+    pub fn backup_path(&self, n: usize) -> PathBuf {
+        let mut name = OsString::from(self.path.as_os_str());
+        name.push(format!(".{n}"));
+        PathBuf::from(name)
+    }
+
+    /// Appends `line` and a `\n` in one write, rotating first if the file
+    /// would outgrow its bound. A `line` containing a newline is refused
+    /// (`InvalidInput`): it would turn into two malformed lines.
+    pub fn append_line(&self, line: &[u8]) -> io::Result<()> {
+        if line.contains(&b'\n') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a JSON-lines record cannot contain a newline",
+            ));
+        }
+        let mut record = Vec::with_capacity(line.len() + 1);
+        record.extend_from_slice(line);
+        record.push(b'\n');
+        let mut state = self.lock();
+        let result = self.append_locked(&mut state, &record);
+        match &result {
+            Err(err) if !state.failing => {
+                state.failing = true;
+                otel_error!(
+                    name: "JsonlFile.WriteFailed",
+                    path = self.path.display().to_string(),
+                    error = err.to_string(),
+                    message = "telemetry is being dropped until a write succeeds"
+                );
+            }
+            Ok(()) if state.failing => {
+                state.failing = false;
+                otel_info!(
+                    name: "JsonlFile.WriteResumed",
+                    path = self.path.display().to_string()
+                );
+            }
+            _ => {}
+        }
+        result
+    }
+
+    /// Syncs and closes the current file; the next write reopens it.
+    pub fn close(&self) -> io::Result<()> {
+        let mut state = self.lock();
+        let file = state.file.take();
+        state.size = 0;
+        match file {
+            Some(file) => file.sync_all(),
+            None => Ok(()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave `State` inconsistent in a
+        // way that matters: at worst `size` is stale until the next open.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn append_locked(&self, state: &mut State, record: &[u8]) -> io::Result<()> {
+        let len = record.len() as u64;
+        let mut file = match state.file.take() {
+            Some(file) => file,
+            None => self.open(&mut state.size)?,
+        };
+        if state.size > 0 && state.size.saturating_add(len) > self.max_bytes {
+            drop(file);
+            state.size = 0;
+            self.rotate()?;
+            file = self.open(&mut state.size)?;
+        }
+        // On error the file is dropped, so the next write reopens it and
+        // recounts from its real size (it may hold part of this line).
+        file.write_all(record)?;
+        state.size += len;
+        state.file = Some(file);
+        Ok(())
+    }
+
+    fn open(&self, size: &mut u64) -> io::Result<File> {
+        if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        *size = file.metadata()?.len();
+        Ok(file)
+    }
+
+    fn rotate(&self) -> io::Result<()> {
+        if self.backups == 0 {
+            return ignore_not_found(fs::remove_file(&self.path));
+        }
+        ignore_not_found(fs::remove_file(self.backup_path(self.backups)))?;
+        for n in (1..self.backups).rev() {
+            ignore_not_found(fs::rename(self.backup_path(n), self.backup_path(n + 1)))?;
+        }
+        ignore_not_found(fs::rename(&self.path, self.backup_path(1)))
+    }
+}
+
+impl fmt::Debug for JsonlFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonlFile")
+            .field("path", &self.path)
+            .field("max_bytes", &self.max_bytes)
+            .field("backups", &self.backups)
+            .finish_non_exhaustive()
+    }
+}
+
+fn ignore_not_found(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// Serializes one request as a line; every failure becomes an export error.
+fn write_request<T: serde::Serialize>(file: &JsonlFile, request: &T) -> OTelSdkResult {
+    let encoding =
+        |err: serde_json::Error| OTelSdkError::InternalFailure(format!("OTLP/JSON: {err}"));
+    let mut line = serde_json::to_vec(request).map_err(encoding)?;
+    // Rare (see `strip_nulls`), so the common line is serialized only once.
+    if line.windows(6).any(|w| w == b"\":null") {
+        let mut value: serde_json::Value = serde_json::from_slice(&line).map_err(encoding)?;
+        strip_nulls(&mut value);
+        line = serde_json::to_vec(&value).map_err(encoding)?;
+    }
+    file.append_line(&line).map_err(|err| {
+        OTelSdkError::InternalFailure(format!("writing {}: {err}", file.path().display()))
+    })
+}
+
+/// Removes `null` object members.
+///
+/// opentelemetry-proto's serde writes `null` for an absent optional double
+/// (histogram `min`/`max` when min/max recording is off) and serde_json
+/// writes it for NaN and infinities (proto3 JSON wants `"NaN"`, `"Infinity"`).
+/// The Collector's OTLP/JSON reader rejects the whole line on a `null` where
+/// it expects a number; without the member the field is simply absent, which
+/// is what OTLP/JSON means by an unset field.
+fn strip_nulls(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(members) => {
+            members.retain(|_, member| !member.is_null());
+            members.values_mut().for_each(strip_nulls);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+/// Writes each batch of spans as one `ExportTraceServiceRequest` line.
+#[derive(Debug)]
+pub struct JsonlSpanExporter {
+    file: Arc<JsonlFile>,
+    resource: ResourceAttributesWithSchema,
+    is_shutdown: AtomicBool,
+}
+
+impl JsonlSpanExporter {
+    /// An exporter appending to `file`. The resource is the one the tracer
+    /// provider passes in (`SpanExporter::set_resource`).
+    pub fn new(file: Arc<JsonlFile>) -> Self {
+        JsonlSpanExporter {
+            file,
+            resource: ResourceAttributesWithSchema::default(),
+            is_shutdown: AtomicBool::new(false),
+        }
+    }
+
+    /// The file this exporter appends to.
+    pub fn file(&self) -> &Arc<JsonlFile> {
+        &self.file
+    }
+
+    fn write(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        if self.is_shutdown.load(Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let request = ExportTraceServiceRequest {
+            resource_spans: group_spans_by_resource_and_scope(batch, &self.resource),
+        };
+        write_request(&self.file, &request)
+    }
+}
+
+impl SpanExporter for JsonlSpanExporter {
+    fn export(
+        &self,
+        batch: Vec<SpanData>,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        // The processor's thread is already off the application's path, and a
+        // local append does not benefit from being polled: do it now.
+        std::future::ready(self.write(batch))
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        if self.is_shutdown.swap(true, Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        self.file
+            .close()
+            .map_err(|err| OTelSdkError::InternalFailure(err.to_string()))
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.resource = resource.into();
+    }
+}
+
+/// Writes each collection of metrics as one `ExportMetricsServiceRequest`
+/// line.
+#[derive(Debug)]
+pub struct JsonlMetricExporter {
+    file: Arc<JsonlFile>,
+    temporality: Temporality,
+    is_shutdown: AtomicBool,
+}
+
+impl JsonlMetricExporter {
+    /// An exporter appending to `file` with cumulative temporality: each line
+    /// then holds totals since start, so the newest line alone is the answer
+    /// and a lost or rotated-away line loses nothing.
+    pub fn new(file: Arc<JsonlFile>) -> Self {
+        JsonlMetricExporter {
+            file,
+            temporality: Temporality::Cumulative,
+            is_shutdown: AtomicBool::new(false),
+        }
+    }
+
+    /// Asks the reader for another temporality (e.g. `Delta`).
+    pub fn with_temporality(mut self, temporality: Temporality) -> Self {
+        self.temporality = temporality;
+        self
+    }
+
+    /// The file this exporter appends to.
+    pub fn file(&self) -> &Arc<JsonlFile> {
+        &self.file
+    }
+
+    fn write(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
+        if self.is_shutdown.load(Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        if metrics.scope_metrics().next().is_none() {
+            return Ok(());
+        }
+        write_request(&self.file, &ExportMetricsServiceRequest::from(metrics))
+    }
+}
+
+impl PushMetricExporter for JsonlMetricExporter {
+    fn export(
+        &self,
+        metrics: &ResourceMetrics,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        std::future::ready(self.write(metrics))
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        // Every export is written through to the OS: nothing is buffered here.
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        if self.is_shutdown.swap(true, Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        self.file
+            .close()
+            .map_err(|err| OTelSdkError::InternalFailure(err.to_string()))
+    }
+
+    fn temporality(&self) -> Temporality {
+        self.temporality
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::sync::atomic::AtomicUsize;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use opentelemetry::metrics::MeterProvider as _;
+    use opentelemetry::trace::{
+        Span as _, SpanContext, SpanId, SpanKind, Status, TraceContextExt as _, TraceFlags,
+        TraceId, TraceState, Tracer as _, TracerProvider as _,
+    };
+    use opentelemetry::{Array, Context, InstrumentationScope, KeyValue, StringValue};
+    use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+    use opentelemetry_sdk::trace::{SdkTracerProvider, SpanEvents, SpanLinks};
+    use serde_json::{json, Value};
+
+    /// A directory of its own per test, removed at the end.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(test: &str) -> Self {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let dir = std::env::temp_dir().join(format!(
+                "llm-trace-jsonl-{}-{test}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        fn join(&self, name: &str) -> PathBuf {
+            self.0.join(name)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn lines(path: &Path) -> Vec<String> {
+        fs::read_to_string(path)
+            .unwrap_or_else(|err| panic!("reading {}: {err}", path.display()))
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn only_line(path: &Path) -> Value {
+        let lines = lines(path);
+        assert_eq!(lines.len(), 1, "expected one line, got {lines:#?}");
+        serde_json::from_str(&lines[0]).unwrap()
+    }
+
+    fn attribute<'a>(attributes: &'a Value, key: &str) -> &'a Value {
+        attributes
+            .as_array()
+            .and_then(|kvs| kvs.iter().find(|kv| kv["key"] == key))
+            .map(|kv| &kv["value"])
+            .unwrap_or_else(|| panic!("no attribute {key} in {attributes}"))
+    }
+
+    const START: u64 = 1_700_000_000_123_456_789;
+
+    fn at(nanos: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_nanos(nanos)
+    }
+
+    fn resource() -> Resource {
+        Resource::builder_empty()
+            .with_service_name("jsonl-test")
+            .build()
+    }
+
+    fn tracer_provider(file: &Arc<JsonlFile>) -> SdkTracerProvider {
+        SdkTracerProvider::builder()
+            .with_batch_exporter(JsonlSpanExporter::new(file.clone()))
+            .with_resource(resource())
+            .build()
+    }
+
+    /// A finished span with fixed ids, for calling an exporter directly.
+    fn span_data(name: &'static str) -> SpanData {
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from_bytes([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
+                SpanId::from_bytes([0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18]),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::default(),
+            ),
+            parent_span_id: SpanId::from_bytes([0, 0, 0, 0, 0, 0, 0, 0xff]),
+            parent_span_is_remote: false,
+            span_kind: SpanKind::Client,
+            name: name.into(),
+            start_time: at(START),
+            end_time: at(START + 2_000_000),
+            attributes: vec![KeyValue::new("app.prompt_id", 5)],
+            dropped_attributes_count: 0,
+            events: SpanEvents::default(),
+            links: SpanLinks::default(),
+            status: Status::Unset,
+            instrumentation_scope: InstrumentationScope::builder("llm-trace").build(),
+        }
+    }
+
+    #[test]
+    fn a_span_batch_is_one_otlp_json_trace_request_line() {
+        let dir = TempDir::new("span");
+        let file = Arc::new(JsonlFile::new(dir.join("llm-trace.jsonl")));
+        let provider = tracer_provider(&file);
+        let tracer = provider.tracer("llm-trace");
+        let mut span = tracer
+            .span_builder("chat gpt-4o-mini")
+            .with_kind(SpanKind::Client)
+            .with_start_time(at(START))
+            .with_attributes([
+                KeyValue::new("app.feature", "summarize"),
+                KeyValue::new("app.tokens", 42_i64),
+                KeyValue::new("app.temperature", 0.5),
+                KeyValue::new("app.stream", true),
+                KeyValue::new(
+                    "app.reasons",
+                    opentelemetry::Value::Array(Array::String(vec![StringValue::from("stop")])),
+                ),
+            ])
+            .start(&tracer);
+        let ids = span.span_context().clone();
+        span.set_status(Status::error("rate limited"));
+        span.end_with_timestamp(at(START + 1_500_000_000));
+        provider.force_flush().unwrap();
+
+        let request = only_line(file.path());
+        let resource_spans = &request["resourceSpans"][0];
+        assert_eq!(
+            attribute(&resource_spans["resource"]["attributes"], "service.name"),
+            &json!({"stringValue": "jsonl-test"})
+        );
+        let scope_spans = &resource_spans["scopeSpans"][0];
+        assert_eq!(scope_spans["scope"]["name"], "llm-trace");
+        let span = &scope_spans["spans"][0];
+        assert_eq!(span["name"], "chat gpt-4o-mini");
+        assert_eq!(span["traceId"], ids.trace_id().to_string());
+        assert_eq!(span["spanId"], ids.span_id().to_string());
+        assert_eq!(span["parentSpanId"], "");
+        assert_eq!(span["kind"], 3, "SPAN_KIND_CLIENT, as an integer");
+        assert_eq!(span["startTimeUnixNano"], "1700000000123456789");
+        assert_eq!(span["endTimeUnixNano"], "1700000001623456789");
+        assert_eq!(
+            span["status"],
+            json!({"code": 2, "message": "rate limited"})
+        );
+        let attributes = &span["attributes"];
+        assert_eq!(
+            attribute(attributes, "app.feature"),
+            &json!({"stringValue": "summarize"})
+        );
+        assert_eq!(
+            attribute(attributes, "app.tokens"),
+            &json!({"intValue": "42"})
+        );
+        assert_eq!(
+            attribute(attributes, "app.temperature"),
+            &json!({"doubleValue": 0.5})
+        );
+        assert_eq!(
+            attribute(attributes, "app.stream"),
+            &json!({"boolValue": true})
+        );
+        assert_eq!(
+            attribute(attributes, "app.reasons"),
+            &json!({"arrayValue": {"values": [{"stringValue": "stop"}]}})
+        );
+        provider.shutdown().unwrap();
+    }
+
+    #[tokio::test]
+    async fn ids_are_lowercase_hex_not_base64() {
+        let dir = TempDir::new("hex");
+        let mut exporter = JsonlSpanExporter::new(Arc::new(JsonlFile::new(dir.join("t.jsonl"))));
+        exporter.set_resource(&resource());
+        exporter.export(vec![span_data("hex")]).await.unwrap();
+
+        let request = only_line(exporter.file().path());
+        let span = &request["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+        assert_eq!(span["traceId"], "0102030405060708090a0b0c0d0e0f10");
+        assert_eq!(span["spanId"], "a1b2c3d4e5f60718");
+        assert_eq!(span["parentSpanId"], "00000000000000ff");
+    }
+
+    #[tokio::test]
+    async fn a_line_deserializes_back_into_the_proto_request() {
+        let dir = TempDir::new("roundtrip");
+        let mut exporter = JsonlSpanExporter::new(Arc::new(JsonlFile::new(dir.join("t.jsonl"))));
+        exporter.set_resource(&resource());
+        exporter
+            .export(vec![span_data("round trip")])
+            .await
+            .unwrap();
+
+        let line = &lines(exporter.file().path())[0];
+        let request: ExportTraceServiceRequest = serde_json::from_str(line).unwrap();
+        let span = &request.resource_spans[0].scope_spans[0].spans[0];
+        assert_eq!(span.name, "round trip");
+        assert_eq!(span.trace_id, (1..=16).collect::<Vec<u8>>());
+        assert_eq!(span.start_time_unix_nano, START);
+        assert_eq!(
+            span.attributes[0].value.as_ref().unwrap().value,
+            Some(opentelemetry_proto::tonic::common::v1::any_value::Value::IntValue(5))
+        );
+        // Nothing is lost or changed by the trip through the proto type.
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            serde_json::from_str::<Value>(line).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_child_span_carries_its_parent_id() {
+        let dir = TempDir::new("parent");
+        let file = Arc::new(JsonlFile::new(dir.join("t.jsonl")));
+        let provider = tracer_provider(&file);
+        let tracer = provider.tracer("llm-trace");
+        let parent = tracer.start("parent");
+        let parent_id = parent.span_context().span_id();
+        let cx = Context::current_with_span(parent);
+        tracer.start_with_context("child", &cx).end();
+        cx.span().end();
+        provider.force_flush().unwrap();
+
+        let request = only_line(file.path());
+        let spans = request["resourceSpans"][0]["scopeSpans"][0]["spans"]
+            .as_array()
+            .unwrap();
+        let child = spans.iter().find(|s| s["name"] == "child").unwrap();
+        assert_eq!(child["parentSpanId"], parent_id.to_string());
+        provider.shutdown().unwrap();
+    }
+
+    #[test]
+    fn each_export_call_appends_its_own_line() {
+        let dir = TempDir::new("lines");
+        let file = Arc::new(JsonlFile::new(dir.join("t.jsonl")));
+        let provider = tracer_provider(&file);
+        let tracer = provider.tracer("llm-trace");
+        tracer.start("first").end();
+        provider.force_flush().unwrap();
+        tracer.start("second").end();
+        provider.force_flush().unwrap();
+
+        let names: Vec<Value> = lines(file.path())
+            .iter()
+            .map(|line| {
+                let request: Value = serde_json::from_str(line).unwrap();
+                request["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"].clone()
+            })
+            .collect();
+        assert_eq!(names, [json!("first"), json!("second")]);
+        provider.shutdown().unwrap();
+    }
+
+    #[test]
+    fn a_histogram_collection_is_one_otlp_json_metrics_request_line() {
+        let dir = TempDir::new("metrics");
+        let file = Arc::new(JsonlFile::new(dir.join("llm-trace.metrics.jsonl")));
+        let reader = PeriodicReader::builder(JsonlMetricExporter::new(file.clone()))
+            .with_interval(Duration::from_secs(3600))
+            .build();
+        let provider = SdkMeterProvider::builder()
+            .with_reader(reader)
+            .with_resource(resource())
+            .build();
+        let histogram = provider
+            .meter("llm-trace")
+            .u64_histogram("app.token.usage")
+            .with_unit("{token}")
+            .with_boundaries(vec![1.0, 4.0, 16.0, 64.0, 256.0, 1024.0])
+            .build();
+        let input = [KeyValue::new("app.token.type", "input")];
+        histogram.record(100, &input);
+        histogram.record(250, &input);
+        provider.force_flush().unwrap();
+
+        let line = &lines(file.path())[0];
+        let request: Value = serde_json::from_str(line).unwrap();
+        let resource_metrics = &request["resourceMetrics"][0];
+        assert_eq!(
+            attribute(&resource_metrics["resource"]["attributes"], "service.name"),
+            &json!({"stringValue": "jsonl-test"})
+        );
+        let scope_metrics = &resource_metrics["scopeMetrics"][0];
+        assert_eq!(scope_metrics["scope"]["name"], "llm-trace");
+        let metric = &scope_metrics["metrics"][0];
+        assert_eq!(metric["name"], "app.token.usage");
+        assert_eq!(metric["unit"], "{token}");
+        let histogram = &metric["histogram"];
+        assert_eq!(histogram["aggregationTemporality"], 2, "CUMULATIVE");
+        let point = &histogram["dataPoints"][0];
+        assert_eq!(
+            attribute(&point["attributes"], "app.token.type"),
+            &json!({"stringValue": "input"})
+        );
+        assert_eq!(point["count"], "2");
+        assert_eq!(point["sum"], 350.0);
+        assert_eq!(point["min"], 100.0);
+        assert_eq!(point["max"], 250.0);
+        assert_eq!(
+            point["explicitBounds"],
+            json!([1.0, 4.0, 16.0, 64.0, 256.0, 1024.0])
+        );
+        assert_eq!(
+            point["bucketCounts"],
+            json!(["0", "0", "0", "0", "2", "0", "0"])
+        );
+        let start: u64 = point["startTimeUnixNano"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let time: u64 = point["timeUnixNano"].as_str().unwrap().parse().unwrap();
+        assert!(0 < start && start <= time, "{start} .. {time}");
+
+        let decoded: ExportMetricsServiceRequest = serde_json::from_str(line).unwrap();
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), request);
+        provider.shutdown().unwrap();
+    }
+
+    #[test]
+    fn metrics_are_cumulative_by_default() {
+        let exporter = JsonlMetricExporter::new(Arc::new(JsonlFile::new("unused.jsonl")));
+        assert_eq!(exporter.temporality(), Temporality::Cumulative);
+        let exporter = exporter.with_temporality(Temporality::Delta);
+        assert_eq!(exporter.temporality(), Temporality::Delta);
+    }
+
+    #[test]
+    fn rotation_keeps_the_newest_backups_and_drops_the_oldest() {
+        let dir = TempDir::new("rotate");
+        // 40-byte records, 2 per file.
+        let file = JsonlFile::new(dir.join("t.jsonl"))
+            .with_max_bytes(100)
+            .with_backups(2);
+        let record = |n: usize| format!("{n:039}");
+        for n in 1..=7 {
+            file.append_line(record(n).as_bytes()).unwrap();
+        }
+
+        assert_eq!(lines(file.path()), [record(7)]);
+        assert_eq!(lines(&file.backup_path(1)), [record(5), record(6)]);
+        assert_eq!(lines(&file.backup_path(2)), [record(3), record(4)]);
+        assert!(!file.backup_path(3).exists(), "records 1 and 2 are dropped");
+    }
+
+    #[test]
+    fn every_file_stays_under_the_bound_across_span_exports() {
+        let dir = TempDir::new("bound");
+        let max_bytes = 2_000;
+        let file = Arc::new(
+            JsonlFile::new(dir.join("t.jsonl"))
+                .with_max_bytes(max_bytes)
+                .with_backups(2),
+        );
+        let provider = tracer_provider(&file);
+        let tracer = provider.tracer("llm-trace");
+        for n in 0..20 {
+            tracer.start(format!("span {n}")).end();
+            provider.force_flush().unwrap();
+        }
+
+        let files = [
+            file.path().to_owned(),
+            file.backup_path(1),
+            file.backup_path(2),
+        ];
+        let mut kept = 0;
+        for path in &files {
+            let size = fs::metadata(path).unwrap().len();
+            assert!(size <= max_bytes, "{} is {size} bytes", path.display());
+            for line in lines(path) {
+                serde_json::from_str::<ExportTraceServiceRequest>(&line).unwrap();
+                kept += 1;
+            }
+        }
+        assert!(!file.backup_path(3).exists());
+        assert!(kept < 20, "the oldest exports were dropped, kept {kept}");
+        assert!(fs::read_to_string(file.path()).unwrap().contains("span 19"));
+        provider.shutdown().unwrap();
+    }
+
+    #[test]
+    fn a_line_longer_than_the_bound_gets_a_file_of_its_own() {
+        let dir = TempDir::new("oversize");
+        let file = JsonlFile::new(dir.join("t.jsonl"))
+            .with_max_bytes(10)
+            .with_backups(1);
+        file.append_line(b"small").unwrap();
+        file.append_line(b"far longer than ten bytes").unwrap();
+
+        assert_eq!(lines(file.path()), ["far longer than ten bytes"]);
+        assert_eq!(lines(&file.backup_path(1)), ["small"]);
+    }
+
+    #[test]
+    fn an_existing_file_is_appended_to_and_counts_toward_the_bound() {
+        let dir = TempDir::new("existing");
+        let path = dir.join("t.jsonl");
+        fs::write(&path, "earlier run\n").unwrap();
+        let file = JsonlFile::new(&path).with_max_bytes(25).with_backups(1);
+        file.append_line(b"this run").unwrap();
+        file.append_line(b"this run again").unwrap();
+
+        assert_eq!(lines(&file.backup_path(1)), ["earlier run", "this run"]);
+        assert_eq!(lines(&path), ["this run again"]);
+    }
+
+    #[test]
+    fn a_record_with_a_newline_is_refused() {
+        let dir = TempDir::new("newline");
+        let file = JsonlFile::new(dir.join("t.jsonl"));
+        let err = file.append_line(b"{}\n{}").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(!file.path().exists());
+    }
+
+    #[test]
+    fn with_no_backups_rotation_starts_the_file_over() {
+        let dir = TempDir::new("nobackups");
+        let file = JsonlFile::new(dir.join("t.jsonl"))
+            .with_max_bytes(10)
+            .with_backups(0);
+        file.append_line(b"one").unwrap();
+        file.append_line(b"two").unwrap();
+        file.append_line(b"three").unwrap();
+
+        assert_eq!(lines(file.path()), ["three"]);
+        assert!(!file.backup_path(1).exists());
+    }
+
+    #[test]
+    fn concurrent_writers_never_interleave_lines() {
+        let dir = TempDir::new("threads");
+        let file = Arc::new(
+            JsonlFile::new(dir.join("t.jsonl"))
+                .with_max_bytes(4_000)
+                .with_backups(1_000),
+        );
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let file = file.clone();
+                std::thread::spawn(move || {
+                    for n in 0..50 {
+                        let line = format!("{{\"thread\":{t},\"n\":{n},\"pad\":\"{:64}\"}}", "");
+                        file.append_line(line.as_bytes()).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+
+        let mut count = 0;
+        let mut paths = vec![file.path().to_owned()];
+        paths.extend(
+            (1..)
+                .map(|n| file.backup_path(n))
+                .take_while(|p| p.exists()),
+        );
+        for path in paths {
+            for line in lines(&path) {
+                serde_json::from_str::<Value>(&line).unwrap();
+                count += 1;
+            }
+        }
+        assert_eq!(count, 8 * 50);
+    }
+
+    #[tokio::test]
+    async fn a_write_to_an_unwritable_path_is_an_export_error_not_a_panic() {
+        let dir = TempDir::new("unwritable");
+        // A regular file where a directory should be: fails even for root.
+        let blocker = dir.join("not-a-directory");
+        fs::write(&blocker, "").unwrap();
+        let file = Arc::new(JsonlFile::new(blocker.join("t.jsonl")));
+
+        assert!(file.append_line(b"{}").is_err());
+        let exporter = JsonlSpanExporter::new(file.clone());
+        match exporter.export(vec![span_data("lost")]).await {
+            Err(OTelSdkError::InternalFailure(message)) => {
+                assert!(message.contains("not-a-directory"), "{message}")
+            }
+            other => panic!("expected an internal failure, got {other:?}"),
+        }
+        let metrics = JsonlMetricExporter::new(file.clone());
+        let reader = PeriodicReader::builder(metrics).build();
+        let provider = SdkMeterProvider::builder().with_reader(reader).build();
+        provider.meter("m").u64_counter("c").build().add(1, &[]);
+        assert!(provider.force_flush().is_err());
+        let _ = provider.shutdown();
+    }
+
+    #[test]
+    fn writing_resumes_once_the_path_is_writable_again() {
+        let dir = TempDir::new("resume");
+        let blocker = dir.join("later-a-directory");
+        fs::write(&blocker, "").unwrap();
+        let file = JsonlFile::new(blocker.join("t.jsonl"));
+        assert!(file.append_line(b"lost").is_err());
+
+        fs::remove_file(&blocker).unwrap();
+        file.append_line(b"kept").unwrap();
+        assert_eq!(lines(file.path()), ["kept"]);
+    }
+
+    #[tokio::test]
+    async fn export_after_shutdown_is_rejected() {
+        let dir = TempDir::new("shutdown");
+        let exporter = JsonlSpanExporter::new(Arc::new(JsonlFile::new(dir.join("t.jsonl"))));
+        exporter.shutdown().unwrap();
+        assert!(matches!(
+            exporter.export(vec![span_data("late")]).await,
+            Err(OTelSdkError::AlreadyShutdown)
+        ));
+        assert!(!exporter.file().path().exists());
+    }
+
+    #[test]
+    fn metrics_path_sits_next_to_the_traces_file() {
+        assert_eq!(
+            metrics_path(DEFAULT_PATH),
+            Path::new("llm-trace.metrics.jsonl")
+        );
+        assert_eq!(
+            metrics_path("out/a.b.jsonl"),
+            Path::new("out/a.b.metrics.jsonl")
+        );
+        assert_eq!(metrics_path("traces"), Path::new("traces.metrics"));
+    }
+
+    #[tokio::test]
+    async fn a_non_finite_attribute_leaves_an_empty_value_not_null() {
+        let dir = TempDir::new("nan");
+        let exporter = JsonlSpanExporter::new(Arc::new(JsonlFile::new(dir.join("t.jsonl"))));
+        let mut span = span_data("nan");
+        span.attributes.push(KeyValue::new("app.score", f64::NAN));
+        exporter.export(vec![span]).await.unwrap();
+
+        let line = &lines(exporter.file().path())[0];
+        assert!(!line.contains("null"), "{line}");
+        let request: Value = serde_json::from_str(line).unwrap();
+        let span = &request["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+        assert_eq!(attribute(&span["attributes"], "app.score"), &json!({}));
+        assert_eq!(
+            attribute(&span["attributes"], "app.prompt_id"),
+            &json!({"intValue": "5"})
+        );
+        serde_json::from_str::<ExportTraceServiceRequest>(line).unwrap();
+    }
+
+    #[test]
+    fn a_histogram_without_min_and_max_omits_them_rather_than_writing_null() {
+        use opentelemetry_sdk::metrics::{Aggregation, Instrument, Stream};
+
+        let dir = TempDir::new("minmax");
+        let file = Arc::new(JsonlFile::new(dir.join("m.jsonl")));
+        let reader = PeriodicReader::builder(JsonlMetricExporter::new(file.clone())).build();
+        let provider = SdkMeterProvider::builder()
+            .with_reader(reader)
+            .with_view(|_: &Instrument| {
+                Stream::builder()
+                    .with_aggregation(Aggregation::ExplicitBucketHistogram {
+                        boundaries: vec![1.0],
+                        record_min_max: false,
+                    })
+                    .build()
+                    .ok()
+            })
+            .build();
+        provider
+            .meter("llm-trace")
+            .f64_histogram("app.duration")
+            .build()
+            .record(2.5, &[]);
+        provider.force_flush().unwrap();
+
+        let line = &lines(file.path())[0];
+        assert!(!line.contains("null"), "{line}");
+        let request: Value = serde_json::from_str(line).unwrap();
+        let point = &request["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][0]["histogram"]
+            ["dataPoints"][0];
+        assert_eq!(point["sum"], 2.5);
+        assert!(point.get("min").is_none() && point.get("max").is_none());
+        let decoded: ExportMetricsServiceRequest = serde_json::from_str(line).unwrap();
+        let opentelemetry_proto::tonic::metrics::v1::metric::Data::Histogram(histogram) =
+            decoded.resource_metrics[0].scope_metrics[0].metrics[0]
+                .data
+                .clone()
+                .unwrap()
+        else {
+            panic!("not a histogram");
+        };
+        assert_eq!(histogram.data_points[0].min, None);
+        provider.shutdown().unwrap();
+    }
+}

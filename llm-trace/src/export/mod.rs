@@ -1,0 +1,909 @@
+//! Where spans and metrics go: [`init`] sets up tracing and metrics the way
+//! an OpenTelemetry user expects, in one call.
+//!
+//! ```no_run
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or a signal's own endpoint) is
+//!     // set, otherwise the local file `llm-trace.jsonl`.
+//!     let telemetry = llm_trace::init()?;
+//!     // ... instrumented calls ...
+//!     telemetry.shutdown()?; // or let it drop: flushes and shuts down
+//!     Ok(())
+//! }
+//! ```
+//!
+//! [`init`] installs the global tracer and meter providers and returns a
+//! [`Telemetry`] guard that flushes and shuts them down when dropped. It reads
+//! the standard variables, and every one of them can be set on the
+//! [`Builder`] instead (the builder wins):
+//!
+//! | variable | builder |
+//! |---|---|
+//! | `OTEL_EXPORTER_OTLP_ENDPOINT` | [`Builder::endpoint`] |
+//! | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` | [`Builder::traces_endpoint`], [`Builder::metrics_endpoint`] |
+//! | `OTEL_EXPORTER_OTLP_PROTOCOL` (`grpc`, `http/protobuf`, `http/json`) | [`Builder::protocol`] |
+//! | `OTEL_EXPORTER_OTLP_HEADERS` | [`Builder::header`] |
+//! | `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` | [`Builder::service_name`], [`Builder::resource_attributes`] |
+//! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | [`Builder::sampler`] |
+//! | `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_SCHEDULE_DELAY` | [`Builder::max_queue_size`], [`Builder::max_export_batch_size`], [`Builder::scheduled_delay`] |
+//! | `OTEL_EXPORTER_OTLP_TIMEOUT` | [`Builder::export_timeout`] |
+//! | `OTEL_METRIC_EXPORT_INTERVAL` | [`Builder::metric_export_interval`] |
+//! | `OTEL_SDK_DISABLED` | [`Builder::disabled`] |
+//! | `LLM_TRACE_FILE`, `LLM_TRACE_FILE_MAX_BYTES` | [`Builder::file`], [`Builder::file_max_bytes`] |
+//!
+//! A user who configures OpenTelemetry themselves skips [`init`]:
+//! `#[llm_call]` uses whatever global providers are installed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use opentelemetry::{global, KeyValue};
+use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::resource::TelemetryResourceDetector;
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider,
+};
+use opentelemetry_sdk::Resource;
+
+mod config;
+pub mod jsonl;
+
+use config::Env;
+pub use opentelemetry_otlp::Protocol;
+
+/// Sets up export from the `OTEL_*` variables: `llm_trace::builder().init()`.
+pub fn init() -> Result<Telemetry, InitError> {
+    builder().init()
+}
+
+/// A [`Builder`] that reads the process environment for anything not set on it.
+pub fn builder() -> Builder {
+    Builder::default()
+}
+
+/// Configuration of [`init`]; every setter overrides its `OTEL_*` variable.
+#[derive(Debug)]
+pub struct Builder {
+    env: Env,
+    service_name: Option<String>,
+    resource_attributes: Vec<KeyValue>,
+    endpoint: Option<String>,
+    traces_endpoint: Option<String>,
+    metrics_endpoint: Option<String>,
+    protocol: Option<Protocol>,
+    headers: BTreeMap<String, String>,
+    sampler: Option<Sampler>,
+    max_queue_size: Option<usize>,
+    max_export_batch_size: Option<usize>,
+    scheduled_delay: Option<Duration>,
+    export_timeout: Option<Duration>,
+    metric_export_interval: Option<Duration>,
+    file: Option<PathBuf>,
+    file_max_bytes: Option<u64>,
+    disabled: Option<bool>,
+    metrics_metadata_keys: Option<Vec<String>>,
+    install_global: bool,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            env: Env::Process,
+            service_name: None,
+            resource_attributes: Vec::new(),
+            endpoint: None,
+            traces_endpoint: None,
+            metrics_endpoint: None,
+            protocol: None,
+            headers: BTreeMap::new(),
+            sampler: None,
+            max_queue_size: None,
+            max_export_batch_size: None,
+            scheduled_delay: None,
+            export_timeout: None,
+            metric_export_interval: None,
+            file: None,
+            file_max_bytes: None,
+            disabled: None,
+            metrics_metadata_keys: None,
+            install_global: true,
+        }
+    }
+}
+
+impl Builder {
+    /// Reads variables from `vars` instead of the process environment (for a
+    /// configuration loaded from elsewhere, and for tests).
+    pub fn env_vars<I, K, V>(mut self, vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.env = Env::Map(
+            vars.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        );
+        self
+    }
+
+    /// `service.name` of the resource (`OTEL_SERVICE_NAME`).
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// More resource attributes (added to `OTEL_RESOURCE_ATTRIBUTES`).
+    pub fn resource_attributes(mut self, attributes: impl IntoIterator<Item = KeyValue>) -> Self {
+        self.resource_attributes.extend(attributes);
+        self
+    }
+
+    /// The OTLP endpoint of both signals (`OTEL_EXPORTER_OTLP_ENDPOINT`); over
+    /// HTTP, `/v1/traces` and `/v1/metrics` are appended.
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// The traces endpoint, used as written (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`).
+    pub fn traces_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.traces_endpoint = Some(url.into());
+        self
+    }
+
+    /// The metrics endpoint, used as written (`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`).
+    pub fn metrics_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.metrics_endpoint = Some(url.into());
+        self
+    }
+
+    /// OTLP over gRPC, HTTP/protobuf or HTTP/JSON (`OTEL_EXPORTER_OTLP_PROTOCOL`;
+    /// default HTTP/protobuf, as the specification says).
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = Some(protocol);
+        self
+    }
+
+    /// A header sent with every export, e.g. an API key
+    /// (`OTEL_EXPORTER_OTLP_HEADERS`).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers
+            .insert(name.into().to_ascii_lowercase(), value.into());
+        self
+    }
+
+    /// The sampler (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`; default
+    /// parent-based always-on). Sampled-out calls still feed the metrics.
+    pub fn sampler(mut self, sampler: Sampler) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    /// Spans waiting for export at most (`OTEL_BSP_MAX_QUEUE_SIZE`, default
+    /// 2048); beyond it new spans are dropped and counted, never waited for.
+    pub fn max_queue_size(mut self, size: usize) -> Self {
+        self.max_queue_size = Some(size);
+        self
+    }
+
+    /// Spans per export request at most (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, default 512).
+    pub fn max_export_batch_size(mut self, size: usize) -> Self {
+        self.max_export_batch_size = Some(size);
+        self
+    }
+
+    /// Delay between exports (`OTEL_BSP_SCHEDULE_DELAY`, default 5 s).
+    pub fn scheduled_delay(mut self, delay: Duration) -> Self {
+        self.scheduled_delay = Some(delay);
+        self
+    }
+
+    /// Time one OTLP export request may take (`OTEL_EXPORTER_OTLP_TIMEOUT`,
+    /// default 10 s); a slow collector then costs spans, never callers' time.
+    pub fn export_timeout(mut self, timeout: Duration) -> Self {
+        self.export_timeout = Some(timeout);
+        self
+    }
+
+    /// Interval between metric exports (`OTEL_METRIC_EXPORT_INTERVAL`, default 60 s).
+    pub fn metric_export_interval(mut self, interval: Duration) -> Self {
+        self.metric_export_interval = Some(interval);
+        self
+    }
+
+    /// The traces file of the embedded default (`LLM_TRACE_FILE`, default
+    /// `llm-trace.jsonl`); metrics go next to it (`llm-trace.metrics.jsonl`).
+    pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.file = Some(path.into());
+        self
+    }
+
+    /// Size bound of each file before it rotates (`LLM_TRACE_FILE_MAX_BYTES`).
+    pub fn file_max_bytes(mut self, bytes: u64) -> Self {
+        self.file_max_bytes = Some(bytes);
+        self
+    }
+
+    /// Installs nothing when `true` (`OTEL_SDK_DISABLED`).
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = Some(disabled);
+        self
+    }
+
+    /// Call metadata keys allowed onto the metrics' attributes (see
+    /// [`crate::metrics::set_metadata_keys`]).
+    pub fn metrics_metadata_keys<I, K>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: Into<String>,
+    {
+        self.metrics_metadata_keys = Some(keys.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Builds the providers without installing them globally (the guard
+    /// still owns and shuts them down).
+    pub fn without_global_install(mut self) -> Self {
+        self.install_global = false;
+        self
+    }
+
+    /// Builds the providers, installs them globally and returns their guard.
+    pub fn init(self) -> Result<Telemetry, InitError> {
+        let env = &self.env;
+        if self
+            .disabled
+            .map_or_else(|| env.bool("OTEL_SDK_DISABLED"), |d| Ok(Some(d)))?
+            == Some(true)
+        {
+            return Ok(Telemetry::disabled());
+        }
+
+        let destination = self.destination()?;
+        let resource = self.resource();
+        let sampler = match self.sampler.clone() {
+            Some(sampler) => sampler,
+            None => config::sampler(env)?
+                .unwrap_or_else(|| Sampler::ParentBased(Box::new(Sampler::AlwaysOn))),
+        };
+        let mut batch = BatchConfigBuilder::default();
+        if let Some(size) = self
+            .max_queue_size
+            .map_or_else(|| env.usize("OTEL_BSP_MAX_QUEUE_SIZE"), |v| Ok(Some(v)))?
+        {
+            batch = batch.with_max_queue_size(size);
+        }
+        if let Some(size) = self.max_export_batch_size.map_or_else(
+            || env.usize("OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+            |v| Ok(Some(v)),
+        )? {
+            batch = batch.with_max_export_batch_size(size);
+        }
+        if let Some(delay) = self
+            .scheduled_delay
+            .map_or_else(|| env.millis("OTEL_BSP_SCHEDULE_DELAY"), |v| Ok(Some(v)))?
+        {
+            batch = batch.with_scheduled_delay(delay);
+        }
+        let export_timeout = self
+            .export_timeout
+            .map_or_else(|| env.millis("OTEL_EXPORTER_OTLP_TIMEOUT"), |v| Ok(Some(v)))?;
+        let interval = self.metric_export_interval.map_or_else(
+            || env.millis("OTEL_METRIC_EXPORT_INTERVAL"),
+            |v| Ok(Some(v)),
+        )?;
+
+        // gRPC exporters run their I/O on a runtime of their own, built here so
+        // that `init` works from a plain `main` as well as from any runtime,
+        // and shut down from a plain thread so no caller's runtime deadlocks.
+        let mut runtime = None;
+        let (span_exporter, metric_exporter): (SpanExporterKind, MetricExporterKind) =
+            match &destination {
+                Destination::Otlp {
+                    protocol,
+                    traces,
+                    metrics,
+                    headers,
+                } => {
+                    let _entered = match protocol {
+                        Protocol::Grpc => {
+                            let rt = tokio::runtime::Builder::new_multi_thread()
+                                .worker_threads(1)
+                                .thread_name("llm-trace-otlp")
+                                .enable_all()
+                                .build()
+                                .map_err(InitError::Runtime)?;
+                            runtime = Some(rt);
+                            runtime.as_ref().map(|rt| rt.enter())
+                        }
+                        _ => None,
+                    };
+                    (
+                        SpanExporterKind::Otlp(otlp_span_exporter(
+                            *protocol,
+                            traces,
+                            headers,
+                            export_timeout,
+                        )?),
+                        MetricExporterKind::Otlp(otlp_metric_exporter(
+                            *protocol,
+                            metrics,
+                            headers,
+                            export_timeout,
+                        )?),
+                    )
+                }
+                Destination::File {
+                    traces,
+                    metrics,
+                    max_bytes,
+                } => {
+                    let traces = Arc::new(jsonl::JsonlFile::new(traces).with_max_bytes(*max_bytes));
+                    let metrics =
+                        Arc::new(jsonl::JsonlFile::new(metrics).with_max_bytes(*max_bytes));
+                    (
+                        SpanExporterKind::File(jsonl::JsonlSpanExporter::new(traces)),
+                        MetricExporterKind::File(jsonl::JsonlMetricExporter::new(metrics)),
+                    )
+                }
+            };
+
+        let processor = match span_exporter {
+            SpanExporterKind::Otlp(e) => BatchSpanProcessor::builder(e)
+                .with_batch_config(batch.build())
+                .build(),
+            SpanExporterKind::File(e) => BatchSpanProcessor::builder(e)
+                .with_batch_config(batch.build())
+                .build(),
+        };
+        let tracer_provider = SdkTracerProvider::builder()
+            .with_resource(resource.clone())
+            .with_sampler(sampler)
+            .with_span_processor(processor)
+            .build();
+
+        let meter_provider = SdkMeterProvider::builder().with_resource(resource);
+        let meter_provider = match metric_exporter {
+            MetricExporterKind::Otlp(e) => meter_provider
+                .with_reader(with_interval(PeriodicReader::builder(e), interval).build()),
+            MetricExporterKind::File(e) => meter_provider
+                .with_reader(with_interval(PeriodicReader::builder(e), interval).build()),
+        }
+        .build();
+
+        if let Some(keys) = self.metrics_metadata_keys {
+            crate::metrics::set_metadata_keys(keys);
+        }
+        if self.install_global {
+            global::set_tracer_provider(tracer_provider.clone());
+            global::set_meter_provider(meter_provider.clone());
+        }
+        Ok(Telemetry {
+            providers: Some(Providers {
+                tracer: tracer_provider,
+                meter: meter_provider,
+                runtime,
+            }),
+            destination: Some(destination),
+            installed_global: self.install_global,
+        })
+    }
+
+    fn destination(&self) -> Result<Destination, InitError> {
+        let env = &self.env;
+        let general = self
+            .endpoint
+            .clone()
+            .or_else(|| env.var("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        let traces_own = self
+            .traces_endpoint
+            .clone()
+            .or_else(|| env.var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
+        let metrics_own = self
+            .metrics_endpoint
+            .clone()
+            .or_else(|| env.var("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"));
+
+        if general.is_none() && traces_own.is_none() && metrics_own.is_none() {
+            let traces = match &self.file {
+                Some(path) => path.clone(),
+                None => env
+                    .var("LLM_TRACE_FILE")
+                    .map_or_else(|| PathBuf::from(jsonl::DEFAULT_PATH), PathBuf::from),
+            };
+            let max_bytes = match self.file_max_bytes {
+                Some(bytes) => bytes,
+                None => match env.var("LLM_TRACE_FILE_MAX_BYTES") {
+                    Some(v) => v.parse().map_err(|_| {
+                        InitError::invalid(
+                            "LLM_TRACE_FILE_MAX_BYTES",
+                            &v,
+                            "expected a number of bytes",
+                        )
+                    })?,
+                    None => jsonl::DEFAULT_MAX_BYTES,
+                },
+            };
+            return Ok(Destination::File {
+                metrics: jsonl::metrics_path(&traces),
+                traces,
+                max_bytes,
+            });
+        }
+
+        let protocol = match self.protocol {
+            Some(p) => p,
+            None => match env.var("OTEL_EXPORTER_OTLP_PROTOCOL").as_deref() {
+                None | Some("http/protobuf") => Protocol::HttpBinary,
+                Some("grpc") => Protocol::Grpc,
+                Some("http/json") => Protocol::HttpJson,
+                Some(other) => {
+                    return Err(InitError::invalid(
+                        "OTEL_EXPORTER_OTLP_PROTOCOL",
+                        other,
+                        "expected grpc, http/protobuf or http/json",
+                    ))
+                }
+            },
+        };
+        let (default_port, signal_paths) = match protocol {
+            Protocol::Grpc => ("http://localhost:4317", None),
+            _ => ("http://localhost:4318", Some(("v1/traces", "v1/metrics"))),
+        };
+        let general = general.unwrap_or_else(|| default_port.to_owned());
+        let derive = |path: Option<&str>| match path {
+            Some(path) => config::http_signal_endpoint(&general, path),
+            None => general.clone(),
+        };
+        let traces = traces_own.unwrap_or_else(|| derive(signal_paths.map(|p| p.0)));
+        let metrics = metrics_own.unwrap_or_else(|| derive(signal_paths.map(|p| p.1)));
+
+        let mut headers = match env.var("OTEL_EXPORTER_OTLP_HEADERS") {
+            Some(v) => config::headers("OTEL_EXPORTER_OTLP_HEADERS", &v)?,
+            None => BTreeMap::new(),
+        };
+        headers.extend(self.headers.clone());
+        Ok(Destination::Otlp {
+            protocol,
+            traces,
+            metrics,
+            headers,
+        })
+    }
+
+    fn resource(&self) -> Resource {
+        let builder = match self.env {
+            // Reads OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
+            Env::Process => Resource::builder(),
+            Env::Map(_) => {
+                let mut builder = Resource::builder_empty()
+                    .with_detector(Box::new(TelemetryResourceDetector))
+                    .with_service_name("unknown_service");
+                if let Some(attrs) = self.env.var("OTEL_RESOURCE_ATTRIBUTES") {
+                    builder = builder.with_attributes(attrs.split(',').filter_map(|pair| {
+                        let (k, v) = pair.split_once('=')?;
+                        Some(KeyValue::new(k.trim().to_owned(), v.trim().to_owned()))
+                    }));
+                }
+                if let Some(name) = self.env.var("OTEL_SERVICE_NAME") {
+                    builder = builder.with_service_name(name);
+                }
+                builder
+            }
+        };
+        let mut builder = builder.with_attributes(self.resource_attributes.clone());
+        if let Some(name) = &self.service_name {
+            builder = builder.with_service_name(name.clone());
+        }
+        builder.build()
+    }
+}
+
+fn with_interval<E: opentelemetry_sdk::metrics::exporter::PushMetricExporter>(
+    builder: opentelemetry_sdk::metrics::PeriodicReaderBuilder<E>,
+    interval: Option<Duration>,
+) -> opentelemetry_sdk::metrics::PeriodicReaderBuilder<E> {
+    match interval {
+        Some(interval) => builder.with_interval(interval),
+        None => builder,
+    }
+}
+
+// Built once at init and moved into the SDK right away: the size is moot.
+#[allow(clippy::large_enum_variant)]
+enum SpanExporterKind {
+    Otlp(opentelemetry_otlp::SpanExporter),
+    File(jsonl::JsonlSpanExporter),
+}
+
+#[allow(clippy::large_enum_variant)]
+enum MetricExporterKind {
+    Otlp(opentelemetry_otlp::MetricExporter),
+    File(jsonl::JsonlMetricExporter),
+}
+
+fn otlp_span_exporter(
+    protocol: Protocol,
+    endpoint: &str,
+    headers: &BTreeMap<String, String>,
+    timeout: Option<Duration>,
+) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
+    let builder = opentelemetry_otlp::SpanExporter::builder();
+    match protocol {
+        Protocol::Grpc => {
+            let builder = builder
+                .with_tonic()
+                .with_endpoint(endpoint)
+                .with_metadata(metadata(headers)?);
+            match timeout {
+                Some(timeout) => builder.with_timeout(timeout),
+                None => builder,
+            }
+            .build()
+        }
+        _ => {
+            let builder = builder
+                .with_http()
+                .with_protocol(protocol)
+                .with_endpoint(endpoint)
+                .with_headers(headers.clone().into_iter().collect());
+            match timeout {
+                Some(timeout) => builder.with_timeout(timeout),
+                None => builder,
+            }
+            .build()
+        }
+    }
+    .map_err(InitError::Exporter)
+}
+
+fn otlp_metric_exporter(
+    protocol: Protocol,
+    endpoint: &str,
+    headers: &BTreeMap<String, String>,
+    timeout: Option<Duration>,
+) -> Result<opentelemetry_otlp::MetricExporter, InitError> {
+    let builder = opentelemetry_otlp::MetricExporter::builder();
+    match protocol {
+        Protocol::Grpc => {
+            let builder = builder
+                .with_tonic()
+                .with_endpoint(endpoint)
+                .with_metadata(metadata(headers)?);
+            match timeout {
+                Some(timeout) => builder.with_timeout(timeout),
+                None => builder,
+            }
+            .build()
+        }
+        _ => {
+            let builder = builder
+                .with_http()
+                .with_protocol(protocol)
+                .with_endpoint(endpoint)
+                .with_headers(headers.clone().into_iter().collect());
+            match timeout {
+                Some(timeout) => builder.with_timeout(timeout),
+                None => builder,
+            }
+            .build()
+        }
+    }
+    .map_err(InitError::Exporter)
+}
+
+fn metadata(headers: &BTreeMap<String, String>) -> Result<tonic::metadata::MetadataMap, InitError> {
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers {
+        let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            InitError::invalid(
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                name,
+                "not a valid header name",
+            )
+        })?;
+        let value = http::HeaderValue::from_str(value).map_err(|_| {
+            InitError::invalid(
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                name.as_str(),
+                "its value is not a valid header value",
+            )
+        })?;
+        map.insert(name, value);
+    }
+    Ok(tonic::metadata::MetadataMap::from_headers(map))
+}
+
+/// Where [`init`] sends spans and metrics.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Destination {
+    /// An OTLP endpoint (a Collector, Jaeger, Tempo, Phoenix, Langfuse, ...).
+    Otlp {
+        /// gRPC, HTTP/protobuf or HTTP/JSON.
+        protocol: Protocol,
+        /// Traces endpoint.
+        traces: String,
+        /// Metrics endpoint.
+        metrics: String,
+        /// Headers sent with every export (values are not shown by `Debug`).
+        headers: BTreeMap<String, String>,
+    },
+    /// The embedded default: OTLP JSON-lines files.
+    File {
+        /// The traces file.
+        traces: PathBuf,
+        /// The metrics file.
+        metrics: PathBuf,
+        /// Size bound of each file.
+        max_bytes: u64,
+    },
+}
+
+impl fmt::Debug for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Destination::Otlp {
+                protocol,
+                traces,
+                metrics,
+                headers,
+            } => f
+                .debug_struct("Otlp")
+                .field("protocol", protocol)
+                .field("traces", traces)
+                .field("metrics", metrics)
+                .field("headers", &headers.keys().collect::<Vec<_>>())
+                .finish(),
+            Destination::File {
+                traces,
+                metrics,
+                max_bytes,
+            } => f
+                .debug_struct("File")
+                .field("traces", traces)
+                .field("metrics", metrics)
+                .field("max_bytes", max_bytes)
+                .finish(),
+        }
+    }
+}
+
+impl fmt::Display for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Destination::Otlp {
+                protocol,
+                traces,
+                metrics,
+                ..
+            } => {
+                let protocol = match protocol {
+                    Protocol::Grpc => "grpc",
+                    Protocol::HttpBinary => "http/protobuf",
+                    Protocol::HttpJson => "http/json",
+                    #[allow(unreachable_patterns)]
+                    _ => "otlp",
+                };
+                if traces == metrics {
+                    write!(f, "OTLP {protocol} to {traces}")
+                } else {
+                    write!(
+                        f,
+                        "OTLP {protocol}: traces to {traces}, metrics to {metrics}"
+                    )
+                }
+            }
+            Destination::File {
+                traces, metrics, ..
+            } => {
+                write!(f, "files {} and {}", traces.display(), metrics.display())
+            }
+        }
+    }
+}
+
+struct Providers {
+    tracer: SdkTracerProvider,
+    meter: SdkMeterProvider,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// The installed providers. Dropping it flushes and shuts them down (errors
+/// are then reported through OpenTelemetry's internal logging); call
+/// [`Telemetry::shutdown`] to see them.
+#[must_use = "dropping the guard shuts telemetry down"]
+pub struct Telemetry {
+    providers: Option<Providers>,
+    destination: Option<Destination>,
+    installed_global: bool,
+}
+
+impl fmt::Debug for Telemetry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Telemetry")
+            .field("destination", &self.destination)
+            .field("active", &self.providers.is_some())
+            .finish()
+    }
+}
+
+impl Telemetry {
+    fn disabled() -> Telemetry {
+        Telemetry {
+            providers: None,
+            destination: None,
+            installed_global: false,
+        }
+    }
+
+    /// Where spans and metrics go; `None` when disabled.
+    pub fn destination(&self) -> Option<&Destination> {
+        self.destination.as_ref()
+    }
+
+    /// The traces file of the embedded default, if that is the destination.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.destination {
+            Some(Destination::File { traces, .. }) => Some(traces),
+            _ => None,
+        }
+    }
+
+    /// The tracer provider (also installed globally unless built
+    /// [`without_global_install`](Builder::without_global_install)).
+    pub fn tracer_provider(&self) -> Option<&SdkTracerProvider> {
+        self.providers.as_ref().map(|p| &p.tracer)
+    }
+
+    /// The meter provider.
+    pub fn meter_provider(&self) -> Option<&SdkMeterProvider> {
+        self.providers.as_ref().map(|p| &p.meter)
+    }
+
+    /// Exports everything recorded so far, waiting for the exporters.
+    pub fn force_flush(&self) -> Result<(), ShutdownError> {
+        let Some(providers) = &self.providers else {
+            return Ok(());
+        };
+        off_runtime(|| {
+            let traces = providers.tracer.force_flush().err().map(|e| e.to_string());
+            let metrics = providers.meter.force_flush().err().map(|e| e.to_string());
+            ShutdownError::check(traces, metrics)
+        })
+    }
+
+    /// Flushes and shuts down both providers, reporting what failed.
+    pub fn shutdown(mut self) -> Result<(), ShutdownError> {
+        self.shutdown_inner()
+    }
+
+    fn shutdown_inner(&mut self) -> Result<(), ShutdownError> {
+        let Some(providers) = self.providers.take() else {
+            return Ok(());
+        };
+        if self.installed_global {
+            // The global slots keep clones; point them at no-ops so later
+            // calls do not reach shut-down providers.
+            global::set_tracer_provider(opentelemetry::trace::noop::NoopTracerProvider::new());
+            global::set_meter_provider(opentelemetry::metrics::noop::NoopMeterProvider::new());
+        }
+        off_runtime(move || {
+            let traces = providers.tracer.shutdown().err().map(|e| e.to_string());
+            let metrics = providers.meter.shutdown().err().map(|e| e.to_string());
+            if let Some(runtime) = providers.runtime {
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            }
+            ShutdownError::check(traces, metrics)
+        })
+    }
+}
+
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        if let Err(error) = self.shutdown_inner() {
+            opentelemetry::otel_warn!(name: "llm_trace.shutdown_failed", message = error.to_string());
+        }
+    }
+}
+
+/// Runs `f` on a plain thread: flushing waits for exporter threads, which
+/// must never happen on an async runtime's thread (a current-thread runtime
+/// would deadlock, and blocking HTTP clients refuse to run there).
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| match scope.spawn(f).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+/// Why [`init`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum InitError {
+    /// A variable or builder value is not valid.
+    Invalid {
+        /// The variable (or setting).
+        name: String,
+        /// Its value.
+        value: String,
+        /// What is accepted.
+        expected: String,
+    },
+    /// The OTLP exporter could not be built.
+    Exporter(opentelemetry_otlp::ExporterBuildError),
+    /// The runtime for gRPC export could not be started.
+    Runtime(std::io::Error),
+}
+
+impl InitError {
+    fn invalid(name: &str, value: &str, expected: &str) -> InitError {
+        InitError::Invalid {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            expected: expected.to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InitError::Invalid {
+                name,
+                value,
+                expected,
+            } => write!(f, "invalid {name}={value:?}: {expected}"),
+            InitError::Exporter(e) => write!(f, "cannot build the OTLP exporter: {e}"),
+            InitError::Runtime(e) => write!(f, "cannot start the gRPC export runtime: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for InitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            InitError::Invalid { .. } => None,
+            InitError::Exporter(e) => Some(e),
+            InitError::Runtime(e) => Some(e),
+        }
+    }
+}
+
+/// What failed while flushing or shutting down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShutdownError {
+    /// The tracer provider's error.
+    pub traces: Option<String>,
+    /// The meter provider's error.
+    pub metrics: Option<String>,
+}
+
+impl ShutdownError {
+    fn check(traces: Option<String>, metrics: Option<String>) -> Result<(), ShutdownError> {
+        if traces.is_none() && metrics.is_none() {
+            Ok(())
+        } else {
+            Err(ShutdownError { traces, metrics })
+        }
+    }
+}
+
+impl fmt::Display for ShutdownError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.traces, &self.metrics) {
+            (Some(t), Some(m)) => write!(f, "traces: {t}; metrics: {m}"),
+            (Some(t), None) => write!(f, "traces: {t}"),
+            (None, Some(m)) => write!(f, "metrics: {m}"),
+            (None, None) => f.write_str("no error"),
+        }
+    }
+}
+
+impl std::error::Error for ShutdownError {}
