@@ -96,6 +96,23 @@ fn signal_endpoints_are_used_as_written_and_grpc_takes_the_endpoint_as_is() {
     assert!(!format!("{d:?}").contains("s3cr"));
 }
 
+#[cfg(not(feature = "tls"))]
+#[test]
+fn https_endpoints_without_the_tls_feature_are_a_clear_error() {
+    let err = destination(
+        &[(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "https://logfire-us.pydantic.dev",
+        )],
+        |b| b,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        "invalid OTLP endpoint=\"https://logfire-us.pydantic.dev/v1/traces\": https endpoints need llm-trace's `tls` cargo feature"
+    );
+}
+
 #[test]
 fn the_builder_overrides_every_variable() {
     let vars = [
@@ -104,7 +121,7 @@ fn the_builder_overrides_every_variable() {
         ("OTEL_EXPORTER_OTLP_HEADERS", "x-team=env"),
     ];
     let d = destination(&vars, |b| {
-        b.endpoint("https://cloud.langfuse.com/api/public/otel")
+        b.endpoint("http://langfuse.internal:3000/api/public/otel")
             .protocol(Protocol::HttpBinary)
             .header("Authorization", "Basic abc")
             .header("x-team", "code")
@@ -114,8 +131,8 @@ fn the_builder_overrides_every_variable() {
         otlp(&d),
         (
             Protocol::HttpBinary,
-            "https://cloud.langfuse.com/api/public/otel/v1/traces".into(),
-            "https://cloud.langfuse.com/api/public/otel/v1/metrics".into(),
+            "http://langfuse.internal:3000/api/public/otel/v1/traces".into(),
+            "http://langfuse.internal:3000/api/public/otel/v1/metrics".into(),
             vec![
                 ("authorization".into(), "Basic abc".into()),
                 ("x-team".into(), "code".into())

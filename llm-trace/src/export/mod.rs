@@ -464,6 +464,23 @@ impl Builder {
         let traces = traces_own.unwrap_or_else(|| derive(signal_paths.map(|p| p.0)));
         let metrics = metrics_own.unwrap_or_else(|| derive(signal_paths.map(|p| p.1)));
 
+        for endpoint in [&traces, &metrics] {
+            if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
+                return Err(InitError::invalid(
+                    "OTLP endpoint",
+                    endpoint,
+                    "expected an http:// or https:// URL",
+                ));
+            }
+            if cfg!(not(feature = "tls")) && endpoint.starts_with("https://") {
+                return Err(InitError::invalid(
+                    "OTLP endpoint",
+                    endpoint,
+                    "https endpoints need llm-trace's `tls` cargo feature",
+                ));
+            }
+        }
+
         let mut headers = match env.var("OTEL_EXPORTER_OTLP_HEADERS") {
             Some(v) => config::headers("OTEL_EXPORTER_OTLP_HEADERS", &v)?,
             None => BTreeMap::new(),
@@ -541,6 +558,13 @@ fn otlp_span_exporter(
                 .with_tonic()
                 .with_endpoint(endpoint)
                 .with_metadata(metadata(headers)?);
+            #[cfg(feature = "tls")]
+            let builder = if endpoint.starts_with("https://") {
+                builder
+                    .with_tls_config(tonic::transport::ClientTlsConfig::new().with_native_roots())
+            } else {
+                builder
+            };
             match timeout {
                 Some(timeout) => builder.with_timeout(timeout),
                 None => builder,
@@ -576,6 +600,13 @@ fn otlp_metric_exporter(
                 .with_tonic()
                 .with_endpoint(endpoint)
                 .with_metadata(metadata(headers)?);
+            #[cfg(feature = "tls")]
+            let builder = if endpoint.starts_with("https://") {
+                builder
+                    .with_tls_config(tonic::transport::ClientTlsConfig::new().with_native_roots())
+            } else {
+                builder
+            };
             match timeout {
                 Some(timeout) => builder.with_timeout(timeout),
                 None => builder,
