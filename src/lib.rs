@@ -3,4 +3,5 @@
 
 pub mod capture;
 pub mod mock;
+pub mod receiver;
 pub mod tree;
