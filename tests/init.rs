@@ -362,3 +362,34 @@ fn sampling_from_the_variables_keeps_metrics_complete() {
     assert_eq!(input["sum"], 15.0);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
+
+#[test]
+fn otel_metrics_exporter_none_exports_traces_only() {
+    let _turn = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
+    let path = temp_file("traces-only");
+    let telemetry = llm_trace::builder()
+        .env_vars([("OTEL_METRICS_EXPORTER", "none")])
+        .file(&path)
+        .init()
+        .unwrap();
+    assert!(telemetry.meter_provider().is_none());
+    assert!(telemetry.tracer_provider().is_some());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(call(1));
+    telemetry.shutdown().unwrap();
+    assert_eq!(spans(&path).len(), 1);
+    assert!(!llm_trace::export::jsonl::metrics_path(&path).exists());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+
+    let err = llm_trace::builder()
+        .env_vars([("OTEL_TRACES_EXPORTER", "zipkin")])
+        .without_global_install()
+        .init()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid OTEL_TRACES_EXPORTER=\"zipkin\": expected `otlp` or `none`"
+    );
+}

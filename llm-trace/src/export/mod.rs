@@ -28,6 +28,7 @@
 //! | `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_SCHEDULE_DELAY` | [`Builder::max_queue_size`], [`Builder::max_export_batch_size`], [`Builder::scheduled_delay`] |
 //! | `OTEL_EXPORTER_OTLP_TIMEOUT` | [`Builder::export_timeout`] |
 //! | `OTEL_METRIC_EXPORT_INTERVAL` | [`Builder::metric_export_interval`] |
+//! | `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER` (`otlp` or `none`) | [`Builder::traces`], [`Builder::metrics`] |
 //! | `OTEL_SDK_DISABLED` | [`Builder::disabled`] |
 //! | `LLM_TRACE_FILE`, `LLM_TRACE_FILE_MAX_BYTES` | [`Builder::file`], [`Builder::file_max_bytes`] |
 //!
@@ -86,6 +87,8 @@ pub struct Builder {
     file_max_bytes: Option<u64>,
     disabled: Option<bool>,
     metrics_metadata_keys: Option<Vec<String>>,
+    traces_enabled: Option<bool>,
+    metrics_enabled: Option<bool>,
     install_global: bool,
 }
 
@@ -110,6 +113,8 @@ impl Default for Builder {
             file_max_bytes: None,
             disabled: None,
             metrics_metadata_keys: None,
+            traces_enabled: None,
+            metrics_enabled: None,
             install_global: true,
         }
     }
@@ -247,6 +252,20 @@ impl Builder {
         self
     }
 
+    /// Whether spans are exported at all (`OTEL_TRACES_EXPORTER`: `otlp`, the
+    /// default, or `none`).
+    pub fn traces(mut self, enabled: bool) -> Self {
+        self.traces_enabled = Some(enabled);
+        self
+    }
+
+    /// Whether metrics are exported at all (`OTEL_METRICS_EXPORTER`: `otlp`,
+    /// the default, or `none`, e.g. for a backend that takes traces only).
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.metrics_enabled = Some(enabled);
+        self
+    }
+
     /// Builds the providers without installing them globally (the guard
     /// still owns and shuts them down).
     pub fn without_global_install(mut self) -> Self {
@@ -266,6 +285,14 @@ impl Builder {
         }
 
         let destination = self.destination()?;
+        let traces_on = match self.traces_enabled {
+            Some(on) => on,
+            None => exporter_enabled(env, "OTEL_TRACES_EXPORTER")?,
+        };
+        let metrics_on = match self.metrics_enabled {
+            Some(on) => on,
+            None => exporter_enabled(env, "OTEL_METRICS_EXPORTER")?,
+        };
         let resource = self.resource();
         let sampler = match self.sampler.clone() {
             Some(sampler) => sampler,
@@ -303,86 +330,95 @@ impl Builder {
         // that `init` works from a plain `main` as well as from any runtime,
         // and shut down from a plain thread so no caller's runtime deadlocks.
         let mut runtime = None;
-        let (span_exporter, metric_exporter): (SpanExporterKind, MetricExporterKind) =
-            match &destination {
-                Destination::Otlp {
-                    protocol,
-                    traces,
-                    metrics,
-                    headers,
-                } => {
-                    let _entered = match protocol {
-                        Protocol::Grpc => {
-                            let rt = tokio::runtime::Builder::new_multi_thread()
-                                .worker_threads(1)
-                                .thread_name("llm-trace-otlp")
-                                .enable_all()
-                                .build()
-                                .map_err(InitError::Runtime)?;
-                            runtime = Some(rt);
-                            runtime.as_ref().map(|rt| rt.enter())
-                        }
-                        _ => None,
-                    };
-                    (
-                        SpanExporterKind::Otlp(otlp_span_exporter(
-                            *protocol,
-                            traces,
-                            headers,
-                            export_timeout,
-                        )?),
-                        MetricExporterKind::Otlp(otlp_metric_exporter(
-                            *protocol,
-                            metrics,
-                            headers,
-                            export_timeout,
-                        )?),
-                    )
-                }
-                Destination::File {
-                    traces,
-                    metrics,
-                    max_bytes,
-                } => {
-                    let traces = Arc::new(jsonl::JsonlFile::new(traces).with_max_bytes(*max_bytes));
-                    let metrics =
-                        Arc::new(jsonl::JsonlFile::new(metrics).with_max_bytes(*max_bytes));
-                    (
-                        SpanExporterKind::File(jsonl::JsonlSpanExporter::new(traces)),
-                        MetricExporterKind::File(jsonl::JsonlMetricExporter::new(metrics)),
-                    )
-                }
-            };
-
-        let processor = match span_exporter {
-            SpanExporterKind::Otlp(e) => BatchSpanProcessor::builder(e)
-                .with_batch_config(batch.build())
-                .build(),
-            SpanExporterKind::File(e) => BatchSpanProcessor::builder(e)
-                .with_batch_config(batch.build())
-                .build(),
+        let (span_exporter, metric_exporter): (
+            Option<SpanExporterKind>,
+            Option<MetricExporterKind>,
+        ) = match &destination {
+            Destination::Otlp {
+                protocol,
+                traces,
+                metrics,
+                headers,
+            } => {
+                let _entered = match protocol {
+                    Protocol::Grpc => {
+                        let rt = tokio::runtime::Builder::new_multi_thread()
+                            .worker_threads(1)
+                            .thread_name("llm-trace-otlp")
+                            .enable_all()
+                            .build()
+                            .map_err(InitError::Runtime)?;
+                        runtime = Some(rt);
+                        runtime.as_ref().map(|rt| rt.enter())
+                    }
+                    _ => None,
+                };
+                (
+                    traces_on
+                        .then(|| otlp_span_exporter(*protocol, traces, headers, export_timeout))
+                        .transpose()?
+                        .map(SpanExporterKind::Otlp),
+                    metrics_on
+                        .then(|| otlp_metric_exporter(*protocol, metrics, headers, export_timeout))
+                        .transpose()?
+                        .map(MetricExporterKind::Otlp),
+                )
+            }
+            Destination::File {
+                traces,
+                metrics,
+                max_bytes,
+            } => {
+                let traces = Arc::new(jsonl::JsonlFile::new(traces).with_max_bytes(*max_bytes));
+                let metrics = Arc::new(jsonl::JsonlFile::new(metrics).with_max_bytes(*max_bytes));
+                (
+                    traces_on
+                        .then(|| SpanExporterKind::File(jsonl::JsonlSpanExporter::new(traces))),
+                    metrics_on.then(|| {
+                        MetricExporterKind::File(jsonl::JsonlMetricExporter::new(metrics))
+                    }),
+                )
+            }
         };
-        let tracer_provider = SdkTracerProvider::builder()
-            .with_resource(resource.clone())
-            .with_sampler(sampler)
-            .with_span_processor(processor)
-            .build();
 
-        let meter_provider = SdkMeterProvider::builder().with_resource(resource);
-        let meter_provider = match metric_exporter {
-            MetricExporterKind::Otlp(e) => meter_provider
-                .with_reader(with_interval(PeriodicReader::builder(e), interval).build()),
-            MetricExporterKind::File(e) => meter_provider
-                .with_reader(with_interval(PeriodicReader::builder(e), interval).build()),
-        }
-        .build();
+        let tracer_provider = span_exporter.map(|exporter| {
+            let processor = match exporter {
+                SpanExporterKind::Otlp(e) => BatchSpanProcessor::builder(e)
+                    .with_batch_config(batch.build())
+                    .build(),
+                SpanExporterKind::File(e) => BatchSpanProcessor::builder(e)
+                    .with_batch_config(batch.build())
+                    .build(),
+            };
+            SdkTracerProvider::builder()
+                .with_resource(resource.clone())
+                .with_sampler(sampler)
+                .with_span_processor(processor)
+                .build()
+        });
+
+        let meter_provider =
+            metric_exporter.map(|exporter| {
+                let builder = SdkMeterProvider::builder().with_resource(resource);
+                match exporter {
+                    MetricExporterKind::Otlp(e) => builder
+                        .with_reader(with_interval(PeriodicReader::builder(e), interval).build()),
+                    MetricExporterKind::File(e) => builder
+                        .with_reader(with_interval(PeriodicReader::builder(e), interval).build()),
+                }
+                .build()
+            });
 
         if let Some(keys) = self.metrics_metadata_keys {
             crate::metrics::set_metadata_keys(keys);
         }
         if self.install_global {
-            global::set_tracer_provider(tracer_provider.clone());
-            global::set_meter_provider(meter_provider.clone());
+            if let Some(provider) = &tracer_provider {
+                global::set_tracer_provider(provider.clone());
+            }
+            if let Some(provider) = &meter_provider {
+                global::set_meter_provider(provider.clone());
+            }
         }
         Ok(Telemetry {
             providers: Some(Providers {
@@ -519,6 +555,15 @@ impl Builder {
             builder = builder.with_service_name(name.clone());
         }
         builder.build()
+    }
+}
+
+/// `OTEL_TRACES_EXPORTER` / `OTEL_METRICS_EXPORTER`: `otlp` (the default) or `none`.
+fn exporter_enabled(env: &Env, name: &str) -> Result<bool, InitError> {
+    match env.var(name).as_deref() {
+        None | Some("otlp") => Ok(true),
+        Some("none") => Ok(false),
+        Some(other) => Err(InitError::invalid(name, other, "expected `otlp` or `none`")),
     }
 }
 
@@ -741,8 +786,8 @@ impl fmt::Display for Destination {
 }
 
 struct Providers {
-    tracer: SdkTracerProvider,
-    meter: SdkMeterProvider,
+    tracer: Option<SdkTracerProvider>,
+    meter: Option<SdkMeterProvider>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -790,12 +835,12 @@ impl Telemetry {
     /// The tracer provider (also installed globally unless built
     /// [`without_global_install`](Builder::without_global_install)).
     pub fn tracer_provider(&self) -> Option<&SdkTracerProvider> {
-        self.providers.as_ref().map(|p| &p.tracer)
+        self.providers.as_ref().and_then(|p| p.tracer.as_ref())
     }
 
     /// The meter provider.
     pub fn meter_provider(&self) -> Option<&SdkMeterProvider> {
-        self.providers.as_ref().map(|p| &p.meter)
+        self.providers.as_ref().and_then(|p| p.meter.as_ref())
     }
 
     /// Exports everything recorded so far, waiting for the exporters.
@@ -804,8 +849,15 @@ impl Telemetry {
             return Ok(());
         };
         off_runtime(|| {
-            let traces = providers.tracer.force_flush().err().map(|e| e.to_string());
-            let metrics = providers.meter.force_flush().err().map(|e| e.to_string());
+            let traces = providers
+                .tracer
+                .as_ref()
+                .and_then(|p| p.force_flush().err());
+            let metrics = providers.meter.as_ref().and_then(|p| p.force_flush().err());
+            let (traces, metrics) = (
+                traces.map(|e| e.to_string()),
+                metrics.map(|e| e.to_string()),
+            );
             ShutdownError::check(traces, metrics)
         })
     }
@@ -826,8 +878,12 @@ impl Telemetry {
             global::set_meter_provider(opentelemetry::metrics::noop::NoopMeterProvider::new());
         }
         off_runtime(move || {
-            let traces = providers.tracer.shutdown().err().map(|e| e.to_string());
-            let metrics = providers.meter.shutdown().err().map(|e| e.to_string());
+            let traces = providers.tracer.as_ref().and_then(|p| p.shutdown().err());
+            let metrics = providers.meter.as_ref().and_then(|p| p.shutdown().err());
+            let (traces, metrics) = (
+                traces.map(|e| e.to_string()),
+                metrics.map(|e| e.to_string()),
+            );
             if let Some(runtime) = providers.runtime {
                 runtime.shutdown_timeout(Duration::from_secs(1));
             }
