@@ -161,6 +161,8 @@ pub struct Call {
     cx: Context,
     site: &'static CallSite,
     started: Instant,
+    /// The metrics' instruments, when a meter provider is installed.
+    meters: Option<metrics::Instruments>,
     /// Request model and server, kept for the metrics' attributes.
     model: Option<StringValue>,
     server_address: Option<StringValue>,
@@ -241,7 +243,8 @@ impl Call {
             .with_attributes(sampling);
         let mut span = tracer.build_with_context(builder, &parent);
 
-        let metric_keys = metrics::metadata_keys();
+        let meters = metrics::instruments();
+        let metric_keys = meters.as_ref().and_then(|_| metrics::metadata_keys());
         let mut metric_metadata = Vec::new();
         if let Some(keys) = &metric_keys {
             metric_metadata.extend(
@@ -281,6 +284,7 @@ impl Call {
             cx: parent.with_span(span),
             site,
             started,
+            meters,
             model,
             server_address,
             server_port,
@@ -298,16 +302,21 @@ impl Call {
     pub fn finish_ok<P: Provider>(mut self, response: Option<&dyn ResponseFacts<P>>) {
         self.finished = true;
         let span = self.cx.span();
-        let usage = response.and_then(|r| r.usage());
+        let recording = span.is_recording();
+        let measuring = self.meters.is_some();
+        let mut usage = None;
         let mut response_model = None;
-        if let Some(response) = response {
-            if span.is_recording() {
-                let mut attributes = Vec::with_capacity(10);
+        if let Some(response) = response.filter(|_| recording || measuring) {
+            usage = response.usage();
+            if recording {
                 let info = response.response_info();
-                response_model = info
-                    .model
-                    .as_deref()
-                    .map(|m| StringValue::from(Arc::<str>::from(m)));
+                if measuring {
+                    response_model = info
+                        .model
+                        .as_deref()
+                        .map(|m| StringValue::from(Arc::<str>::from(m)));
+                }
+                let mut attributes = Vec::with_capacity(10);
                 push_response(&mut attributes, info, usage);
                 span.set_attributes(attributes);
             } else {
@@ -360,6 +369,9 @@ impl Call {
         response_model: Option<StringValue>,
         usage: Option<Usage>,
     ) {
+        let Some(meters) = self.meters.take() else {
+            return;
+        };
         let mut common = std::mem::take(&mut self.metric_metadata);
         common.reserve(8);
         common.push(KeyValue::new(
@@ -382,7 +394,7 @@ impl Call {
         if let Some(error_type) = error_type {
             common.push(KeyValue::new(sc::ERROR_TYPE, error_type));
         }
-        metrics::record(metrics::Measurement {
+        meters.record(metrics::Measurement {
             common: &mut common,
             duration_secs: self.started.elapsed().as_secs_f64(),
             input_tokens: usage.and_then(|u| u.billable_input_tokens.or(u.input_tokens)),

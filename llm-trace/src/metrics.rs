@@ -29,8 +29,9 @@ pub const DURATION_BOUNDARIES: [f64; 14] = [
     0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
 ];
 
+/// The two instruments of one meter provider.
 #[derive(Clone)]
-struct Instruments {
+pub(crate) struct Instruments {
     /// Keeps the provider alive so its address identifies it while cached.
     provider: Arc<dyn MeterProvider + Send + Sync>,
     token_usage: Histogram<u64>,
@@ -58,27 +59,43 @@ impl Instruments {
             duration,
         }
     }
+
+    /// Records one finished call. `common` holds the attributes shared by
+    /// both instruments (operation, provider, models, server, error type,
+    /// allowed metadata).
+    pub(crate) fn record(&self, m: Measurement<'_>) {
+        self.duration.record(m.duration_secs, m.common);
+        for (kind, tokens) in [("input", m.input_tokens), ("output", m.output_tokens)] {
+            if let Some(tokens) = tokens {
+                m.common.push(KeyValue::new(sc::GEN_AI_TOKEN_TYPE, kind));
+                self.token_usage.record(tokens, m.common);
+                m.common.pop();
+            }
+        }
+    }
 }
 
 thread_local! {
     static CACHED: RefCell<Option<Instruments>> = const { RefCell::new(None) };
 }
 
-fn with_instruments(f: impl FnOnce(&Instruments)) {
+/// The instruments of the global meter provider, or `None` while it is the
+/// no-op provider: then a call builds no metric attributes at all.
+pub(crate) fn instruments() -> Option<Instruments> {
     let provider = global::meter_provider();
+    // Only a provider without state (the API's no-op provider is a
+    // zero-sized type) cannot export anything.
+    if std::mem::size_of_val(&*provider) == 0 {
+        return None;
+    }
     CACHED.with(|cached| {
         let mut cached = cached.borrow_mut();
-        let fresh = match &*cached {
-            Some(i) => !Arc::ptr_eq(&i.provider, &provider),
-            None => true,
-        };
-        if fresh {
-            *cached = Some(Instruments::new(provider));
+        match &*cached {
+            Some(i) if Arc::ptr_eq(&i.provider, &provider) => {}
+            _ => *cached = Some(Instruments::new(provider)),
         }
-        if let Some(instruments) = &*cached {
-            f(instruments);
-        }
-    });
+        cached.clone()
+    })
 }
 
 static METADATA_KEYS: RwLock<Option<Arc<[Key]>>> = RwLock::new(None);
@@ -115,20 +132,4 @@ pub(crate) struct Measurement<'a> {
     pub duration_secs: f64,
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
-}
-
-/// Records the duration and token usage of one call. `common` holds the
-/// attributes shared by both instruments (operation, provider, models,
-/// server, error type, allowed metadata).
-pub(crate) fn record(m: Measurement<'_>) {
-    with_instruments(|i| {
-        i.duration.record(m.duration_secs, m.common);
-        for (kind, tokens) in [("input", m.input_tokens), ("output", m.output_tokens)] {
-            if let Some(tokens) = tokens {
-                m.common.push(KeyValue::new(sc::GEN_AI_TOKEN_TYPE, kind));
-                i.token_usage.record(tokens, m.common);
-                m.common.pop();
-            }
-        }
-    });
 }
