@@ -7,8 +7,15 @@
 //! No network and no API key: the program starts a mock LLM server on
 //! loopback (`llm_trace_suite::mock`, OpenAI- and Anthropic-compatible) and
 //! makes real HTTP calls to it through functions annotated with
-//! `#[llm_call]`. It then prints every span it recorded as a tree, and one
-//! line per call with its token usage.
+//! `#[llm_call]`.
+//!
+//! Telemetry is set up with `llm_trace::init()` and nothing configured, so
+//! it goes to the embedded default: OTLP JSON-lines files in the working
+//! directory, `llm-trace.jsonl` for spans and `llm-trace.metrics.jsonl` for
+//! metrics (`LLM_TRACE_FILE=path/to/traces.jsonl` moves both). After
+//! shutting telemetry down, the program reads back what this run wrote and
+//! prints the spans as a tree, one line per call with its token usage, a
+//! summary of the GenAI metrics, and where the files are.
 //!
 //! What to look for in the output:
 //!
@@ -24,23 +31,42 @@
 //!   `gen_ai.usage.output_tokens` includes reasoning tokens;
 //! - an application span of your own (`answer_question`) is the parent of
 //!   the calls made inside it;
-//! - a failed call (HTTP 429) has status Error and `error.type = "http_429"`.
+//! - a failed call (HTTP 429) has status Error and `error.type = "http_429"`;
+//! - the metrics `gen_ai.client.token.usage` and
+//!   `gen_ai.client.operation.duration` are recorded for every call, the
+//!   failed one included, with no collector running.
 //!
-//! Here spans are kept in memory so the program can print them; in an
-//! application you would install an OTLP exporter instead and keep the
-//! annotated functions exactly as they are.
+//! The files are in the OTLP file format the OpenTelemetry Collector's
+//! `otlpjsonfile` receiver reads, so a run can be replayed into any backend
+//! later. To send to a backend directly, set `OTEL_EXPORTER_OTLP_ENDPOINT`
+//! (e.g. `http://localhost:4318`): the same program then exports over OTLP
+//! and the annotated functions stay exactly as they are.
 
+use std::collections::BTreeMap;
 use std::error::Error;
 use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
 
+use llm_trace::export::jsonl::JsonlFile;
+use llm_trace::export::Destination;
 use llm_trace::llm_call;
+use llm_trace::opentelemetry_semantic_conventions::resource::SERVICE_INSTANCE_ID;
 use llm_trace::provider::anthropic::{Message, MessagesRequest, MessagesResponse};
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
+use llm_trace::semconv;
 use llm_trace_suite::mock::{Client, ClientError, MockServer};
 use llm_trace_suite::tree;
 use opentelemetry::trace::{FutureExt, Status, TraceContextExt, Tracer};
-use opentelemetry::{global, Context, KeyValue, Value};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
+use opentelemetry::{global, Context, KeyValue};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{any_value, KeyValue as OtlpKeyValue};
+use opentelemetry_proto::tonic::metrics::v1::{metric, AggregationTemporality};
+use opentelemetry_proto::tonic::resource::v1::Resource;
+use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator};
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 /// The signed-in user a request is made for.
@@ -127,13 +153,27 @@ fn support_request(question: &str) -> MessagesRequest {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    // Where spans go. Installed globally, so every `#[llm_call]` and
-    // `global::tracer` in the program uses it.
-    let exporter = InMemorySpanExporter::default();
-    let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(exporter.clone())
-        .build();
-    global::set_tracer_provider(provider.clone());
+    // Where spans and metrics go. `llm_trace::init()` installs the global
+    // tracer and meter providers (every `#[llm_call]` and `global::tracer`
+    // uses them): OTLP if `OTEL_EXPORTER_OTLP_ENDPOINT` is set, otherwise the
+    // local files. An application needs nothing more than `init()`.
+    //
+    // The quickstart adds one resource attribute, a fresh
+    // `service.instance.id` per run, to find its own spans and metrics in
+    // the files afterwards: they are appended to across runs. Filtering by
+    // that id rather than by the file's length before the run stays right
+    // when the file rotates mid-run (part of the run then sits in the
+    // backup, and the new file is shorter than the old offset) and when
+    // another process appends to the same file meanwhile; and a replayed
+    // file keeps runs apart in a backend too.
+    let run_id = new_instance_id();
+    let telemetry = llm_trace::builder()
+        .resource_attributes([KeyValue::new(SERVICE_INSTANCE_ID, run_id.clone())])
+        .init()?;
+    match telemetry.destination() {
+        Some(destination) => println!("telemetry to {destination}"),
+        None => println!("telemetry disabled (OTEL_SDK_DISABLED)"),
+    }
 
     let server = MockServer::start().await?;
     let client = Client::new(server.base_url())?;
@@ -201,37 +241,139 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Err(error) => println!("failed as intended: {error}"),
     }
 
-    // Every span has ended; the simple exporter has them already, and a
-    // flush makes that explicit for any exporter.
-    provider.force_flush()?;
-    let spans = exporter.get_finished_spans()?;
-    println!("\n{}", tree::render(&spans));
+    // Shutting down exports what is still batched (spans are exported every
+    // 5 s, metrics every 60 s) and reports any export error.
+    let destination = telemetry.destination().cloned();
+    telemetry
+        .shutdown()
+        .map_err(|e| format!("exporting telemetry failed: {e}"))?;
+
+    match destination {
+        Some(Destination::File {
+            traces, metrics, ..
+        }) => show_run(&traces, &metrics, &run_id),
+        Some(destination) => {
+            println!("\nspans and metrics were exported: {destination}");
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// A random UUID (version 4), the form the conventions suggest for
+/// `service.instance.id`.
+fn new_instance_id() -> String {
+    const VERSION: u128 = 0xf << 76; // the 13th hex digit: 4
+    const VARIANT: u128 = 0b11 << 62; // the top bits of the 17th: 10
+    let random = u128::from_be_bytes(RandomIdGenerator::default().new_trace_id().to_bytes());
+    let uuid = (random & !VERSION | (0x4 << 76)) & !VARIANT | (0b10 << 62);
+    let hex = format!("{uuid:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Reads back what this run wrote to the files and prints it.
+fn show_run(traces: &Path, metrics: &Path, run_id: &str) -> Result<(), Box<dyn Error>> {
+    let requests: Vec<ExportTraceServiceRequest> = read_run(traces, run_id)?;
+    let spans: Vec<tree::Span> = requests
+        .iter()
+        .flat_map(|r| &r.resource_spans)
+        .filter(|r| is_this_run(r.resource.as_ref(), run_id))
+        .flat_map(|r| &r.scope_spans)
+        .flat_map(|s| &s.spans)
+        .map(tree::Span::from)
+        .collect();
+    println!(
+        "\n{} spans of this run, read back from {}:\n",
+        spans.len(),
+        traces.display()
+    );
+    println!("{}", tree::render(&spans));
     print_usage(&spans);
 
-    provider.shutdown()?;
+    let requests: Vec<ExportMetricsServiceRequest> = read_run(metrics, run_id)?;
+    print_metrics(&requests, run_id);
+
+    println!(
+        "\nfiles (OTLP JSON lines, appended to across runs; \
+         this run is {SERVICE_INSTANCE_ID}={run_id}):"
+    );
+    println!("  traces   {}", absolute(traces).display());
+    println!("  metrics  {}", absolute(metrics).display());
+    println!(
+        "replay them into an OpenTelemetry Collector with its `otlpjsonfile` receiver, \
+         or set OTEL_EXPORTER_OTLP_ENDPOINT to export to a backend instead"
+    );
     Ok(())
 }
 
-/// One line per LLM call (spans with `gen_ai.operation.name`), in call order.
-fn print_usage(spans: &[SpanData]) {
-    fn attr<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
-        span.attributes
-            .iter()
-            .find(|kv| kv.key.as_str() == key)
-            .map(|kv| &kv.value)
-    }
-    fn tokens(span: &SpanData, key: &str) -> String {
-        match attr(span, key) {
-            Some(Value::I64(n)) => n.to_string(),
-            _ => "-".to_owned(),
+/// The requests in the OTLP JSON-lines file at `path` that carry `run_id`,
+/// oldest first. Reads the rotated backups (`<path>.1` is the newest) before
+/// the file, in case it rotated during the run. Lines are only parsed if
+/// they mention `run_id`, so earlier runs cost a substring search.
+fn read_run<T: DeserializeOwned>(path: &Path, run_id: &str) -> Result<Vec<T>, Box<dyn Error>> {
+    let file = JsonlFile::new(path);
+    let mut paths: Vec<PathBuf> = (1..)
+        .map(|n| file.backup_path(n))
+        .take_while(|p| p.exists())
+        .collect();
+    paths.reverse();
+    paths.push(path.to_owned());
+
+    let mut requests = Vec::new();
+    for path in paths {
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(error) => return Err(format!("{}: {error}", path.display()).into()),
+        };
+        for (n, line) in BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
+            if line.contains(run_id) {
+                let request = serde_json::from_str(&line)
+                    .map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+                requests.push(request);
+            }
         }
     }
+    Ok(requests)
+}
 
-    let mut calls: Vec<&SpanData> = spans
+fn is_this_run(resource: Option<&Resource>, run_id: &str) -> bool {
+    resource.is_some_and(|r| string_attribute(&r.attributes, SERVICE_INSTANCE_ID) == Some(run_id))
+}
+
+fn string_attribute<'a>(attributes: &'a [OtlpKeyValue], key: &str) -> Option<&'a str> {
+    let kv = attributes.iter().find(|kv| kv.key == key)?;
+    match kv.value.as_ref()?.value.as_ref()? {
+        any_value::Value::StringValue(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// One line per LLM call (spans with `gen_ai.operation.name`), in call order.
+fn print_usage(spans: &[tree::Span]) {
+    // Attribute values come displayed as in the tree: numbers bare,
+    // strings quoted.
+    fn tokens<'a>(span: &'a tree::Span, key: &str) -> &'a str {
+        span.attribute(key).unwrap_or("-")
+    }
+
+    let mut calls: Vec<&tree::Span> = spans
         .iter()
-        .filter(|s| attr(s, "gen_ai.operation.name").is_some())
+        .filter(|s| s.attribute(semconv::GEN_AI_OPERATION_NAME).is_some())
         .collect();
-    calls.sort_by_key(|s| s.start_time);
+    calls.sort_by_key(|s| s.start_unix_nanos);
 
     println!("token usage (input includes cache reads and writes; output includes reasoning):");
     println!(
@@ -239,19 +381,133 @@ fn print_usage(spans: &[SpanData]) {
         "call", "outcome", "input", "cache read", "cache write", "output", "reasoning"
     );
     for span in calls {
-        let outcome = match attr(span, "error.type") {
-            Some(error) => error.to_string(),
-            None => "ok".to_owned(),
-        };
+        let outcome = span
+            .attribute(semconv::ERROR_TYPE)
+            .map_or("ok", |e| e.trim_matches('"'));
         println!(
             "  {:<26} {:<9} {:>6} {:>11} {:>12} {:>7} {:>10}",
             span.name,
             outcome,
-            tokens(span, "gen_ai.usage.input_tokens"),
-            tokens(span, "gen_ai.usage.cache_read.input_tokens"),
-            tokens(span, "gen_ai.usage.cache_write.input_tokens"),
-            tokens(span, "gen_ai.usage.output_tokens"),
-            tokens(span, "gen_ai.usage.reasoning.output_tokens"),
+            tokens(span, semconv::GEN_AI_USAGE_INPUT_TOKENS),
+            tokens(span, semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+            tokens(span, semconv::GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS),
+            tokens(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS),
+            tokens(span, semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+        );
+    }
+}
+
+/// The two GenAI histograms of this run, per requested model: calls and
+/// failed calls (`gen_ai.client.operation.duration` counts and sums) and
+/// input and output tokens (`gen_ai.client.token.usage` sums).
+fn print_metrics(requests: &[ExportMetricsServiceRequest], run_id: &str) {
+    // One histogram series per metric and attribute set, as (attributes,
+    // count, sum). The file holds cumulative totals, so a later line
+    // replaces an earlier one's; a delta exporter would write increments to
+    // add up. Both are handled.
+    let mut series: BTreeMap<(&str, String), (&[OtlpKeyValue], u64, f64)> = BTreeMap::new();
+    let metrics = requests
+        .iter()
+        .flat_map(|r| &r.resource_metrics)
+        .filter(|r| is_this_run(r.resource.as_ref(), run_id))
+        .flat_map(|r| &r.scope_metrics)
+        .flat_map(|s| &s.metrics)
+        .filter(|m| {
+            m.name == semconv::GEN_AI_CLIENT_TOKEN_USAGE
+                || m.name == semconv::GEN_AI_CLIENT_OPERATION_DURATION
+        });
+    for metric in metrics {
+        let Some(metric::Data::Histogram(histogram)) = &metric.data else {
+            continue;
+        };
+        let delta = histogram.aggregation_temporality == AggregationTemporality::Delta as i32;
+        for point in &histogram.data_points {
+            let key = (metric.name.as_str(), format!("{:?}", point.attributes));
+            let entry = series.entry(key).or_insert((&point.attributes, 0, 0.0));
+            let sum = point.sum.unwrap_or(0.0);
+            if delta {
+                entry.1 += point.count;
+                entry.2 += sum;
+            } else {
+                *entry = (&point.attributes, point.count, sum);
+            }
+        }
+    }
+
+    let mut rows: BTreeMap<&str, ModelRow> = BTreeMap::new();
+    for ((name, _), &(attributes, count, sum)) in &series {
+        let model = string_attribute(attributes, semconv::GEN_AI_REQUEST_MODEL).unwrap_or("(none)");
+        let row = rows.entry(model).or_default();
+        if *name == semconv::GEN_AI_CLIENT_OPERATION_DURATION {
+            row.calls += count;
+            row.seconds += sum;
+            if string_attribute(attributes, semconv::ERROR_TYPE).is_some() {
+                row.errors += count;
+            }
+        } else {
+            // Token counts are recorded as whole numbers.
+            let tokens = sum as u64;
+            match string_attribute(attributes, semconv::GEN_AI_TOKEN_TYPE) {
+                Some("input") => *row.input.get_or_insert(0) += tokens,
+                Some("output") => *row.output.get_or_insert(0) += tokens,
+                _ => {}
+            }
+        }
+    }
+
+    println!(
+        "\nmetrics {} and {}, per requested model:",
+        semconv::GEN_AI_CLIENT_OPERATION_DURATION,
+        semconv::GEN_AI_CLIENT_TOKEN_USAGE
+    );
+    if rows.is_empty() {
+        println!("  (none of this run in the metrics file)");
+        return;
+    }
+    println!(
+        "  {:<20} {:>5} {:>6} {:>10} {:>12} {:>13}",
+        "model", "calls", "errors", "duration", "input tokens", "output tokens"
+    );
+    let mut total = ModelRow::default();
+    for (model, row) in &rows {
+        row.print(model);
+        total.add(row);
+    }
+    total.print("total");
+}
+
+/// One model's line of the metrics summary.
+#[derive(Default)]
+struct ModelRow {
+    calls: u64,
+    errors: u64,
+    seconds: f64,
+    /// `None` when no call reported usage (failed calls do not).
+    input: Option<u64>,
+    output: Option<u64>,
+}
+
+impl ModelRow {
+    fn add(&mut self, other: &ModelRow) {
+        fn add(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+            a.zip(b).map(|(a, b)| a + b).or(a).or(b)
+        }
+        self.calls += other.calls;
+        self.errors += other.errors;
+        self.seconds += other.seconds;
+        self.input = add(self.input, other.input);
+        self.output = add(self.output, other.output);
+    }
+
+    fn print(&self, model: &str) {
+        let tokens = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
+        println!(
+            "  {model:<20} {:>5} {:>6} {:>8.1}ms {:>12} {:>13}",
+            self.calls,
+            self.errors,
+            self.seconds * 1000.0,
+            tokens(self.input),
+            tokens(self.output),
         );
     }
 }

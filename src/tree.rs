@@ -10,6 +10,12 @@
 //!         error.type  "http_429"
 //! ```
 //!
+//! The tree is drawn from [`Span`], a small neutral record of what it shows,
+//! converted from either side of an exporter: the SDK's in-memory
+//! [`SpanData`], or an OTLP [`proto::Span`] as read back from an OTLP/JSON
+//! file (the embedded default of `llm_trace::init`) or received over OTLP.
+//! Both conversions render a span identically.
+//!
 //! Children are found by parent span id and ordered by start time; a span
 //! whose parent is not among the given spans is a root. Attributes are
 //! sorted by key and aligned per span; strings are quoted so that `"5"` and
@@ -17,25 +23,147 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::time::Duration;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use opentelemetry::trace::{SpanId, Status, TraceId};
 use opentelemetry::{Array, Value};
+use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue};
+use opentelemetry_proto::tonic::trace::v1 as proto;
 use opentelemetry_sdk::trace::SpanData;
 
-/// Renders `spans` as one tree per root, separated by blank lines.
+/// What the tree shows of one span, whichever representation it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// The span name.
+    pub name: String,
+    /// Its trace.
+    pub trace_id: TraceId,
+    /// Its id.
+    pub span_id: SpanId,
+    /// Its parent's id; [`SpanId::INVALID`] for a root.
+    pub parent_span_id: SpanId,
+    /// Start, in nanoseconds since the Unix epoch.
+    pub start_unix_nanos: u64,
+    /// End, in nanoseconds since the Unix epoch.
+    pub end_unix_nanos: u64,
+    /// The final status.
+    pub status: Status,
+    /// `(key, value as displayed)`, sorted by key.
+    pub attributes: Vec<(String, String)>,
+}
+
+impl Span {
+    /// The displayed value of the attribute `key` (strings quoted).
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn sorted(mut self) -> Span {
+        self.attributes.sort_by(|a, b| a.0.cmp(&b.0));
+        self
+    }
+}
+
+impl From<&SpanData> for Span {
+    fn from(span: &SpanData) -> Span {
+        Span {
+            name: span.name.to_string(),
+            trace_id: span.span_context.trace_id(),
+            span_id: span.span_context.span_id(),
+            parent_span_id: span.parent_span_id,
+            start_unix_nanos: unix_nanos(span.start_time),
+            end_unix_nanos: unix_nanos(span.end_time),
+            status: span.status.clone(),
+            attributes: span
+                .attributes
+                .iter()
+                .map(|kv| (kv.key.to_string(), value_text(&kv.value)))
+                .collect(),
+        }
+        .sorted()
+    }
+}
+
+impl From<SpanData> for Span {
+    fn from(span: SpanData) -> Span {
+        Span::from(&span)
+    }
+}
+
+impl From<&proto::Span> for Span {
+    /// Ids of the wrong length (OTLP's "invalid") become the invalid id, so a
+    /// span with an empty `parentSpanId` is a root.
+    fn from(span: &proto::Span) -> Span {
+        let status = match &span.status {
+            Some(s) if s.code == proto::status::StatusCode::Error as i32 => {
+                Status::error(s.message.clone())
+            }
+            Some(s) if s.code == proto::status::StatusCode::Ok as i32 => Status::Ok,
+            _ => Status::Unset,
+        };
+        Span {
+            name: span.name.clone(),
+            trace_id: <[u8; 16]>::try_from(span.trace_id.as_slice())
+                .map_or(TraceId::INVALID, TraceId::from_bytes),
+            span_id: span_id(&span.span_id),
+            parent_span_id: span_id(&span.parent_span_id),
+            start_unix_nanos: span.start_time_unix_nano,
+            end_unix_nanos: span.end_time_unix_nano,
+            status,
+            attributes: span
+                .attributes
+                .iter()
+                .map(|kv| (kv.key.clone(), any_value_text(kv.value.as_ref())))
+                .collect(),
+        }
+        .sorted()
+    }
+}
+
+impl From<proto::Span> for Span {
+    fn from(span: proto::Span) -> Span {
+        Span::from(&span)
+    }
+}
+
+impl From<&Span> for Span {
+    fn from(span: &Span) -> Span {
+        span.clone()
+    }
+}
+
+fn span_id(bytes: &[u8]) -> SpanId {
+    <[u8; 8]>::try_from(bytes).map_or(SpanId::INVALID, SpanId::from_bytes)
+}
+
+fn unix_nanos(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// Renders `spans` as one tree per root, separated by blank lines. Takes
+/// anything that converts to [`Span`]: `&[SpanData]`, `&[proto::Span]`,
+/// `&[Span]`, or iterators of them.
 ///
 /// Every span appears exactly once, even with inconsistent parent ids
 /// (cycles are cut where they would repeat).
-pub fn render(spans: &[SpanData]) -> String {
+pub fn render<I>(spans: I) -> String
+where
+    I: IntoIterator,
+    I::Item: Into<Span>,
+{
+    let spans: Vec<Span> = spans.into_iter().map(Into::into).collect();
     let index: HashMap<(TraceId, SpanId), usize> = spans
         .iter()
         .enumerate()
-        .map(|(i, s)| ((s.span_context.trace_id(), s.span_context.span_id()), i))
+        .map(|(i, s)| ((s.trace_id, s.span_id), i))
         .collect();
-    let parent_of = |s: &SpanData| {
+    let parent_of = |s: &Span| {
         index
-            .get(&(s.span_context.trace_id(), s.parent_span_id))
+            .get(&(s.trace_id, s.parent_span_id))
             .copied()
             .filter(|_| s.parent_span_id != SpanId::INVALID)
     };
@@ -50,7 +178,7 @@ pub fn render(spans: &[SpanData]) -> String {
     }
     let by_start = |a: &usize, b: &usize| {
         let (a, b) = (&spans[*a], &spans[*b]);
-        (a.start_time, &a.name).cmp(&(b.start_time, &b.name))
+        (a.start_unix_nanos, &a.name).cmp(&(b.start_unix_nanos, &b.name))
     };
     roots.sort_by(by_start);
     for list in &mut children {
@@ -69,7 +197,7 @@ pub fn render(spans: &[SpanData]) -> String {
         if !out.is_empty() {
             out.push('\n');
         }
-        render_node(spans, &children, &mut visited, start, "", "", &mut out);
+        render_node(&spans, &children, &mut visited, start, "", "", &mut out);
     }
     out
 }
@@ -77,7 +205,7 @@ pub fn render(spans: &[SpanData]) -> String {
 /// Writes one span and, below it, its attributes and its children.
 /// `line_prefix` starts the span's own line, `prefix` every line under it.
 fn render_node(
-    spans: &[SpanData],
+    spans: &[Span],
     children: &[Vec<usize>],
     visited: &mut [bool],
     node: usize,
@@ -101,20 +229,15 @@ fn render_node(
         status(&span.status)
     );
 
-    let mut attributes: Vec<(&str, &Value)> = span
+    let width = span
         .attributes
         .iter()
-        .map(|kv| (kv.key.as_str(), &kv.value))
-        .collect();
-    attributes.sort_by(|a, b| a.0.cmp(b.0));
-    let width = attributes.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        .map(|(k, _)| k.len())
+        .max()
+        .unwrap_or(0);
     let attribute_prefix = format!("{prefix}{}", if kids.is_empty() { "    " } else { "│   " });
-    for (key, value) in attributes {
-        let _ = writeln!(
-            out,
-            "{attribute_prefix}{key:<width$}  {}",
-            value_text(value)
-        );
+    for (key, value) in &span.attributes {
+        let _ = writeln!(out, "{attribute_prefix}{key:<width$}  {value}");
     }
 
     for (i, &child) in kids.iter().enumerate() {
@@ -140,12 +263,9 @@ fn render_node(
     }
 }
 
-fn duration_ms(span: &SpanData) -> String {
-    let elapsed = span
-        .end_time
-        .duration_since(span.start_time)
-        .unwrap_or(Duration::ZERO);
-    format!("{:.2} ms", elapsed.as_secs_f64() * 1000.0)
+fn duration_ms(span: &Span) -> String {
+    let nanos = span.end_unix_nanos.saturating_sub(span.start_unix_nanos);
+    format!("{:.2} ms", nanos as f64 / 1e6)
 }
 
 fn status(status: &Status) -> String {
@@ -178,12 +298,57 @@ fn value_text(value: &Value) -> String {
     }
 }
 
+/// The same text for an OTLP value: an `intValue` reads like an `I64`, a
+/// `doubleValue` like an `F64`. Maps (`kvlistValue`), which SDK attributes
+/// cannot hold, read `{key: value, ...}`; bytes read as hex; an empty value
+/// (what the OTLP/JSON file holds for a NaN or infinite double) as `(empty)`.
+fn any_value_text(value: Option<&AnyValue>) -> String {
+    let Some(value) = value.and_then(|v| v.value.as_ref()) else {
+        return "(empty)".to_owned();
+    };
+    match value {
+        any_value::Value::BoolValue(v) => v.to_string(),
+        any_value::Value::IntValue(v) => v.to_string(),
+        any_value::Value::DoubleValue(v) => format!("{v:?}"),
+        any_value::Value::StringValue(v) => format!("{v:?}"),
+        any_value::Value::ArrayValue(array) => {
+            let parts: Vec<String> = array
+                .values
+                .iter()
+                .map(|v| any_value_text(Some(v)))
+                .collect();
+            format!("[{}]", parts.join(", "))
+        }
+        any_value::Value::KvlistValue(list) => {
+            let parts: Vec<String> = list
+                .values
+                .iter()
+                .map(|kv| format!("{}: {}", kv.key, any_value_text(kv.value.as_ref())))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        any_value::Value::BytesValue(bytes) => {
+            let mut hex = String::with_capacity(2 + 2 * bytes.len());
+            hex.push_str("0x");
+            for byte in bytes {
+                let _ = write!(hex, "{byte:02x}");
+            }
+            hex
+        }
+        // An index into a profile's string table; spans do not use it.
+        any_value::Value::StringValueStrindex(index) => format!("(string #{index})"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, SystemTime};
 
     use opentelemetry::trace::{SpanContext, SpanKind, TraceFlags, TraceState};
     use opentelemetry::{InstrumentationScope, KeyValue, StringValue};
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+    use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
     use opentelemetry_sdk::trace::{SpanEvents, SpanLinks};
 
     use super::*;
@@ -220,11 +385,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn renders_nesting_durations_status_and_sorted_aligned_attributes() {
-        // Given in end order, as an exporter sees them; the parent 0x99 of
-        // the last span is absent, so it is a root.
-        let spans = vec![
+    /// Given in end order, as an exporter sees them; the parent 0x99 of the
+    /// last span is absent, so it is a root.
+    fn nested_spans() -> Vec<SpanData> {
+        vec![
             span(
                 2,
                 1,
@@ -267,9 +431,10 @@ mod tests {
                 vec![KeyValue::new("question.id", 7)],
             ),
             span(5, 0x99, "orphan", (20_000, 20_010), Status::Unset, vec![]),
-        ];
+        ]
+    }
 
-        let expected = "\
+    const NESTED_TREE: &str = "\
 answer_question  12.50 ms  [unset]
 │   question.id  7
 ├── chat gpt-4o-mini  3.25 ms  [unset]
@@ -285,7 +450,10 @@ answer_question  12.50 ms  [unset]
 
 orphan  0.01 ms  [unset]
 ";
-        assert_eq!(render(&spans), expected);
+
+    #[test]
+    fn renders_nesting_durations_status_and_sorted_aligned_attributes() {
+        assert_eq!(render(nested_spans()), NESTED_TREE);
     }
 
     #[test]
@@ -297,6 +465,98 @@ orphan  0.01 ms  [unset]
         assert_eq!(
             render(&spans),
             "a  1.00 ms  [unset]\n└── b  1.00 ms  [unset]\n"
+        );
+    }
+
+    /// The path of the quickstart: spans exported as an OTLP/JSON line (the
+    /// embedded default's file format), read back, rendered. Every id, time,
+    /// status and attribute survives, so the tree is the same as from the
+    /// SDK's own spans.
+    #[test]
+    fn spans_read_back_from_an_otlp_json_line_render_like_the_sdk_spans() {
+        let request = ExportTraceServiceRequest {
+            resource_spans: group_spans_by_resource_and_scope(
+                nested_spans(),
+                &ResourceAttributesWithSchema::default(),
+            ),
+        };
+        let line = serde_json::to_string(&request).unwrap();
+        assert!(!line.contains('\n'));
+        let decoded: ExportTraceServiceRequest = serde_json::from_str(&line).unwrap();
+        let spans: Vec<&proto::Span> = decoded
+            .resource_spans
+            .iter()
+            .flat_map(|r| &r.scope_spans)
+            .flat_map(|s| &s.spans)
+            .collect();
+        assert_eq!(spans.len(), 5);
+
+        assert_eq!(render(spans.iter().copied()), NESTED_TREE);
+        let sdk: Vec<Span> = nested_spans().iter().map(Span::from).collect();
+        let mut read_back: Vec<Span> = spans.into_iter().map(Span::from).collect();
+        read_back.sort_by_key(|s| sdk.iter().position(|t| t.span_id == s.span_id));
+        assert_eq!(read_back, sdk);
+    }
+
+    /// OTLP/JSON as another producer (or a later version) may write it: hex
+    /// ids, an empty parent id for a root, times and `intValue` as strings,
+    /// status codes as numbers, and values SDK attributes cannot hold.
+    #[test]
+    fn a_hand_written_otlp_json_span_renders_every_value_kind() {
+        let trace_id = "5b8efff798038103d269b633813fc60c";
+        let line = serde_json::json!({"resourceSpans": [{"resource": {}, "scopeSpans": [{
+            "scope": {"name": "x"},
+            "spans": [
+                {
+                    "traceId": trace_id, "spanId": "eee19b7ec3c1b174", "parentSpanId": "",
+                    "name": "root", "kind": 3,
+                    "startTimeUnixNano": "1544712660000000000",
+                    "endTimeUnixNano": "1544712661500000000",
+                    "status": {"code": 2, "message": "boom"},
+                    "attributes": [
+                        {"key": "n", "value": {"intValue": "-3"}},
+                        {"key": "f", "value": {"doubleValue": 0.5}},
+                        {"key": "s", "value": {"stringValue": "a \"b\""}},
+                        {"key": "b", "value": {"boolValue": true}},
+                        {"key": "nan", "value": {}},
+                        {"key": "arr", "value": {"arrayValue": {"values": [
+                            {"intValue": "1"}, {"stringValue": "x"}]}}},
+                        {"key": "map", "value": {"kvlistValue": {"values": [
+                            {"key": "k", "value": {"boolValue": false}}]}}},
+                        {"key": "raw", "value": {"bytesValue": "AQL/"}}
+                    ]
+                },
+                {
+                    "traceId": trace_id, "spanId": "eee19b7ec3c1b175",
+                    "parentSpanId": "eee19b7ec3c1b174", "name": "child",
+                    "startTimeUnixNano": "1544712660100000000",
+                    "endTimeUnixNano": "1544712660100250000",
+                    "status": {"code": 1}
+                }
+            ]
+        }]}]})
+        .to_string();
+        let request: ExportTraceServiceRequest = serde_json::from_str(&line).unwrap();
+        let spans = &request.resource_spans[0].scope_spans[0].spans;
+
+        let root = Span::from(&spans[0]);
+        assert_eq!(root.parent_span_id, SpanId::INVALID);
+        assert_eq!(root.span_id, SpanId::from(0xeee1_9b7e_c3c1_b174u64));
+        assert_eq!(root.attribute("n"), Some("-3"));
+        assert_eq!(
+            render(spans),
+            "\
+root  1500.00 ms  [error: boom]
+│   arr  [1, \"x\"]
+│   b    true
+│   f    0.5
+│   map  {k: false}
+│   n    -3
+│   nan  (empty)
+│   raw  0x0102ff
+│   s    \"a \\\"b\\\"\"
+└── child  0.25 ms  [ok]
+"
         );
     }
 }
