@@ -17,8 +17,27 @@ use syn::{Expr, Ident, Lit, LitStr, Path, Token};
 pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] =
     &[("openai", "OpenAi"), ("anthropic", "Anthropic")];
 
-const ARGUMENTS: &str =
-    "`provider`, `operation`, `name`, `model`, `request`, `server`, `fields(...)`";
+const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, \
+     `prompt`, `prompt_version`, `conversation`, `agent`, `agent_id`, `agent_description`, \
+     `tool`, `tool_call_id`, `tool_type`, `tool_description`, `fields(...)`, \
+     `prompt_variables(...)`";
+
+/// Arguments that set one semantic-convention attribute, from a literal or
+/// from an expression over the arguments.
+pub(crate) const SEMANTIC_ARGUMENTS: &[(&str, &str)] = &[
+    ("prompt", "gen_ai.prompt.name"),
+    ("prompt_version", "gen_ai.prompt.version"),
+    ("conversation", "gen_ai.conversation.id"),
+    ("agent", "gen_ai.agent.name"),
+    ("agent_id", "gen_ai.agent.id"),
+    ("agent_description", "gen_ai.agent.description"),
+    ("tool", "gen_ai.tool.name"),
+    ("tool_call_id", "gen_ai.tool.call.id"),
+    ("tool_type", "gen_ai.tool.type"),
+    ("tool_description", "gen_ai.tool.description"),
+];
+
+const PROMPT_VARIABLE_PREFIX: &str = "gen_ai.prompt.variable.";
 
 const FIELDS_FORM: &str = "`fields(key = expr, key = %expr, key = ?expr, parameter)`";
 
@@ -33,6 +52,10 @@ pub(crate) struct Args {
     pub server: Option<Expr>,
     pub metadata: Vec<Metadata>,
     pub fields: Vec<Field>,
+    /// `agent = "..."` as a literal (it names the span).
+    pub agent: Option<LitStr>,
+    /// `tool = "..."` as a literal (it names the span).
+    pub tool: Option<LitStr>,
     /// Every error found, reported together.
     pub errors: Vec<syn::Error>,
     /// The arguments given so far (`provider`, `model`, ...).
@@ -165,8 +188,10 @@ impl Key {
             "request",
             "server",
             "fields",
+            "prompt_variables",
         ]
         .into_iter()
+        .chain(SEMANTIC_ARGUMENTS.iter().map(|(arg, _)| *arg))
         .find(|arg| *arg == name)
     }
 
@@ -208,7 +233,9 @@ fn usage(argument: &str) -> &'static str {
         "model" => "`model = \"...\"`",
         "request" => "`request = <the parameter that holds the request>`",
         "server" => "`server = <expression giving a URL or host:port>`",
-        _ => FIELDS_FORM,
+        "prompt_variables" => "`prompt_variables(name = expr, ...)`",
+        "fields" => FIELDS_FORM,
+        _ => "`<argument> = \"literal\"` or `<argument> = expr` (also `%expr`, `?expr`)",
     }
 }
 
@@ -217,9 +244,81 @@ impl Args {
         let key = Key::parse(input, Place::Arguments)?;
         match key.argument() {
             Some("fields") => self.parse_fields_argument(&key, input),
-            Some(argument) => self.parse_argument(argument, &key, input),
+            Some("prompt_variables") => self.parse_prompt_variables(&key, input),
+            Some(argument) => match SEMANTIC_ARGUMENTS.iter().find(|(arg, _)| *arg == argument) {
+                Some((_, attribute)) => self.parse_semantic(argument, attribute, &key, input),
+                None => self.parse_argument(argument, &key, input),
+            },
             None => self.parse_metadata(key, input),
         }
+    }
+
+    /// `prompt = "summarize"` (a literal, recorded without evaluating
+    /// anything) or `prompt = expr` / `%expr` / `?expr` (a field).
+    fn parse_semantic(
+        &mut self,
+        argument: &'static str,
+        attribute: &'static str,
+        key: &Key,
+        input: ParseStream<'_>,
+    ) -> syn::Result<()> {
+        self.check_duplicate_argument(key);
+        parse_eq(input, key, usage(argument))?;
+        let as_key = Key {
+            text: attribute.to_owned(),
+            shown: key.shown.clone(),
+            start: key.start,
+            end: key.end,
+            single: None,
+        };
+        self.check_duplicate_key(&as_key);
+        let literal = input.fork().parse::<Lit>().is_ok() && {
+            let ahead = input.fork();
+            let _ = ahead.parse::<Lit>();
+            is_item_end(&ahead)
+        };
+        if literal {
+            let value = parse_literal(input, &as_key)?;
+            if let MetadataValue::Str(lit) = &value {
+                match argument {
+                    "agent" => self.agent = Some(lit.clone()),
+                    "tool" => self.tool = Some(lit.clone()),
+                    _ => {}
+                }
+            }
+            self.metadata.push(Metadata {
+                key: attribute.to_owned(),
+                key_span: key.start,
+                value,
+            });
+        } else {
+            let (kind, expr) = parse_field_value(input, &as_key, usage(argument))?;
+            self.fields.push(Field {
+                key: attribute.to_owned(),
+                kind,
+                expr,
+            });
+        }
+        Ok(())
+    }
+
+    /// `prompt_variables(city = city, tone = %tone)`: `gen_ai.prompt.variable.<name>`.
+    fn parse_prompt_variables(&mut self, key: &Key, input: ParseStream<'_>) -> syn::Result<()> {
+        self.check_duplicate_argument(key);
+        if !input.peek(syn::token::Paren) {
+            return Err(key.error(format!(
+                "`prompt_variables` takes a list: {}",
+                usage("prompt_variables")
+            )));
+        }
+        let content;
+        syn::parenthesized!(content in input);
+        let first = self.fields.len();
+        self.parse_fields(&content);
+        for field in &mut self.fields[first..] {
+            field.key = format!("{PROMPT_VARIABLE_PREFIX}{}", field.key);
+        }
+        Ok(())
     }
 
     fn parse_fields_argument(&mut self, key: &Key, input: ParseStream<'_>) -> syn::Result<()> {
@@ -437,6 +536,26 @@ fn parse_comma(input: ParseStream<'_>, between: &str) -> syn::Result<()> {
         input,
         format!("expected `,` between {between}"),
     ))
+}
+
+/// `expr`, `%expr` or `?expr`.
+fn parse_field_value(
+    input: ParseStream<'_>,
+    key: &Key,
+    usage: &str,
+) -> syn::Result<(FieldKind, Expr)> {
+    let kind = if input.peek(Token![%]) {
+        let sigil: Token![%] = input.parse()?;
+        require_value(input, sigil.span, &format!("`{} = %`", key.shown), usage)?;
+        FieldKind::Display
+    } else if input.peek(Token![?]) {
+        let sigil: Token![?] = input.parse()?;
+        require_value(input, sigil.span, &format!("`{} = ?`", key.shown), usage)?;
+        FieldKind::Debug
+    } else {
+        FieldKind::Value
+    };
+    Ok((kind, input.parse()?))
 }
 
 fn is_item_end(input: ParseStream<'_>) -> bool {

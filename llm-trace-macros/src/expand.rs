@@ -47,14 +47,19 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         }
     }
 
+    let operation = args.operation.as_ref().map(|o| o.value());
+    // Tools and in-process agents need no model provider.
+    let providerless = matches!(operation.as_deref(), Some("execute_tool" | "invoke_agent"));
     let provider = match &args.provider {
         Some(ProviderArg::Builtin(ty)) => quote!(::llm_trace::__private::#ty),
         Some(ProviderArg::Path(path)) => quote!(#path),
+        None if providerless => quote!(::llm_trace::__private::NoProvider),
         None => {
             errors.push(syn::Error::new(
                 Span::call_site(),
                 "`#[llm_call]` needs a provider: `provider = \"openai\"`, `provider = \"anthropic\"`, \
-                 or `provider = my::Backend` for a type that implements `llm_trace::provider::Provider`",
+                 or `provider = my::Backend` for a type that implements `llm_trace::provider::Provider` \
+                 (only `operation = \"execute_tool\"` and in-process `operation = \"invoke_agent\"` go without)",
             ));
             quote!(::llm_trace::__private::OpenAi)
         }
@@ -86,11 +91,29 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     if let Some(operation) = &args.operation {
         site.extend(quote!(.operation(#operation)));
     }
+    let derived_name = match (operation.as_deref(), &args.agent, &args.tool) {
+        (Some("invoke_agent"), Some(agent), _) => Some(format!("invoke_agent {}", agent.value())),
+        (Some("execute_tool"), _, Some(tool)) => Some(format!("execute_tool {}", tool.value())),
+        _ => None,
+    };
     if let Some(name) = &args.name {
         site.extend(quote!(.name(#name)));
+    } else if let Some(name) = derived_name {
+        site.extend(quote!(.name(#name)));
+    }
+    // Tool executions and agents running in this process are INTERNAL
+    // spans; calls to a model provider are CLIENT spans.
+    if operation.as_deref() == Some("execute_tool")
+        || (operation.as_deref() == Some("invoke_agent") && args.provider.is_none())
+    {
+        site.extend(quote!(.internal()));
     }
     if let Some(model) = &args.model {
         site.extend(quote!(.model(#model)));
+    }
+    if !args.fields.is_empty() {
+        let count = args.fields.len();
+        site.extend(quote!(.fields(#count)));
     }
     if !args.metadata.is_empty() {
         let entries = args.metadata.iter().map(|m| {

@@ -19,7 +19,8 @@ use opentelemetry::{
     global, Array, Context, InstrumentationScope, Key, KeyValue, StringValue, Value,
 };
 
-use crate::metadata::{AttributeValue, StaticValue};
+use crate::current::ActiveCall;
+use crate::metadata::{self, AttributeValue, StaticValue};
 use crate::metrics;
 use crate::provider::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, Usage};
 use crate::semconv as sc;
@@ -56,6 +57,8 @@ pub struct CallSite {
     server_address: Option<&'static str>,
     server_port: Option<u16>,
     metadata: &'static [(&'static str, StaticValue)],
+    fields: usize,
+    internal: bool,
 }
 
 impl CallSite {
@@ -70,7 +73,21 @@ impl CallSite {
             server_address: P::SERVER_ADDRESS,
             server_port: P::SERVER_PORT,
             metadata: &[],
+            fields: 0,
+            internal: false,
         }
+    }
+
+    /// The number of `fields(...)` entries, to size the span's attributes once.
+    pub const fn fields(mut self, count: usize) -> Self {
+        self.fields = count;
+        self
+    }
+
+    /// An INTERNAL span (tool executions, in-process agents) instead of CLIENT.
+    pub const fn internal(mut self) -> Self {
+        self.internal = true;
+        self
     }
 
     /// `operation = "..."`.
@@ -160,7 +177,8 @@ impl Fields<'_> {
 pub struct Call {
     cx: Context,
     site: &'static CallSite,
-    started: Instant,
+    /// Start of the call, taken only when there are metrics to record.
+    started: Option<Instant>,
     /// The metrics' instruments, when a meter provider is installed.
     meters: Option<metrics::Instruments>,
     /// Request model and server, kept for the metrics' attributes.
@@ -199,20 +217,19 @@ impl Call {
         P: Provider,
         F: FnOnce(&mut Fields<'_>),
     {
-        let started = Instant::now();
         let (model, name): (Option<StringValue>, Cow<'static, str>) =
             match (site.model, request.and_then(|r| r.request_model())) {
                 (Some(model), _) => (
                     Some(StringValue::from(model)),
                     site.name.map_or_else(
-                        || Cow::Owned(format!("{} {model}", site.operation)),
+                        || Cow::Owned(span_name(site.operation, model)),
                         Cow::Borrowed,
                     ),
                 ),
                 (None, Some(model)) => (
                     Some(StringValue::from(Arc::<str>::from(model))),
                     site.name.map_or_else(
-                        || Cow::Owned(format!("{} {model}", site.operation)),
+                        || Cow::Owned(span_name(site.operation, model)),
                         Cow::Borrowed,
                     ),
                 ),
@@ -223,9 +240,13 @@ impl Call {
             None => (site.server_address.map(StringValue::from), site.server_port),
         };
 
-        let mut sampling = Vec::with_capacity(5);
+        // The SDK keeps this vector as the span's attribute storage: sized
+        // for everything recorded later, it never grows.
+        let mut sampling = Vec::with_capacity(5 + 1 + 12 + site.metadata.len() + site.fields + 10);
         sampling.push(KeyValue::new(sc::GEN_AI_OPERATION_NAME, site.operation));
-        sampling.push(KeyValue::new(sc::GEN_AI_PROVIDER_NAME, site.provider));
+        if !site.provider.is_empty() {
+            sampling.push(KeyValue::new(sc::GEN_AI_PROVIDER_NAME, site.provider));
+        }
         if let Some(model) = &model {
             sampling.push(KeyValue::new(sc::GEN_AI_REQUEST_MODEL, model.clone()));
         }
@@ -239,14 +260,29 @@ impl Call {
         let parent = Context::current();
         let tracer = global::tracer_provider().tracer_with_scope(scope().clone());
         let builder = SpanBuilder::from_name(name)
-            .with_kind(SpanKind::Client)
+            .with_kind(if site.internal {
+                SpanKind::Internal
+            } else {
+                SpanKind::Client
+            })
             .with_attributes(sampling);
         let mut span = tracer.build_with_context(builder, &parent);
 
-        let meters = metrics::instruments();
+        // The client metrics measure calls to a model provider, not tools.
+        let meters = if site.provider.is_empty() {
+            None
+        } else {
+            metrics::instruments()
+        };
+        let started = meters.as_ref().map(|_| Instant::now());
         let metric_keys = meters.as_ref().and_then(|_| metrics::metadata_keys());
         let mut metric_metadata = Vec::new();
+        let mut metric_scoped = 0;
         if let Some(keys) = &metric_keys {
+            let mut scoped = Vec::new();
+            metadata::scope_attributes(&parent, &mut scoped);
+            metric_metadata.extend(scoped.into_iter().filter(|kv| keys.contains(&kv.key)));
+            metric_scoped = metric_metadata.len();
             metric_metadata.extend(
                 site.metadata
                     .iter()
@@ -255,12 +291,16 @@ impl Call {
             );
         }
 
-        if span.is_recording() {
+        let recording = span.is_recording();
+        if recording {
             let mut attributes = Vec::with_capacity(8 + site.metadata.len());
             attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
             if let Some(request) = request {
                 push_request(&mut attributes, &request.request_info());
             }
+            let scoped_from = attributes.len();
+            metadata::scope_attributes(&parent, &mut attributes);
+            let scoped_to = attributes.len();
             attributes.extend(
                 site.metadata
                     .iter()
@@ -272,6 +312,7 @@ impl Call {
                     .as_deref()
                     .map(|keys| (keys, &mut metric_metadata)),
             });
+            drop_overridden(&mut attributes, scoped_from..scoped_to);
             span.set_attributes(attributes);
         } else if let Some(keys) = &metric_keys {
             fields(&mut Fields {
@@ -279,9 +320,19 @@ impl Call {
                 metric: Some((keys, &mut metric_metadata)),
             });
         }
+        drop_overridden(&mut metric_metadata, 0..metric_scoped);
 
+        let cx = parent.with_span(span);
+        // Only a recording call is reachable from its body: otherwise
+        // `current_call()` has nothing to do and this costs nothing.
+        let cx = if recording {
+            let marker = ActiveCall(cx.clone());
+            cx.with_value(marker)
+        } else {
+            cx
+        };
         Call {
-            cx: parent.with_span(span),
+            cx,
             site,
             started,
             meters,
@@ -396,7 +447,7 @@ impl Call {
         }
         meters.record(metrics::Measurement {
             common: &mut common,
-            duration_secs: self.started.elapsed().as_secs_f64(),
+            duration_secs: self.started.map_or(0.0, |s| s.elapsed().as_secs_f64()),
             input_tokens: usage.and_then(|u| u.billable_input_tokens.or(u.input_tokens)),
             output_tokens: usage.and_then(|u| u.billable_output_tokens.or(u.output_tokens)),
         });
@@ -447,7 +498,7 @@ pub(crate) const MAX_STATUS_DESCRIPTION: usize = 1024;
 
 /// The `Display` text of `value`, cut at [`MAX_STATUS_DESCRIPTION`] bytes (on
 /// a character boundary, marked with `…`) without formatting the rest.
-fn bounded_text(value: &dyn fmt::Display) -> String {
+pub(crate) fn bounded_text(value: &dyn fmt::Display) -> String {
     struct Bounded(String, bool);
     impl fmt::Write for Bounded {
         fn write_str(&mut self, s: &str) -> fmt::Result {
@@ -515,6 +566,35 @@ fn parse_server(server: &str) -> (&str, Option<u16>) {
         _ => None,
     });
     (host, port)
+}
+
+/// `{operation} {model}`, the conventions' span name.
+fn span_name(operation: &str, model: &str) -> String {
+    let mut name = String::with_capacity(operation.len() + 1 + model.len());
+    name.push_str(operation);
+    name.push(' ');
+    name.push_str(model);
+    name
+}
+
+/// Removes the scope's entries in `scoped` whose key the annotation or its
+/// fields set again after them: the nearer metadata wins, and a key must
+/// appear once per span.
+fn drop_overridden(attributes: &mut Vec<KeyValue>, scoped: std::ops::Range<usize>) {
+    if scoped.is_empty() {
+        return;
+    }
+    let overridden: Vec<usize> = scoped
+        .clone()
+        .filter(|&i| {
+            attributes[scoped.end..]
+                .iter()
+                .any(|kv| kv.key == attributes[i].key)
+        })
+        .collect();
+    for i in overridden.into_iter().rev() {
+        attributes.remove(i);
+    }
 }
 
 fn str_value(s: Cow<'_, str>) -> Value {

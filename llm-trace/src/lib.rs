@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 mod call;
+mod current;
 pub mod export;
 pub mod metadata;
 pub mod metrics;
@@ -38,8 +39,10 @@ pub mod provider;
 pub mod semconv;
 
 pub use call::emit_deprecated_cache_creation;
+pub use current::{current_call, CurrentCall, Evaluation};
 pub use export::{builder, init, Telemetry};
 pub use llm_trace_macros::llm_call;
+pub use metadata::{metadata_scope, with_metadata};
 pub use outcome::ErrorType;
 
 pub use opentelemetry;
@@ -66,6 +69,14 @@ pub mod __private {
     #[inline(always)]
     pub fn request<P: Provider, R: RequestFacts<P>>(request: &R) -> Option<&dyn RequestFacts<P>> {
         Some(request)
+    }
+
+    /// The provider of tool executions and in-process agents: none.
+    pub struct NoProvider;
+
+    impl Provider for NoProvider {
+        const NAME: &'static str = "";
+        const DEFAULT_OPERATION: &'static str = "execute_tool";
     }
 
     /// `server = expr`.

@@ -70,6 +70,42 @@ pub const GEN_AI_CLIENT_TOKEN_USAGE: &str = "gen_ai.client.token.usage";
 /// Histogram of call durations, unit `s`.
 pub const GEN_AI_CLIENT_OPERATION_DURATION: &str = "gen_ai.client.operation.duration";
 
+/// `gen_ai.prompt.name`: the name of a prompt template.
+pub const GEN_AI_PROMPT_NAME: &str = "gen_ai.prompt.name";
+/// `gen_ai.prompt.version`: the version of a prompt template.
+pub const GEN_AI_PROMPT_VERSION: &str = "gen_ai.prompt.version";
+/// Prefix of `gen_ai.prompt.variable.<key>` (opt-in: variables are content).
+pub const GEN_AI_PROMPT_VARIABLE_PREFIX: &str = "gen_ai.prompt.variable.";
+/// `gen_ai.conversation.id`.
+pub const GEN_AI_CONVERSATION_ID: &str = "gen_ai.conversation.id";
+/// `gen_ai.agent.name`.
+pub const GEN_AI_AGENT_NAME: &str = "gen_ai.agent.name";
+/// `gen_ai.agent.id`.
+pub const GEN_AI_AGENT_ID: &str = "gen_ai.agent.id";
+/// `gen_ai.agent.description`.
+pub const GEN_AI_AGENT_DESCRIPTION: &str = "gen_ai.agent.description";
+/// `gen_ai.tool.name`.
+pub const GEN_AI_TOOL_NAME: &str = "gen_ai.tool.name";
+/// `gen_ai.tool.call.id`.
+pub const GEN_AI_TOOL_CALL_ID: &str = "gen_ai.tool.call.id";
+/// `gen_ai.tool.type`: `function`, `extension`, `datastore`.
+pub const GEN_AI_TOOL_TYPE: &str = "gen_ai.tool.type";
+/// `gen_ai.tool.description`.
+pub const GEN_AI_TOOL_DESCRIPTION: &str = "gen_ai.tool.description";
+/// `gen_ai.workflow.name`.
+pub const GEN_AI_WORKFLOW_NAME: &str = "gen_ai.workflow.name";
+
+/// The `gen_ai.evaluation.result` event.
+pub const GEN_AI_EVALUATION_RESULT: &str = "gen_ai.evaluation.result";
+/// `gen_ai.evaluation.name`.
+pub const GEN_AI_EVALUATION_NAME: &str = "gen_ai.evaluation.name";
+/// `gen_ai.evaluation.score.value`.
+pub const GEN_AI_EVALUATION_SCORE_VALUE: &str = "gen_ai.evaluation.score.value";
+/// `gen_ai.evaluation.score.label`.
+pub const GEN_AI_EVALUATION_SCORE_LABEL: &str = "gen_ai.evaluation.score.label";
+/// `gen_ai.evaluation.explanation`.
+pub const GEN_AI_EVALUATION_EXPLANATION: &str = "gen_ai.evaluation.explanation";
+
 /// Names of the tools the model asked to call, in order (not a semconv key:
 /// tool call content belongs to the opt-in `gen_ai.output.messages`, but the
 /// names are the application's own and safe to record).

@@ -1,9 +1,11 @@
 //! The spans `#[llm_call]` exports, attribute by attribute, as the SDK's
 //! in-memory exporter receives them.
 
+mod agents;
 mod anthropic;
 mod context;
 mod lazy;
+mod metadata;
 mod openai;
 mod outcome;
 mod shapes;

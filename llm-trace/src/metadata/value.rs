@@ -1,11 +1,4 @@
-//! Typed metadata: how Rust values become span attribute values.
-//!
-//! `#[llm_call(fields(key = expr))]` records `expr` through
-//! [`AttributeValue`]: integers, floats, bools, strings, `Option`s of them
-//! (`None` records nothing) and slices, arrays or `Vec`s of them (OTel
-//! arrays). `%expr` records the `Display` text and `?expr` the `Debug` text
-//! of any value. A type that converts in none of these ways is a compile
-//! error at its expression.
+//! How Rust values become span attribute values.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -1,0 +1,158 @@
+//! The running call, reached from inside its body.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use opentelemetry::trace::{Status, TraceContextExt};
+use opentelemetry::{Context, Key, KeyValue};
+
+use crate::metadata::AttributeValue;
+use crate::semconv as sc;
+
+/// Marks the context of a recording `#[llm_call]` body; holds the call's
+/// own context so the call stays reachable from spans nested inside it.
+#[derive(Clone)]
+pub(crate) struct ActiveCall(pub(crate) Context);
+
+/// The `#[llm_call]` whose body is running, to record what is learned
+/// during the call.
+///
+/// ```
+/// #[llm_trace::llm_call(provider = "openai", model = "gpt-4o-mini")]
+/// async fn answer(question: &str) -> String {
+///     let call = llm_trace::current_call();
+///     call.set_attribute("cache.hit", false);
+///     call.set_attribute("retry.count", 2);
+///     let answer = format!("echo: {question}");
+///     call.record_evaluation(
+///         llm_trace::Evaluation::new("relevance").score(0.82).label("relevant"),
+///     );
+///     answer
+/// }
+/// ```
+///
+/// Outside an instrumented body, or when the call's span is not recording
+/// (sampled out, no SDK), every method does nothing.
+#[derive(Clone, Default)]
+pub struct CurrentCall {
+    cx: Option<Context>,
+}
+
+impl fmt::Debug for CurrentCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CurrentCall")
+            .field(
+                "span",
+                &self.cx.as_ref().map(|cx| cx.span().span_context().clone()),
+            )
+            .finish()
+    }
+}
+
+/// The `#[llm_call]` whose body is running on this task; see [`CurrentCall`].
+pub fn current_call() -> CurrentCall {
+    CurrentCall {
+        cx: Context::map_current(|cx| cx.get::<ActiveCall>().map(|a| a.0.clone())),
+    }
+}
+
+impl CurrentCall {
+    /// Whether recording does anything: use it to skip computing an
+    /// expensive value.
+    pub fn is_recording(&self) -> bool {
+        self.cx.as_ref().is_some_and(|cx| cx.span().is_recording())
+    }
+
+    /// Adds an attribute to the call's span (a `None` records nothing).
+    pub fn set_attribute(&self, key: impl Into<Key>, value: impl AttributeValue) {
+        if let Some(cx) = self.recording() {
+            if let Some(value) = value.to_value() {
+                cx.span().set_attribute(KeyValue::new(key.into(), value));
+            }
+        }
+    }
+
+    /// Marks the call as failed without failing the function: sets
+    /// `error.type` and the Error status with `message`.
+    pub fn record_error(
+        &self,
+        error_type: impl Into<Cow<'static, str>>,
+        message: impl fmt::Display,
+    ) {
+        if let Some(cx) = self.recording() {
+            let span = cx.span();
+            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.into()));
+            span.set_status(Status::error(crate::call::bounded_text(&message)));
+        }
+    }
+
+    /// Records a quality evaluation of the call's output as a
+    /// `gen_ai.evaluation.result` event on its span.
+    pub fn record_evaluation(&self, evaluation: Evaluation) {
+        if let Some(cx) = self.recording() {
+            cx.span()
+                .add_event(sc::GEN_AI_EVALUATION_RESULT, evaluation.into_attributes());
+        }
+    }
+
+    fn recording(&self) -> Option<&Context> {
+        self.cx.as_ref().filter(|cx| cx.span().is_recording())
+    }
+}
+
+/// One quality evaluation (`gen_ai.evaluation.result`): a name and a score
+/// as a number, a label, or both, with an optional explanation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    name: Cow<'static, str>,
+    score: Option<f64>,
+    label: Option<Cow<'static, str>>,
+    explanation: Option<Cow<'static, str>>,
+}
+
+impl Evaluation {
+    /// An evaluation named `name` (`gen_ai.evaluation.name`), e.g. `"relevance"`.
+    pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
+        Evaluation {
+            name: name.into(),
+            score: None,
+            label: None,
+            explanation: None,
+        }
+    }
+
+    /// `gen_ai.evaluation.score.value`.
+    pub fn score(mut self, value: f64) -> Self {
+        self.score = Some(value);
+        self
+    }
+
+    /// `gen_ai.evaluation.score.label`, e.g. `"relevant"`, `"pass"`.
+    pub fn label(mut self, label: impl Into<Cow<'static, str>>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// `gen_ai.evaluation.explanation`.
+    pub fn explanation(mut self, explanation: impl Into<Cow<'static, str>>) -> Self {
+        self.explanation = Some(explanation.into());
+        self
+    }
+
+    fn into_attributes(self) -> Vec<KeyValue> {
+        let mut attributes = vec![KeyValue::new(sc::GEN_AI_EVALUATION_NAME, self.name)];
+        if let Some(score) = self.score {
+            attributes.push(KeyValue::new(sc::GEN_AI_EVALUATION_SCORE_VALUE, score));
+        }
+        if let Some(label) = self.label {
+            attributes.push(KeyValue::new(sc::GEN_AI_EVALUATION_SCORE_LABEL, label));
+        }
+        if let Some(explanation) = self.explanation {
+            attributes.push(KeyValue::new(
+                sc::GEN_AI_EVALUATION_EXPLANATION,
+                crate::call::bounded_text(&explanation),
+            ));
+        }
+        attributes
+    }
+}
