@@ -116,17 +116,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         site.extend(quote!(.fields(#count)));
     }
     if !args.metadata.is_empty() {
-        let entries = args.metadata.iter().map(|m| {
-            let key = &m.key;
-            let value = match &m.value {
-                MetadataValue::Str(s) => quote_spanned!(s.span()=> Str(#s)),
-                MetadataValue::Int(v, span) => quote_spanned!(*span=> I64(#v)),
-                MetadataValue::Float(v, span) => quote_spanned!(*span=> F64(#v)),
-                MetadataValue::Bool(v, span) => quote_spanned!(*span=> Bool(#v)),
-            };
-            let span = m.key_span;
-            quote_spanned!(span=> (#key, ::llm_trace::__private::StaticValue::#value))
-        });
+        let entries = static_metadata(&args.metadata);
         site.extend(quote!(.metadata(&[#(#entries),*])));
     }
 
@@ -157,11 +147,8 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         quote_spanned!(expr.span()=> if #recorder.wants(#key) { #recorder.record(#key, #value); })
     });
 
-    let output_ty = match &sig.output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) if contains_impl_trait(ty) => quote!(_),
-        ReturnType::Type(_, ty) => quote!(#ty),
-    };
+    let output_ty = output_type(&sig.output);
+    let finish = finish(&provider);
 
     quote! {
         #(#attrs)*
@@ -176,24 +163,156 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
             );
             let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
                 ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;
-            {
-                #[allow(unused_imports)]
-                use ::llm_trace::__private::{
-                    ErrorTypeKnown as _, ErrorTypeName as _, FactsKnown as _, FactsUnknown as _,
-                    MessageDebug as _, MessageDisplay as _, MessageNone as _, SplitResult as _,
-                    SplitValue as _,
-                };
-                match (&::llm_trace::__private::Split(&__llm_trace_output)).__llm_trace_split() {
-                    ::core::result::Result::Ok(__llm_trace_ok) => __llm_trace_call.finish_ok::<#provider>(
-                        (&::llm_trace::__private::Facts::<#provider, _>::new(__llm_trace_ok))
-                            .__llm_trace_facts(),
-                    ),
-                    ::core::result::Result::Err(__llm_trace_err) => __llm_trace_call.finish_err(
-                        (&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_error_type(),
-                        (&&&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_message(),
-                    ),
-                }
+            #finish
+            __llm_trace_output
+        }
+    }
+}
+
+/// The type to annotate the body's output with, so `?` and `return` infer.
+fn output_type(output: &ReturnType) -> TokenStream {
+    match output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) if contains_impl_trait(ty) => quote!(_),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    }
+}
+
+/// Ends the call with the outcome read from `__llm_trace_output` by type.
+fn finish(provider: &TokenStream) -> TokenStream {
+    quote! {
+        {
+            #[allow(unused_imports)]
+            use ::llm_trace::__private::{
+                ErrorTypeKnown as _, ErrorTypeName as _, FactsKnown as _, FactsUnknown as _,
+                MessageDebug as _, MessageDisplay as _, MessageNone as _, SplitResult as _,
+                SplitValue as _,
+            };
+            match (&::llm_trace::__private::Split(&__llm_trace_output)).__llm_trace_split() {
+                ::core::result::Result::Ok(__llm_trace_ok) => __llm_trace_call.finish_ok::<#provider>(
+                    (&::llm_trace::__private::Facts::<#provider, _>::new(__llm_trace_ok))
+                        .__llm_trace_facts(),
+                ),
+                ::core::result::Result::Err(__llm_trace_err) => __llm_trace_call.finish_err(
+                    (&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_error_type(),
+                    (&&&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_message(),
+                ),
             }
+        }
+    }
+}
+
+/// The annotation's literal metadata as `(key, StaticValue)` entries.
+fn static_metadata(metadata: &[crate::attr::Metadata]) -> Vec<TokenStream> {
+    metadata
+        .iter()
+        .map(|m| {
+            let key = &m.key;
+            let value = match &m.value {
+                MetadataValue::Str(s) => quote_spanned!(s.span()=> Str(#s)),
+                MetadataValue::Int(v, span) => quote_spanned!(*span=> I64(#v)),
+                MetadataValue::Float(v, span) => quote_spanned!(*span=> F64(#v)),
+                MetadataValue::Bool(v, span) => quote_spanned!(*span=> Bool(#v)),
+            };
+            let span = m.key_span;
+            quote_spanned!(span=> (#key, ::llm_trace::__private::StaticValue::#value))
+        })
+        .collect()
+}
+
+/// `#[llm_trace::workflow(name = "...", key = literal, fields(...))]`.
+pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
+    let mut errors = args.errors;
+    if item.sig.asyncness.is_none() {
+        errors.push(syn::Error::new(
+            item.sig.fn_token.span,
+            format!(
+                "`#[workflow]` wraps `async fn`s: make `{}` an `async fn` (or use `llm_trace::workflow(..).in_scope(..)`)",
+                item.sig.ident
+            ),
+        ));
+    }
+    let name = match &args.name {
+        Some(name) => Some(name.value()),
+        None => {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                "`#[workflow]` needs a name: `#[workflow(name = \"ai_flow_1\")]`",
+            ));
+            None
+        }
+    };
+    for (given, argument) in [
+        (args.provider.is_some(), "provider"),
+        (args.operation.is_some(), "operation"),
+        (args.model.is_some(), "model"),
+        (args.request.is_some(), "request"),
+        (args.server.is_some(), "server"),
+    ] {
+        if given {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                format!("`{argument}` belongs on `#[llm_call]`, not `#[workflow]`: a workflow takes `name`, metadata and `fields(...)`"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        let mut combined = errors.remove(0);
+        for error in errors {
+            combined.combine(error);
+        }
+        let compile_errors = combined.to_compile_error();
+        return quote!(#compile_errors #item);
+    }
+    let name = name.unwrap_or_default();
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = item;
+    let fn_name = sig.ident.to_string();
+    let span_name = format!("invoke_workflow {name}");
+    let mut metadata =
+        vec![quote!(("gen_ai.workflow.name", ::llm_trace::__private::StaticValue::Str(#name)))];
+    metadata.extend(static_metadata(&args.metadata));
+    let entries = args.fields.iter().map(|f| {
+        let key = &f.key;
+        let expr = &f.expr;
+        let value = match f.kind {
+            FieldKind::Value => quote_spanned!(expr.span()=> &(#expr)),
+            FieldKind::Display => {
+                quote_spanned!(expr.span()=> &::llm_trace::__private::DisplayValue(&(#expr)))
+            }
+            FieldKind::Debug => {
+                quote_spanned!(expr.span()=> &::llm_trace::__private::DebugValue(&(#expr)))
+            }
+        };
+        quote_spanned!(expr.span()=> ::llm_trace::__private::scope_entry(#key, #value))
+    });
+    let provider = quote!(::llm_trace::__private::NoProvider);
+    let output_ty = output_type(&sig.output);
+    let finish = finish(&provider);
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite =
+                ::llm_trace::__private::CallSite::new::<#provider>(
+                    ::llm_trace::__private::concat!(::llm_trace::__private::module_path!(), "::", #fn_name)
+                )
+                .operation("invoke_workflow")
+                .name(#span_name)
+                .internal()
+                .metadata(&[#(#metadata),*]);
+            #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
+            let __llm_trace_call = ::llm_trace::__private::Call::start_workflow(
+                &__LLM_TRACE_SITE,
+                ::llm_trace::__private::None,
+                [#(#entries),*].into_iter().flatten().collect(),
+            );
+            let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
+                ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;
+            #finish
             __llm_trace_output
         }
     }

@@ -102,6 +102,32 @@ pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// Runs an `async fn` as a workflow: an INTERNAL span `invoke_workflow
+/// {name}` (with `gen_ai.workflow.name`) whose metadata every LLM call inside
+/// inherits, as in `with span("ai_flow_1", prompt_id=5): llm.call()`.
+///
+/// ```
+/// #[llm_trace::workflow(name = "ai_flow_1", prompt_id = 5, fields(ticket.id = ticket_id))]
+/// async fn handle_ticket(ticket_id: u64) -> Result<String, std::io::Error> {
+///     // every #[llm_call] awaited here carries prompt_id = 5 and ticket.id
+///     Ok(format!("ticket {ticket_id} answered"))
+/// }
+/// ```
+///
+/// Arguments: `name = "..."` (required), literal metadata `key = 5 | 1.5 |
+/// true | "text"`, and `fields(key = expr, key = %expr, key = ?expr)`, which,
+/// unlike `#[llm_call]`'s, are always evaluated: the calls inside need them
+/// whether or not the workflow span is sampled. An `Err` return marks the
+/// span as failed. For closures and blocks use `llm_trace::workflow(name)`.
+#[proc_macro_attribute]
+pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
+    let args = syn::parse_macro_input!(args as attr::Args);
+    match syn::parse::<syn::ItemFn>(item.clone()) {
+        Ok(function) => expand::expand_workflow(args, function).into(),
+        Err(_) => not_a_function(args, item.into()).into(),
+    }
+}
+
 /// `#[llm_call]` on something other than a function with a body: report it
 /// (with any argument errors) and leave the item as written.
 fn not_a_function(args: attr::Args, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {

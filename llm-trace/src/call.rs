@@ -344,6 +344,64 @@ impl Call {
         }
     }
 
+    /// Starts the INTERNAL span of a workflow (`invoke_workflow {name}`)
+    /// whose metadata becomes the scope of everything inside it. Unlike an
+    /// LLM call's fields, `entries` are always evaluated: the calls inside
+    /// need them whether or not this span records.
+    pub fn start_workflow(
+        site: &'static CallSite,
+        name: Option<Cow<'static, str>>,
+        entries: Vec<KeyValue>,
+    ) -> Call {
+        let parent = Context::current();
+        let name = name.unwrap_or(Cow::Borrowed(site.name.unwrap_or(site.operation)));
+        let tracer = global::tracer_provider().tracer_with_scope(scope().clone());
+        let mut attributes = Vec::with_capacity(2 + site.metadata.len() + entries.len() + 2);
+        attributes.push(KeyValue::new(sc::GEN_AI_OPERATION_NAME, site.operation));
+        let builder = SpanBuilder::from_name(name)
+            .with_kind(SpanKind::Internal)
+            .with_attributes(attributes);
+        let mut span = tracer.build_with_context(builder, &parent);
+
+        let scope_entries: Vec<KeyValue> = site
+            .metadata
+            .iter()
+            .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value.to_value()))
+            .chain(entries)
+            .collect();
+        let recording = span.is_recording();
+        if recording {
+            let mut attributes = Vec::with_capacity(1 + scope_entries.len());
+            attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
+            metadata::scope_attributes(&parent, &mut attributes);
+            let scoped_to = attributes.len();
+            attributes.extend(scope_entries.iter().cloned());
+            drop_overridden(&mut attributes, 1..scoped_to);
+            span.set_attributes(attributes);
+        }
+        let cx = metadata::context_with_metadata(
+            &parent.with_span(span),
+            scope_entries.into_iter().map(|kv| (kv.key, kv.value)),
+        );
+        let cx = if recording {
+            let marker = ActiveCall(cx.clone());
+            cx.with_value(marker)
+        } else {
+            cx
+        };
+        Call {
+            cx,
+            site,
+            started: None,
+            meters: None,
+            model: None,
+            server_address: None,
+            server_port: None,
+            metric_metadata: Vec::new(),
+            finished: false,
+        }
+    }
+
     /// The context whose active span is this call's.
     pub fn context(&self) -> &Context {
         &self.cx

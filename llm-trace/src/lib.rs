@@ -37,13 +37,15 @@ pub mod metrics;
 mod outcome;
 pub mod provider;
 pub mod semconv;
+mod workflow;
 
 pub use call::emit_deprecated_cache_creation;
 pub use current::{current_call, CurrentCall, Evaluation};
 pub use export::{builder, init, Telemetry};
-pub use llm_trace_macros::llm_call;
+pub use llm_trace_macros::{llm_call, workflow};
 pub use metadata::{metadata_scope, with_metadata};
 pub use outcome::ErrorType;
+pub use workflow::{workflow, Workflow, WorkflowRun};
 
 pub use opentelemetry;
 pub use opentelemetry_sdk;
@@ -69,6 +71,14 @@ pub mod __private {
     #[inline(always)]
     pub fn request<P: Provider, R: RequestFacts<P>>(request: &R) -> Option<&dyn RequestFacts<P>> {
         Some(request)
+    }
+
+    /// One always-evaluated `fields(...)` entry of a workflow.
+    pub fn scope_entry<T: crate::metadata::AttributeValue + ?Sized>(
+        key: &'static str,
+        value: &T,
+    ) -> Option<opentelemetry::KeyValue> {
+        Some(opentelemetry::KeyValue::new(key, value.to_value()?))
     }
 
     /// The provider of tool executions and in-process agents: none.

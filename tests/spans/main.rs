@@ -3,6 +3,7 @@
 
 mod agents;
 mod anthropic;
+mod chain;
 mod context;
 mod lazy;
 mod metadata;
