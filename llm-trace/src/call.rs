@@ -258,6 +258,8 @@ impl Call {
         }
 
         let parent = Context::current();
+        #[cfg(feature = "tracing")]
+        let parent = crate::tracing_bridge::parent(parent);
         let tracer = global::tracer_provider().tracer_with_scope(scope().clone());
         let builder = SpanBuilder::from_name(name)
             .with_kind(if site.internal {
@@ -292,6 +294,7 @@ impl Call {
         }
 
         let recording = span.is_recording();
+        let mut inherited = Vec::new();
         if recording {
             let mut attributes = Vec::with_capacity(8 + site.metadata.len());
             attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
@@ -313,6 +316,19 @@ impl Call {
                     .map(|keys| (keys, &mut metric_metadata)),
             });
             drop_overridden(&mut attributes, scoped_from..scoped_to);
+            if site.operation == sc::OPERATION_INVOKE_AGENT {
+                // The conversation and the agent are context for every call
+                // the agent makes.
+                inherited.extend(
+                    attributes
+                        .iter()
+                        .filter(|kv| {
+                            kv.key.as_str() == sc::GEN_AI_CONVERSATION_ID
+                                || kv.key.as_str() == sc::GEN_AI_AGENT_NAME
+                        })
+                        .cloned(),
+                );
+            }
             span.set_attributes(attributes);
         } else if let Some(keys) = &metric_keys {
             fields(&mut Fields {
@@ -322,7 +338,13 @@ impl Call {
         }
         drop_overridden(&mut metric_metadata, 0..metric_scoped);
 
-        let cx = parent.with_span(span);
+        let mut cx = parent.with_span(span);
+        if !inherited.is_empty() {
+            cx = metadata::context_with_metadata(
+                &cx,
+                inherited.into_iter().map(|kv| (kv.key, kv.value)),
+            );
+        }
         // Only a recording call is reachable from its body: otherwise
         // `current_call()` has nothing to do and this costs nothing.
         let cx = if recording {
@@ -354,6 +376,8 @@ impl Call {
         entries: Vec<KeyValue>,
     ) -> Call {
         let parent = Context::current();
+        #[cfg(feature = "tracing")]
+        let parent = crate::tracing_bridge::parent(parent);
         let name = name.unwrap_or(Cow::Borrowed(site.name.unwrap_or(site.operation)));
         let tracer = global::tracer_provider().tracer_with_scope(scope().clone());
         let mut attributes = Vec::with_capacity(2 + site.metadata.len() + entries.len() + 2);

@@ -92,6 +92,8 @@ pub const GEN_AI_TOOL_CALL_ID: &str = "gen_ai.tool.call.id";
 pub const GEN_AI_TOOL_TYPE: &str = "gen_ai.tool.type";
 /// `gen_ai.tool.description`.
 pub const GEN_AI_TOOL_DESCRIPTION: &str = "gen_ai.tool.description";
+/// `gen_ai.operation.name` of an agent invocation span.
+pub const OPERATION_INVOKE_AGENT: &str = "invoke_agent";
 /// `gen_ai.operation.name` of a workflow span.
 pub const OPERATION_INVOKE_WORKFLOW: &str = "invoke_workflow";
 /// `gen_ai.workflow.name`.

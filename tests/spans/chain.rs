@@ -26,7 +26,11 @@ async fn support_flow(ticket: u64, fail: bool) -> Result<String, FlowError> {
     Ok(answer)
 }
 
-#[llm_call(operation = "invoke_agent", agent = "support")]
+#[llm_call(
+    operation = "invoke_agent",
+    agent = "support",
+    conversation = "thread-7"
+)]
 async fn support_agent() -> String {
     let plan = plan().await;
     let facts = lookup(
@@ -94,6 +98,16 @@ async fn the_chain_is_one_trace_with_the_workflow_metadata_on_every_llm_span() {
             child.name
         );
         assert_eq!(child.span_context.trace_id(), flow.span_context.trace_id());
+    }
+    for inside in [&plan, &tool, &answer] {
+        let attrs = attributes(inside);
+        assert_eq!(
+            attrs["gen_ai.conversation.id"],
+            Value::from("thread-7"),
+            "{}",
+            inside.name
+        );
+        assert_eq!(attrs["gen_ai.agent.name"], Value::from("support"));
     }
     for llm in [&plan, &answer] {
         let attrs = attributes(llm);
