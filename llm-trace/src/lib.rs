@@ -35,6 +35,7 @@ pub mod export;
 pub mod metadata;
 pub mod metrics;
 mod outcome;
+pub mod propagation;
 pub mod provider;
 pub mod semconv;
 mod workflow;
