@@ -38,6 +38,8 @@ mod outcome;
 pub mod propagation;
 pub mod provider;
 pub mod semconv;
+#[cfg(feature = "tracing")]
+mod tracing_bridge;
 mod workflow;
 
 pub use call::emit_deprecated_cache_creation;
