@@ -393,3 +393,29 @@ fn otel_metrics_exporter_none_exports_traces_only() {
         "invalid OTEL_TRACES_EXPORTER=\"zipkin\": expected `otlp` or `none`"
     );
 }
+
+#[test]
+fn shutdown_reports_spans_that_could_not_be_exported() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let telemetry = llm_trace::builder()
+        .env_vars([(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("http://127.0.0.1:{port}"),
+        )])
+        .metrics(false)
+        .export_timeout(Duration::from_millis(500))
+        .without_global_install()
+        .init()
+        .unwrap();
+    let tracer =
+        opentelemetry::trace::TracerProvider::tracer(telemetry.tracer_provider().unwrap(), "t");
+    opentelemetry::trace::Tracer::start(&tracer, "lost");
+    let err = telemetry.shutdown().unwrap_err();
+    assert!(err.traces.is_some(), "{err:?}");
+    assert_eq!(err.metrics, None);
+}

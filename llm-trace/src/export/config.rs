@@ -115,7 +115,7 @@ pub(crate) fn headers(name: &str, value: &str) -> Result<BTreeMap<String, String
     Ok(headers)
 }
 
-fn percent_decode(value: &str) -> String {
+pub(crate) fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -531,25 +531,25 @@ impl Builder {
     }
 
     fn resource(&self) -> Resource {
-        let builder = match self.env {
-            // Reads OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
-            Env::Process => Resource::builder(),
-            Env::Map(_) => {
-                let mut builder = Resource::builder_empty()
-                    .with_detector(Box::new(TelemetryResourceDetector))
-                    .with_service_name("unknown_service");
-                if let Some(attrs) = self.env.var("OTEL_RESOURCE_ATTRIBUTES") {
-                    builder = builder.with_attributes(attrs.split(',').filter_map(|pair| {
-                        let (k, v) = pair.split_once('=')?;
-                        Some(KeyValue::new(k.trim().to_owned(), v.trim().to_owned()))
-                    }));
-                }
-                if let Some(name) = self.env.var("OTEL_SERVICE_NAME") {
-                    builder = builder.with_service_name(name);
-                }
-                builder
-            }
-        };
+        // Read here rather than by the SDK's detectors so that `env_vars`
+        // applies and values are percent-decoded, as the specification says.
+        let exe = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .unwrap_or_default();
+        let mut builder = Resource::builder_empty()
+            .with_detector(Box::new(TelemetryResourceDetector))
+            .with_service_name(format!("unknown_service:{exe}"));
+        if let Some(attrs) = self.env.var("OTEL_RESOURCE_ATTRIBUTES") {
+            builder = builder.with_attributes(attrs.split(',').filter_map(|pair| {
+                let (k, v) = pair.split_once('=')?;
+                let (k, v) = (k.trim(), config::percent_decode(v.trim()));
+                (!k.is_empty()).then(|| KeyValue::new(k.to_owned(), v))
+            }));
+        }
+        if let Some(name) = self.env.var("OTEL_SERVICE_NAME") {
+            builder = builder.with_service_name(name);
+        }
         let mut builder = builder.with_attributes(self.resource_attributes.clone());
         if let Some(name) = &self.service_name {
             builder = builder.with_service_name(name.clone());
@@ -878,12 +878,26 @@ impl Telemetry {
             global::set_meter_provider(opentelemetry::metrics::noop::NoopMeterProvider::new());
         }
         off_runtime(move || {
-            let traces = providers.tracer.as_ref().and_then(|p| p.shutdown().err());
-            let metrics = providers.meter.as_ref().and_then(|p| p.shutdown().err());
-            let (traces, metrics) = (
-                traces.map(|e| e.to_string()),
-                metrics.map(|e| e.to_string()),
-            );
+            // Both providers at once, so a hung collector costs one export
+            // timeout, not two. Each flushes first: the SDK's shutdown drops
+            // the result of its last export, the flush reports it.
+            let (traces, metrics) = std::thread::scope(|scope| {
+                let traces = scope.spawn(|| {
+                    let provider = providers.tracer.as_ref()?;
+                    let flushed = provider.force_flush();
+                    let shut = provider.shutdown();
+                    flushed.err().or(shut.err()).map(|e| e.to_string())
+                });
+                let metrics = providers.meter.as_ref().and_then(|provider| {
+                    let flushed = provider.force_flush();
+                    let shut = provider.shutdown();
+                    flushed.err().or(shut.err()).map(|e| e.to_string())
+                });
+                let traces = traces
+                    .join()
+                    .unwrap_or_else(|_| Some("shutdown panicked".into()));
+                (traces, metrics)
+            });
             if let Some(runtime) = providers.runtime {
                 runtime.shutdown_timeout(Duration::from_secs(1));
             }
