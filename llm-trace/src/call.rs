@@ -19,7 +19,7 @@ use opentelemetry::{
     global, Array, Context, InstrumentationScope, Key, KeyValue, StringValue, Value,
 };
 
-use crate::current::ActiveCall;
+use crate::current;
 use crate::metadata::{self, AttributeValue, StaticValue};
 use crate::metrics;
 use crate::provider::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, Usage};
@@ -176,6 +176,8 @@ impl Fields<'_> {
 #[doc(hidden)]
 pub struct Call {
     cx: Context,
+    /// Whether the span records (and `current_call()` reaches it).
+    recording: bool,
     site: &'static CallSite,
     /// Start of the call, taken only when there are metrics to record.
     started: Option<Instant>,
@@ -345,16 +347,9 @@ impl Call {
                 inherited.into_iter().map(|kv| (kv.key, kv.value)),
             );
         }
-        // Only a recording call is reachable from its body: otherwise
-        // `current_call()` has nothing to do and this costs nothing.
-        let cx = if recording {
-            let marker = ActiveCall(cx.clone());
-            cx.with_value(marker)
-        } else {
-            cx
-        };
         Call {
             cx,
+            recording,
             site,
             started,
             meters,
@@ -407,14 +402,9 @@ impl Call {
             &parent.with_span(span),
             scope_entries.into_iter().map(|kv| (kv.key, kv.value)),
         );
-        let cx = if recording {
-            let marker = ActiveCall(cx.clone());
-            cx.with_value(marker)
-        } else {
-            cx
-        };
         Call {
             cx,
+            recording,
             site,
             started: None,
             meters: None,
@@ -429,6 +419,11 @@ impl Call {
     /// The context whose active span is this call's.
     pub fn context(&self) -> &Context {
         &self.cx
+    }
+
+    /// Makes this call reachable through `current_call()` until the guard drops.
+    pub(crate) fn enter(&self) -> current::ActiveGuard {
+        current::enter(self.recording.then_some(&self.cx))
     }
 
     /// Ends the span of a call that returned a value (or `Ok`).
@@ -827,7 +822,9 @@ impl<F: Future> Future for Instrumented<F> {
             panic!("an `#[llm_call]` future was polled after it completed");
         };
         let guard = call.cx.clone().attach();
+        let active = current::enter(call.recording.then_some(&call.cx));
         let polled = panic::catch_unwind(AssertUnwindSafe(|| this.inner.poll(task)));
+        drop(active);
         drop(guard);
         match polled {
             Ok(Poll::Pending) => Poll::Pending,

@@ -1,6 +1,7 @@
 //! The running call, reached from inside its body.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
 use opentelemetry::trace::{Status, TraceContextExt};
@@ -9,10 +10,29 @@ use opentelemetry::{Context, Key, KeyValue};
 use crate::metadata::AttributeValue;
 use crate::semconv as sc;
 
-/// Marks the context of a recording `#[llm_call]` body; holds the call's
-/// own context so the call stays reachable from spans nested inside it.
-#[derive(Clone)]
-pub(crate) struct ActiveCall(pub(crate) Context);
+thread_local! {
+    /// The calls being polled on this thread, innermost last: `Some` with
+    /// the call's context while it records, `None` while it does not (so
+    /// an unrecorded inner call never writes into a recorded outer one).
+    /// A stack kept by the poll rather than a context value: adding a value
+    /// to a context allocates on every call.
+    static ACTIVE: RefCell<Vec<Option<Context>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Makes `call` the current call until dropped (for one poll, or one
+/// synchronous scope).
+pub(crate) struct ActiveGuard(());
+
+pub(crate) fn enter(call: Option<&Context>) -> ActiveGuard {
+    ACTIVE.with(|active| active.borrow_mut().push(call.cloned()));
+    ActiveGuard(())
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        let _ = ACTIVE.try_with(|active| active.borrow_mut().pop());
+    }
+}
 
 /// The `#[llm_call]` whose body is running, to record what is learned
 /// during the call.
@@ -50,9 +70,16 @@ impl fmt::Debug for CurrentCall {
 }
 
 /// The `#[llm_call]` whose body is running on this task; see [`CurrentCall`].
+///
+/// It is reachable while the body is being polled, including from code
+/// nested in the body and from spans the body opens; not from tasks the
+/// body spawns.
 pub fn current_call() -> CurrentCall {
     CurrentCall {
-        cx: Context::map_current(|cx| cx.get::<ActiveCall>().map(|a| a.0.clone())),
+        cx: ACTIVE
+            .try_with(|active| active.borrow().last().cloned().flatten())
+            .ok()
+            .flatten(),
     }
 }
 

@@ -86,6 +86,7 @@ impl Workflow {
         let call = self.start();
         let output = {
             let _guard = call.context().clone().attach();
+            let _active = call.enter();
             f()
         };
         call.finish_ok::<crate::__private::NoProvider>(None);
