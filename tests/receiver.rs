@@ -687,7 +687,10 @@ async fn shutdown_refuses_and_drops_connections_and_restart_resumes() {
     // A client that has not yet seen its connection dropped reports the
     // closed connection as Cancelled; one that has, as Unavailable.
     assert!(
-        matches!(error.code(), tonic::Code::Unavailable | tonic::Code::Cancelled),
+        matches!(
+            error.code(),
+            tonic::Code::Unavailable | tonic::Code::Cancelled
+        ),
         "{error:?}"
     );
 
