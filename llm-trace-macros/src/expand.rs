@@ -134,17 +134,8 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     let recorder = format_ident!("__llm_trace_fields");
     let fields = args.fields.iter().map(|f| {
         let key = &f.key;
-        let expr = &f.expr;
-        let value = match f.kind {
-            FieldKind::Value => quote_spanned!(expr.span()=> &(#expr)),
-            FieldKind::Display => {
-                quote_spanned!(expr.span()=> &::llm_trace::__private::DisplayValue(&(#expr)))
-            }
-            FieldKind::Debug => {
-                quote_spanned!(expr.span()=> &::llm_trace::__private::DebugValue(&(#expr)))
-            }
-        };
-        quote_spanned!(expr.span()=> if #recorder.wants(#key) { #recorder.record(#key, #value); })
+        let value = field_value(f);
+        quote_spanned!(f.expr.span()=> if #recorder.wants(#key) { #recorder.record(#key, #value); })
     });
 
     let output_ty = output_type(&sig.output);
@@ -165,6 +156,21 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
                 ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;
             #finish
             __llm_trace_output
+        }
+    }
+}
+
+/// A reference to the value of a `fields(...)` entry, through `Display` or
+/// `Debug` for `%` and `?`.
+fn field_value(field: &crate::attr::Field) -> TokenStream {
+    let expr = &field.expr;
+    match field.kind {
+        FieldKind::Value => quote_spanned!(expr.span()=> &(#expr)),
+        FieldKind::Display => {
+            quote_spanned!(expr.span()=> &::llm_trace::__private::DisplayValue(&(#expr)))
+        }
+        FieldKind::Debug => {
+            quote_spanned!(expr.span()=> &::llm_trace::__private::DebugValue(&(#expr)))
         }
     }
 }
@@ -278,17 +284,8 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
     metadata.extend(static_metadata(&args.metadata));
     let entries = args.fields.iter().map(|f| {
         let key = &f.key;
-        let expr = &f.expr;
-        let value = match f.kind {
-            FieldKind::Value => quote_spanned!(expr.span()=> &(#expr)),
-            FieldKind::Display => {
-                quote_spanned!(expr.span()=> &::llm_trace::__private::DisplayValue(&(#expr)))
-            }
-            FieldKind::Debug => {
-                quote_spanned!(expr.span()=> &::llm_trace::__private::DebugValue(&(#expr)))
-            }
-        };
-        quote_spanned!(expr.span()=> ::llm_trace::__private::scope_entry(#key, #value))
+        let value = field_value(f);
+        quote_spanned!(f.expr.span()=> ::llm_trace::__private::scope_entry(#key, #value))
     });
     let provider = quote!(::llm_trace::__private::NoProvider);
     let output_ty = output_type(&sig.output);

@@ -590,89 +590,57 @@ enum MetricExporterKind {
     File(jsonl::JsonlMetricExporter),
 }
 
-fn otlp_span_exporter(
-    protocol: Protocol,
-    endpoint: &str,
-    headers: &BTreeMap<String, String>,
-    timeout: Option<Duration>,
-) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
-    let builder = opentelemetry_otlp::SpanExporter::builder();
-    match protocol {
-        Protocol::Grpc => {
-            let builder = builder
-                .with_tonic()
-                .with_endpoint(endpoint)
-                .with_metadata(metadata(headers)?);
-            #[cfg(feature = "tls")]
-            let builder = if endpoint.starts_with("https://") {
-                builder
-                    .with_tls_config(tonic::transport::ClientTlsConfig::new().with_native_roots())
-            } else {
-                builder
-            };
-            match timeout {
-                Some(timeout) => builder.with_timeout(timeout),
-                None => builder,
+/// The OTLP exporter of one signal. The span and metric builders are
+/// distinct types with the same methods, so one macro writes both.
+macro_rules! otlp_exporter {
+    ($name:ident, $exporter:ty) => {
+        fn $name(
+            protocol: Protocol,
+            endpoint: &str,
+            headers: &BTreeMap<String, String>,
+            timeout: Option<Duration>,
+        ) -> Result<$exporter, InitError> {
+            let builder = <$exporter>::builder();
+            match protocol {
+                Protocol::Grpc => {
+                    let builder = builder
+                        .with_tonic()
+                        .with_endpoint(endpoint)
+                        .with_metadata(metadata(headers)?);
+                    #[cfg(feature = "tls")]
+                    let builder = if endpoint.starts_with("https://") {
+                        builder.with_tls_config(
+                            tonic::transport::ClientTlsConfig::new().with_native_roots(),
+                        )
+                    } else {
+                        builder
+                    };
+                    match timeout {
+                        Some(timeout) => builder.with_timeout(timeout),
+                        None => builder,
+                    }
+                    .build()
+                }
+                _ => {
+                    let builder = builder
+                        .with_http()
+                        .with_protocol(protocol)
+                        .with_endpoint(endpoint)
+                        .with_headers(headers.clone().into_iter().collect());
+                    match timeout {
+                        Some(timeout) => builder.with_timeout(timeout),
+                        None => builder,
+                    }
+                    .build()
+                }
             }
-            .build()
+            .map_err(InitError::Exporter)
         }
-        _ => {
-            let builder = builder
-                .with_http()
-                .with_protocol(protocol)
-                .with_endpoint(endpoint)
-                .with_headers(headers.clone().into_iter().collect());
-            match timeout {
-                Some(timeout) => builder.with_timeout(timeout),
-                None => builder,
-            }
-            .build()
-        }
-    }
-    .map_err(InitError::Exporter)
+    };
 }
 
-fn otlp_metric_exporter(
-    protocol: Protocol,
-    endpoint: &str,
-    headers: &BTreeMap<String, String>,
-    timeout: Option<Duration>,
-) -> Result<opentelemetry_otlp::MetricExporter, InitError> {
-    let builder = opentelemetry_otlp::MetricExporter::builder();
-    match protocol {
-        Protocol::Grpc => {
-            let builder = builder
-                .with_tonic()
-                .with_endpoint(endpoint)
-                .with_metadata(metadata(headers)?);
-            #[cfg(feature = "tls")]
-            let builder = if endpoint.starts_with("https://") {
-                builder
-                    .with_tls_config(tonic::transport::ClientTlsConfig::new().with_native_roots())
-            } else {
-                builder
-            };
-            match timeout {
-                Some(timeout) => builder.with_timeout(timeout),
-                None => builder,
-            }
-            .build()
-        }
-        _ => {
-            let builder = builder
-                .with_http()
-                .with_protocol(protocol)
-                .with_endpoint(endpoint)
-                .with_headers(headers.clone().into_iter().collect());
-            match timeout {
-                Some(timeout) => builder.with_timeout(timeout),
-                None => builder,
-            }
-            .build()
-        }
-    }
-    .map_err(InitError::Exporter)
-}
+otlp_exporter!(otlp_span_exporter, opentelemetry_otlp::SpanExporter);
+otlp_exporter!(otlp_metric_exporter, opentelemetry_otlp::MetricExporter);
 
 fn metadata(headers: &BTreeMap<String, String>) -> Result<tonic::metadata::MetadataMap, InitError> {
     let mut map = http::HeaderMap::new();
