@@ -48,14 +48,12 @@
 //! prints them as a tree, every attribute under its span, followed by the
 //! span events the tree does not show (the evaluation).
 
+use llm_trace_suite::readback::{is_this_run, new_instance_id, read_run};
 use std::collections::{BTreeSet, HashMap};
 use std::error::Error;
 use std::fmt;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use llm_trace::export::jsonl::JsonlFile;
 use llm_trace::export::Destination;
 use llm_trace::opentelemetry_semantic_conventions::resource::SERVICE_INSTANCE_ID;
 use llm_trace::provider::anthropic::{Message, MessagesRequest, MessagesResponse};
@@ -65,11 +63,8 @@ use llm_trace_suite::mock::{Client, ClientError, MockServer};
 use llm_trace_suite::tree;
 use opentelemetry::KeyValue;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue as OtlpKeyValue};
-use opentelemetry_proto::tonic::resource::v1::Resource;
+use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue};
 use opentelemetry_proto::tonic::trace::v1 as proto;
-use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator};
-use serde::de::DeserializeOwned;
 use serde_json::json;
 
 /// A customer ticket, as the helpdesk hands it over.
@@ -357,63 +352,4 @@ fn value_text(value: Option<&AnyValue>) -> String {
         Some(other) => format!("{other:?}"),
         None => "(empty)".to_owned(),
     }
-}
-
-/// A random UUID (version 4), the form the conventions suggest for
-/// `service.instance.id`.
-fn new_instance_id() -> String {
-    let random = u128::from_be_bytes(RandomIdGenerator::default().new_trace_id().to_bytes());
-    let uuid = (random & !(0xf << 76) | (0x4 << 76)) & !(0b11 << 62) | (0b10 << 62);
-    let hex = format!("{uuid:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
-
-/// The requests in the OTLP JSON-lines file at `path` that carry `run_id`,
-/// oldest first, rotated backups (`<path>.1` is the newest) included. Lines
-/// are only parsed if they mention `run_id`.
-fn read_run<T: DeserializeOwned>(path: &Path, run_id: &str) -> Result<Vec<T>, Box<dyn Error>> {
-    let file = JsonlFile::new(path);
-    let mut paths: Vec<PathBuf> = (1..)
-        .map(|n| file.backup_path(n))
-        .take_while(|p| p.exists())
-        .collect();
-    paths.reverse();
-    paths.push(path.to_owned());
-
-    let mut requests = Vec::new();
-    for path in paths {
-        let file = match File::open(&path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
-            Err(error) => return Err(format!("{}: {error}", path.display()).into()),
-        };
-        for (n, line) in BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
-            if line.contains(run_id) {
-                let request = serde_json::from_str(&line)
-                    .map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
-                requests.push(request);
-            }
-        }
-    }
-    Ok(requests)
-}
-
-fn is_this_run(resource: Option<&Resource>, run_id: &str) -> bool {
-    let Some(resource) = resource else {
-        return false;
-    };
-    resource
-        .attributes
-        .iter()
-        .find(|kv: &&OtlpKeyValue| kv.key == SERVICE_INSTANCE_ID)
-        .and_then(|kv| kv.value.as_ref()?.value.as_ref())
-        .is_some_and(|v| matches!(v, any_value::Value::StringValue(s) if s == run_id))
 }

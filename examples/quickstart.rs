@@ -42,14 +42,12 @@
 //! (e.g. `http://localhost:4318`): the same program then exports over OTLP
 //! and the annotated functions stay exactly as they are.
 
+use llm_trace_suite::readback::{is_this_run, new_instance_id, read_run};
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::fmt;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use llm_trace::export::jsonl::JsonlFile;
 use llm_trace::export::Destination;
 use llm_trace::llm_call;
 use llm_trace::opentelemetry_semantic_conventions::resource::SERVICE_INSTANCE_ID;
@@ -64,9 +62,6 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, KeyValue as OtlpKeyValue};
 use opentelemetry_proto::tonic::metrics::v1::{metric, AggregationTemporality};
-use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator};
-use serde::de::DeserializeOwned;
 use serde_json::json;
 
 /// The signed-in user a request is made for.
@@ -260,24 +255,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
 }
 
-/// A random UUID (version 4), the form the conventions suggest for
-/// `service.instance.id`.
-fn new_instance_id() -> String {
-    const VERSION: u128 = 0xf << 76; // the 13th hex digit: 4
-    const VARIANT: u128 = 0b11 << 62; // the top bits of the 17th: 10
-    let random = u128::from_be_bytes(RandomIdGenerator::default().new_trace_id().to_bytes());
-    let uuid = (random & !VERSION | (0x4 << 76)) & !VARIANT | (0b10 << 62);
-    let hex = format!("{uuid:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
-
 /// Reads back what this run wrote to the files and prints it.
 fn show_run(traces: &Path, metrics: &Path, run_id: &str) -> Result<(), Box<dyn Error>> {
     let requests: Vec<ExportTraceServiceRequest> = read_run(traces, run_id)?;
@@ -311,42 +288,6 @@ fn show_run(traces: &Path, metrics: &Path, run_id: &str) -> Result<(), Box<dyn E
          or set OTEL_EXPORTER_OTLP_ENDPOINT to export to a backend instead"
     );
     Ok(())
-}
-
-/// The requests in the OTLP JSON-lines file at `path` that carry `run_id`,
-/// oldest first. Reads the rotated backups (`<path>.1` is the newest) before
-/// the file, in case it rotated during the run. Lines are only parsed if
-/// they mention `run_id`, so earlier runs cost a substring search.
-fn read_run<T: DeserializeOwned>(path: &Path, run_id: &str) -> Result<Vec<T>, Box<dyn Error>> {
-    let file = JsonlFile::new(path);
-    let mut paths: Vec<PathBuf> = (1..)
-        .map(|n| file.backup_path(n))
-        .take_while(|p| p.exists())
-        .collect();
-    paths.reverse();
-    paths.push(path.to_owned());
-
-    let mut requests = Vec::new();
-    for path in paths {
-        let file = match File::open(&path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
-            Err(error) => return Err(format!("{}: {error}", path.display()).into()),
-        };
-        for (n, line) in BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
-            if line.contains(run_id) {
-                let request = serde_json::from_str(&line)
-                    .map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
-                requests.push(request);
-            }
-        }
-    }
-    Ok(requests)
-}
-
-fn is_this_run(resource: Option<&Resource>, run_id: &str) -> bool {
-    resource.is_some_and(|r| string_attribute(&r.attributes, SERVICE_INSTANCE_ID) == Some(run_id))
 }
 
 fn string_attribute<'a>(attributes: &'a [OtlpKeyValue], key: &str) -> Option<&'a str> {

@@ -3,5 +3,6 @@
 
 pub mod capture;
 pub mod mock;
+pub mod readback;
 pub mod receiver;
 pub mod tree;
