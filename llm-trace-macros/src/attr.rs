@@ -14,8 +14,16 @@ use syn::{Expr, Ident, Lit, LitStr, Path, Token};
 
 /// Built-in providers: the string accepted in `provider = "..."` and the
 /// runtime type it names.
-pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] =
-    &[("openai", "OpenAi"), ("anthropic", "Anthropic")];
+pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] = &[
+    ("openai", "OpenAi"),
+    ("anthropic", "Anthropic"),
+    ("deepseek", "DeepSeek"),
+    ("groq", "Groq"),
+    ("x_ai", "XAi"),
+    ("mistral_ai", "MistralAi"),
+    ("perplexity", "Perplexity"),
+    ("openrouter", "OpenRouter"),
+];
 
 const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, \
      `prompt`, `prompt_version`, `conversation`, `agent`, `agent_id`, `agent_description`, \
@@ -69,6 +77,9 @@ pub(crate) enum ProviderArg {
     Builtin(Ident),
     /// `provider = my::Backend`.
     Path(Path),
+    /// `provider = openai_compatible("name")`: a server of the Chat
+    /// Completions format under its own `gen_ai.provider.name`.
+    Compatible(LitStr),
 }
 
 /// `key = <literal>`.
@@ -622,6 +633,7 @@ fn parse_provider(input: ParseStream<'_>) -> syn::Result<ProviderArg> {
             lit.span(),
             format!(
                 "unknown provider \"{value}\"{suggestion}: the built-in providers are {}; \
+                 another server of OpenAI's format is `provider = openai_compatible(\"{value}\")`; \
                  name your own with a path to a type that implements \
                  `llm_trace::provider::Provider` (`provider = my::Backend`)",
                 builtin_list()
@@ -631,11 +643,27 @@ fn parse_provider(input: ParseStream<'_>) -> syn::Result<ProviderArg> {
     let expr: Expr = input.parse()?;
     match expr {
         Expr::Path(p) if p.qself.is_none() => Ok(ProviderArg::Path(p.path)),
+        Expr::Call(call) if matches!(&*call.func, Expr::Path(f) if f.path.is_ident("openai_compatible")) => {
+            match call.args.first() {
+                Some(Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(name),
+                    ..
+                })) if call.args.len() == 1 && !name.value().is_empty() => {
+                    Ok(ProviderArg::Compatible(name.clone()))
+                }
+                _ => Err(syn::Error::new_spanned(
+                    &call.args,
+                    "`openai_compatible` takes the provider's name as a string literal: \
+                     `provider = openai_compatible(\"together_ai\")`",
+                )),
+            }
+        }
         other => Err(syn::Error::new_spanned(
             other,
             format!(
-                "`provider` takes a built-in provider name ({}) or a path to a type that \
-                 implements `llm_trace::provider::Provider`",
+                "`provider` takes a built-in provider name ({}), \
+                 `openai_compatible(\"name\")` for another server of OpenAI's format, or a path \
+                 to a type that implements `llm_trace::provider::Provider`",
                 builtin_list()
             ),
         )),

@@ -53,6 +53,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     let provider = match &args.provider {
         Some(ProviderArg::Builtin(ty)) => quote!(::llm_trace::__private::#ty),
         Some(ProviderArg::Path(path)) => quote!(#path),
+        Some(ProviderArg::Compatible(_)) => quote!(__LlmTraceProvider),
         None if providerless => quote!(::llm_trace::__private::NoProvider),
         None => {
             errors.push(syn::Error::new(
@@ -140,10 +141,23 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
 
     let output_ty = output_type(&sig.output);
     let finish = finish(&provider);
+    let local_provider = match &args.provider {
+        Some(ProviderArg::Compatible(name)) => quote! {
+            /// The `openai_compatible` provider of this function.
+            struct __LlmTraceProvider;
+            impl ::llm_trace::__private::Provider for __LlmTraceProvider {
+                const NAME: &'static str = #name;
+                const DEFAULT_OPERATION: &'static str = "chat";
+            }
+            impl ::llm_trace::__private::OpenAiCompatible for __LlmTraceProvider {}
+        },
+        _ => quote!(),
+    };
 
     quote! {
         #(#attrs)*
         #vis #sig {
+            #local_provider
             static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
             #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
             let __llm_trace_call = ::llm_trace::__private::Call::start::<#provider, _>(

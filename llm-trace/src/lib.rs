@@ -64,7 +64,10 @@ pub mod __private {
         ErrorTypeKnown, ErrorTypeName, Facts, FactsKnown, FactsUnknown, Failure, MessageDebug,
         MessageDisplay, MessageNone, Split, SplitResult, SplitValue,
     };
-    pub use crate::provider::{Anthropic, OpenAi, Provider, RequestFacts};
+    pub use crate::provider::{
+        Anthropic, DeepSeek, Groq, MistralAi, OpenAi, OpenAiCompatible, OpenRouter, Perplexity,
+        Provider, RequestFacts, XAi,
+    };
     pub use core::concat;
     pub use core::module_path;
     pub use core::option::Option::{None, Some};

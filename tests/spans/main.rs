@@ -9,6 +9,7 @@ mod lazy;
 mod metadata;
 mod openai;
 mod outcome;
+mod providers;
 mod shapes;
 
 use opentelemetry::{Array, StringValue, Value};

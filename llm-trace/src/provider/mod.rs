@@ -56,11 +56,13 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 pub mod anthropic;
+pub mod compatible;
 pub mod openai;
 mod value;
 
 pub use anthropic::Anthropic;
-pub use openai::OpenAi;
+pub use compatible::{DeepSeek, Groq, MistralAi, OpenRouter, Perplexity, XAi};
+pub use openai::{OpenAi, OpenAiCompatible};
 
 /// An LLM provider: the static facts of a backend.
 ///

@@ -21,6 +21,15 @@ use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, To
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OpenAi;
 
+/// Providers that speak OpenAI's Chat Completions format: the request and
+/// response types of this module, and raw JSON bodies, describe their calls.
+///
+/// Implement it (with [`Provider`]) for a server of your own that serves the
+/// format, or use `#[llm_call(provider = openai_compatible("name"))]`.
+pub trait OpenAiCompatible: Provider {}
+
+impl OpenAiCompatible for OpenAi {}
+
 impl Provider for OpenAi {
     const NAME: &'static str = "openai";
     const DEFAULT_OPERATION: &'static str = "chat";
@@ -231,6 +240,12 @@ pub struct CompletionUsage {
     /// Breakdown of the output tokens.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completion_tokens_details: Option<CompletionTokensDetails>,
+    /// Input tokens served from DeepSeek's context cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_hit_tokens: Option<u64>,
+    /// Input tokens DeepSeek did not find in its context cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_miss_tokens: Option<u64>,
 }
 
 /// `usage.prompt_tokens_details`.
@@ -253,7 +268,7 @@ pub struct CompletionTokensDetails {
     pub audio_tokens: Option<u64>,
 }
 
-impl RequestFacts<OpenAi> for ChatRequest {
+impl<P: OpenAiCompatible> RequestFacts<P> for ChatRequest {
     fn request_model(&self) -> Option<&str> {
         Some(&self.model)
             .filter(|m| !m.is_empty())
@@ -262,7 +277,7 @@ impl RequestFacts<OpenAi> for ChatRequest {
 
     fn request_info(&self) -> RequestInfo<'_> {
         RequestInfo {
-            model: self.request_model().map(Cow::Borrowed),
+            model: RequestFacts::<P>::request_model(self).map(Cow::Borrowed),
             temperature: self.temperature,
             top_p: self.top_p,
             max_tokens: self.max_completion_tokens.or(self.max_tokens),
@@ -282,7 +297,7 @@ impl RequestFacts<OpenAi> for ChatRequest {
     }
 }
 
-impl RequestFacts<OpenAi> for Value {
+impl<P: OpenAiCompatible> RequestFacts<P> for Value {
     fn request_model(&self) -> Option<&str> {
         self.get("model")?.as_str()
     }
@@ -315,7 +330,7 @@ fn output_type(format: &Value) -> Option<Cow<'static, str>> {
     }
 }
 
-impl ResponseFacts<OpenAi> for ChatCompletion {
+impl<P: OpenAiCompatible> ResponseFacts<P> for ChatCompletion {
     fn response_info(&self) -> ResponseInfo<'_> {
         ResponseInfo {
             id: Some(Cow::Borrowed(self.id.as_str())).filter(|s| !s.is_empty()),
@@ -325,7 +340,7 @@ impl ResponseFacts<OpenAi> for ChatCompletion {
                 .iter()
                 .filter_map(|c| c.finish_reason.as_deref().map(Cow::Borrowed))
                 .collect(),
-            usage: self.usage(),
+            usage: ResponseFacts::<P>::usage(self),
             tool_calls: self
                 .choices
                 .iter()
@@ -344,7 +359,10 @@ impl ResponseFacts<OpenAi> for ChatCompletion {
         Some(Usage {
             input_tokens: Some(u.prompt_tokens),
             output_tokens: Some(u.completion_tokens),
-            cache_read_input_tokens: u.prompt_tokens_details.and_then(|d| d.cached_tokens),
+            cache_read_input_tokens: u
+                .prompt_tokens_details
+                .and_then(|d| d.cached_tokens)
+                .or(u.prompt_cache_hit_tokens),
             cache_write_input_tokens: None,
             reasoning_output_tokens: u.completion_tokens_details.and_then(|d| d.reasoning_tokens),
             ..Usage::default()
@@ -352,7 +370,7 @@ impl ResponseFacts<OpenAi> for ChatCompletion {
     }
 }
 
-impl ResponseFacts<OpenAi> for Value {
+impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
     fn response_info(&self) -> ResponseInfo<'_> {
         let choices = array_at(self, "choices");
         ResponseInfo {
@@ -362,7 +380,7 @@ impl ResponseFacts<OpenAi> for Value {
                 .iter()
                 .filter_map(|c| str_at(c, "finish_reason"))
                 .collect(),
-            usage: ResponseFacts::<OpenAi>::usage(self),
+            usage: ResponseFacts::<P>::usage(self),
             tool_calls: choices
                 .iter()
                 .filter_map(|c| c.get("message"))
@@ -396,7 +414,9 @@ pub(crate) fn openai_usage(u: &Value) -> Option<Usage> {
     Some(Usage {
         input_tokens: u64_at(u, "prompt_tokens"),
         output_tokens: u64_at(u, "completion_tokens"),
-        cache_read_input_tokens: details("prompt_tokens_details", "cached_tokens"),
+        // DeepSeek reports its context cache as `prompt_cache_hit_tokens`.
+        cache_read_input_tokens: details("prompt_tokens_details", "cached_tokens")
+            .or_else(|| u64_at(u, "prompt_cache_hit_tokens")),
         cache_write_input_tokens: None,
         reasoning_output_tokens: details("completion_tokens_details", "reasoning_tokens"),
         ..Usage::default()
