@@ -744,6 +744,12 @@ fn push_response(attributes: &mut Vec<KeyValue>, info: ResponseInfo<'_>, usage: 
     if let Some(usage) = usage.or(info.usage) {
         push_usage(attributes, &usage);
     }
+    if let Some(count) = info.embeddings_dimension_count {
+        attributes.push(KeyValue::new(
+            sc::GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
+            saturating_i64(count),
+        ));
+    }
     if !info.tool_calls.is_empty() {
         let names = info
             .tool_calls

@@ -47,6 +47,9 @@ pub const GEN_AI_RESPONSE_MODEL: &str = "gen_ai.response.model";
 /// `gen_ai.response.finish_reasons`: one entry per choice.
 pub const GEN_AI_RESPONSE_FINISH_REASONS: &str = "gen_ai.response.finish_reasons";
 
+/// `gen_ai.embeddings.dimension.count`.
+pub const GEN_AI_EMBEDDINGS_DIMENSION_COUNT: &str = "gen_ai.embeddings.dimension.count";
+
 /// `gen_ai.usage.input_tokens`: all input tokens, cache reads and writes included.
 pub const GEN_AI_USAGE_INPUT_TOKENS: &str = "gen_ai.usage.input_tokens";
 /// `gen_ai.usage.output_tokens`: all output tokens, reasoning included.

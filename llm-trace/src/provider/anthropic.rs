@@ -260,6 +260,7 @@ impl ResponseFacts<Anthropic> for MessagesResponse {
                 .filter(|b| b.kind == "tool_use")
                 .filter_map(|b| Some(ToolCall::new(b.id.as_deref(), b.name.as_deref()?)))
                 .collect(),
+            ..ResponseInfo::default()
         }
     }
 
@@ -289,6 +290,7 @@ impl ResponseFacts<Anthropic> for Value {
                     })
                 })
                 .collect(),
+            ..ResponseInfo::default()
         }
     }
 

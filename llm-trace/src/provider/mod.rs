@@ -179,6 +179,9 @@ pub struct ResponseInfo<'a> {
     /// Tool calls the model asked for, in order.
     #[serde(borrow)]
     pub tool_calls: Vec<ToolCall<'a>>,
+    /// `gen_ai.embeddings.dimension.count`: the length of each embedding,
+    /// for `embeddings` operations.
+    pub embeddings_dimension_count: Option<u64>,
 }
 
 /// Token usage with the GenAI semantic conventions' meaning.
@@ -228,6 +231,105 @@ impl<'a> ToolCall<'a> {
             name: name.into(),
         }
     }
+}
+
+/// The provider names [`parse_response`] and [`parse_request`] know.
+pub const KNOWN_PROVIDERS: &[&str] = &[
+    OpenAi::NAME,
+    Anthropic::NAME,
+    DeepSeek::NAME,
+    Groq::NAME,
+    XAi::NAME,
+    MistralAi::NAME,
+    Perplexity::NAME,
+    OpenRouter::NAME,
+];
+
+/// A provider name [`parse_response`] or [`parse_request`] does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownProvider(pub String);
+
+impl std::fmt::Display for UnknownProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown provider {:?}: known are {}",
+            self.0,
+            KNOWN_PROVIDERS.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownProvider {}
+
+/// Runs `$then` with `$p` bound to the provider type named `$name`.
+macro_rules! with_provider {
+    ($name:expr, $p:ident => $then:expr) => {
+        match $name {
+            n if n == OpenAi::NAME => {
+                type $p = OpenAi;
+                Ok($then)
+            }
+            n if n == Anthropic::NAME => {
+                type $p = Anthropic;
+                Ok($then)
+            }
+            n if n == DeepSeek::NAME => {
+                type $p = DeepSeek;
+                Ok($then)
+            }
+            n if n == Groq::NAME => {
+                type $p = Groq;
+                Ok($then)
+            }
+            n if n == XAi::NAME => {
+                type $p = XAi;
+                Ok($then)
+            }
+            n if n == MistralAi::NAME => {
+                type $p = MistralAi;
+                Ok($then)
+            }
+            n if n == Perplexity::NAME => {
+                type $p = Perplexity;
+                Ok($then)
+            }
+            n if n == OpenRouter::NAME => {
+                type $p = OpenRouter;
+                Ok($then)
+            }
+            other => Err(UnknownProvider(other.to_owned())),
+        }
+    };
+}
+
+/// The facts of a raw response body of the provider named `provider_name`
+/// (its `gen_ai.provider.name`), borrowing from `body`. A body that does not
+/// have the provider's shape gives an empty or partial [`ResponseInfo`],
+/// never a panic.
+///
+/// ```
+/// let body = serde_json::json!({
+///     "id": "msg_1", "model": "claude-haiku-4-5", "stop_reason": "end_turn",
+///     "usage": {"input_tokens": 10, "cache_read_input_tokens": 90, "output_tokens": 5}
+/// });
+/// let info = llm_trace::provider::parse_response("anthropic", &body).unwrap();
+/// assert_eq!(info.usage.unwrap().input_tokens, Some(100));
+/// assert!(llm_trace::provider::parse_response("nope", &body).is_err());
+/// ```
+pub fn parse_response<'a>(
+    provider_name: &str,
+    body: &'a serde_json::Value,
+) -> Result<ResponseInfo<'a>, UnknownProvider> {
+    with_provider!(provider_name, P => ResponseFacts::<P>::response_info(body))
+}
+
+/// The facts of a raw request body of the provider named `provider_name`.
+pub fn parse_request<'a>(
+    provider_name: &str,
+    body: &'a serde_json::Value,
+) -> Result<RequestInfo<'a>, UnknownProvider> {
+    with_provider!(provider_name, P => RequestFacts::<P>::request_info(body))
 }
 
 impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for &T {

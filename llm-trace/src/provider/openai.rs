@@ -347,6 +347,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for ChatCompletion {
                 .flat_map(|c| &c.message.tool_calls)
                 .map(|t| ToolCall::new(Some(t.id.as_str()), t.function.name.as_str()))
                 .collect(),
+            ..ResponseInfo::default()
         }
     }
 
@@ -393,6 +394,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
                     })
                 })
                 .collect(),
+            ..ResponseInfo::default()
         }
     }
 
