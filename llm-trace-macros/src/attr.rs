@@ -23,6 +23,7 @@ pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] = &[
     ("mistral_ai", "MistralAi"),
     ("perplexity", "Perplexity"),
     ("openrouter", "OpenRouter"),
+    ("azure.ai.openai", "AzureOpenAi"),
 ];
 
 const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, \

@@ -58,3 +58,72 @@ async fn any_openai_compatible_server_is_named_by_the_annotation() {
     assert_eq!(attrs["gen_ai.request.max_tokens"], Value::I64(64));
     assert_eq!(attrs["gen_ai.usage.output_tokens"], Value::I64(64));
 }
+
+#[test]
+fn raw_responses_api_bodies_are_recognized_by_parse_response_and_parse_request() {
+    let body = json!({
+        "id": "resp_1", "object": "response", "status": "completed", "model": "gpt-4.1-2025-04-14",
+        "output": [{"type": "message", "role": "assistant",
+                    "content": [{"type": "output_text", "text": "hi"}]}],
+        "usage": {"input_tokens": 36, "input_tokens_details": {"cached_tokens": 20},
+                  "output_tokens": 87, "output_tokens_details": {"reasoning_tokens": 40},
+                  "total_tokens": 123}
+    });
+    let info = llm_trace::provider::parse_response("openai", &body).unwrap();
+    assert_eq!(info.id.as_deref(), Some("resp_1"));
+    assert_eq!(info.model.as_deref(), Some("gpt-4.1-2025-04-14"));
+    assert_eq!(info.finish_reasons, ["stop"]);
+    let usage = info.usage.unwrap();
+    assert_eq!(
+        (
+            usage.input_tokens,
+            usage.cache_read_input_tokens,
+            usage.output_tokens,
+            usage.reasoning_output_tokens
+        ),
+        (Some(36), Some(20), Some(87), Some(40))
+    );
+    let request = json!({"model": "gpt-4.1", "input": "hi", "max_output_tokens": 9});
+    let info = llm_trace::provider::parse_request("azure.ai.openai", &request).unwrap();
+    assert_eq!(info.max_tokens, Some(9));
+    assert_eq!(
+        llm_trace::provider::parse_response("bedrock", &body)
+            .unwrap_err()
+            .to_string(),
+        format!(
+            "unknown provider \"bedrock\": known are {}",
+            llm_trace::provider::KNOWN_PROVIDERS.join(", ")
+        )
+    );
+}
+
+#[llm_call(
+    provider = "azure.ai.openai",
+    model = "prod-gpt4o",
+    server = "https://acme.openai.azure.com"
+)]
+async fn azure() -> serde_json::Value {
+    json!({"id": "chatcmpl-az", "model": "gpt-4o-2024-11-20",
+           "choices": [{"index": 0, "finish_reason": "content_filter", "content_filter_results": {}}],
+           "usage": {"prompt_tokens": 5, "completion_tokens": 0}})
+}
+
+#[tokio::test]
+async fn azure_names_the_deployment_as_request_model_and_the_real_model_as_response_model() {
+    let cap = Capture::new();
+    cap.run(azure()).await;
+    let attrs = attributes(&cap.span("chat prod-gpt4o"));
+    assert_eq!(
+        attrs["gen_ai.provider.name"],
+        Value::from("azure.ai.openai")
+    );
+    assert_eq!(attrs["gen_ai.request.model"], Value::from("prod-gpt4o"));
+    assert_eq!(
+        attrs["gen_ai.response.model"],
+        Value::from("gpt-4o-2024-11-20")
+    );
+    assert_eq!(
+        attrs["server.address"],
+        Value::from("acme.openai.azure.com")
+    );
+}

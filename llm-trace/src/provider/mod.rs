@@ -56,11 +56,14 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 pub mod anthropic;
+pub mod azure;
 pub mod compatible;
 pub mod openai;
+pub mod responses;
 mod value;
 
 pub use anthropic::Anthropic;
+pub use azure::AzureOpenAi;
 pub use compatible::{DeepSeek, Groq, MistralAi, OpenRouter, Perplexity, XAi};
 pub use openai::{OpenAi, OpenAiCompatible};
 
@@ -243,6 +246,7 @@ pub const KNOWN_PROVIDERS: &[&str] = &[
     MistralAi::NAME,
     Perplexity::NAME,
     OpenRouter::NAME,
+    AzureOpenAi::NAME,
 ];
 
 /// A provider name [`parse_response`] or [`parse_request`] does not know.
@@ -296,6 +300,10 @@ macro_rules! with_provider {
             }
             n if n == OpenRouter::NAME => {
                 type $p = OpenRouter;
+                Ok($then)
+            }
+            n if n == AzureOpenAi::NAME => {
+                type $p = AzureOpenAi;
                 Ok($then)
             }
             other => Err(UnknownProvider(other.to_owned())),

@@ -303,6 +303,9 @@ impl<P: OpenAiCompatible> RequestFacts<P> for Value {
     }
 
     fn request_info(&self) -> RequestInfo<'_> {
+        if let Some(info) = super::responses::responses_request_info(self) {
+            return info;
+        }
         RequestInfo {
             model: str_at(self, "model"),
             temperature: f64_at(self, "temperature"),
@@ -373,6 +376,9 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for ChatCompletion {
 
 impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
     fn response_info(&self) -> ResponseInfo<'_> {
+        if let Some(info) = super::responses::responses_info(self) {
+            return info;
+        }
         let choices = array_at(self, "choices");
         ResponseInfo {
             id: str_at(self, "id"),
@@ -403,6 +409,9 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
     }
 
     fn usage(&self) -> Option<Usage> {
+        if super::responses::is_responses_body(self) {
+            return super::responses::responses_usage(self);
+        }
         openai_usage(self.get("usage")?)
     }
 }
