@@ -24,6 +24,7 @@ pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] = &[
     ("perplexity", "Perplexity"),
     ("openrouter", "OpenRouter"),
     ("azure.ai.openai", "AzureOpenAi"),
+    ("aws.bedrock", "Bedrock"),
 ];
 
 const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, \

@@ -127,3 +127,42 @@ async fn azure_names_the_deployment_as_request_model_and_the_real_model_as_respo
         Value::from("acme.openai.azure.com")
     );
 }
+
+#[llm_call(provider = "aws.bedrock", server = "bedrock-runtime.eu-west-1.amazonaws.com", request = body)]
+async fn bedrock(body: serde_json::Value) -> serde_json::Value {
+    let _ = body;
+    json!({"output": {"message": {"role": "assistant", "content": [{"text": "hi"}]}},
+           "stopReason": "end_turn",
+           "usage": {"inputTokens": 10, "outputTokens": 4, "totalTokens": 1214,
+                     "cacheReadInputTokens": 1000, "cacheWriteInputTokens": 200}})
+}
+
+#[tokio::test]
+async fn bedrock_converse_sums_cache_tokens_into_input_tokens() {
+    let cap = Capture::new();
+    cap.run(bedrock(
+        json!({"modelId": "anthropic.claude-3-5-haiku-20241022-v1:0",
+                           "inferenceConfig": {"maxTokens": 256, "temperature": 0.1}}),
+    ))
+    .await;
+    let attrs = attributes(&cap.span("chat anthropic.claude-3-5-haiku-20241022-v1:0"));
+    assert_eq!(attrs["gen_ai.provider.name"], Value::from("aws.bedrock"));
+    assert_eq!(
+        attrs["server.address"],
+        Value::from("bedrock-runtime.eu-west-1.amazonaws.com")
+    );
+    assert_eq!(attrs["gen_ai.request.max_tokens"], Value::I64(256));
+    assert_eq!(attrs["gen_ai.usage.input_tokens"], Value::I64(1210));
+    assert_eq!(
+        attrs["gen_ai.usage.cache_read.input_tokens"],
+        Value::I64(1000)
+    );
+    assert_eq!(
+        attrs["gen_ai.usage.cache_write.input_tokens"],
+        Value::I64(200)
+    );
+    assert_eq!(
+        attrs["gen_ai.response.finish_reasons"],
+        crate::strs(&["end_turn"])
+    );
+}

@@ -57,6 +57,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod anthropic;
 pub mod azure;
+pub mod bedrock;
 pub mod compatible;
 pub mod openai;
 pub mod responses;
@@ -64,6 +65,7 @@ mod value;
 
 pub use anthropic::Anthropic;
 pub use azure::AzureOpenAi;
+pub use bedrock::Bedrock;
 pub use compatible::{DeepSeek, Groq, MistralAi, OpenRouter, Perplexity, XAi};
 pub use openai::{OpenAi, OpenAiCompatible};
 
@@ -247,6 +249,7 @@ pub const KNOWN_PROVIDERS: &[&str] = &[
     Perplexity::NAME,
     OpenRouter::NAME,
     AzureOpenAi::NAME,
+    Bedrock::NAME,
 ];
 
 /// A provider name [`parse_response`] or [`parse_request`] does not know.
@@ -304,6 +307,10 @@ macro_rules! with_provider {
             }
             n if n == AzureOpenAi::NAME => {
                 type $p = AzureOpenAi;
+                Ok($then)
+            }
+            n if n == Bedrock::NAME => {
+                type $p = Bedrock;
                 Ok($then)
             }
             other => Err(UnknownProvider(other.to_owned())),
