@@ -25,6 +25,8 @@ pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] = &[
     ("openrouter", "OpenRouter"),
     ("azure.ai.openai", "AzureOpenAi"),
     ("aws.bedrock", "Bedrock"),
+    ("cohere", "Cohere"),
+    ("ollama", "Ollama"),
 ];
 
 const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, \

@@ -166,3 +166,63 @@ async fn bedrock_converse_sums_cache_tokens_into_input_tokens() {
         crate::strs(&["end_turn"])
     );
 }
+
+#[llm_call(provider = "ollama", request = body)]
+async fn ollama(body: serde_json::Value) -> serde_json::Value {
+    let _ = body;
+    json!({"model": "llama3.2", "created_at": "2025-01-01T00:00:00Z",
+           "message": {"role": "assistant", "content": "hi"}, "done": true,
+           "done_reason": "stop", "prompt_eval_count": 26, "eval_count": 298})
+}
+
+#[llm_call(
+    provider = "ollama",
+    operation = "embeddings",
+    model = "all-minilm",
+    name = "ollama embed"
+)]
+async fn ollama_embed() -> serde_json::Value {
+    json!({"model": "all-minilm", "embeddings": [[0.1, 0.2, 0.3, 0.4]], "prompt_eval_count": 8})
+}
+
+#[tokio::test]
+async fn ollama_chat_and_embeddings_are_normalized() {
+    let cap = Capture::new();
+    cap.run(ollama(
+        json!({"model": "llama3.2", "options": {"temperature": 0.3, "num_predict": 128}}),
+    ))
+    .await;
+    cap.run(ollama_embed()).await;
+    let chat = attributes(&cap.span("chat llama3.2"));
+    assert_eq!(chat["gen_ai.provider.name"], Value::from("ollama"));
+    assert_eq!(chat["server.address"], Value::from("localhost"));
+    assert_eq!(chat["server.port"], Value::I64(11434));
+    assert_eq!(chat["gen_ai.request.max_tokens"], Value::I64(128));
+    assert_eq!(chat["gen_ai.usage.input_tokens"], Value::I64(26));
+    assert_eq!(chat["gen_ai.usage.output_tokens"], Value::I64(298));
+    let embed = attributes(&cap.span("ollama embed"));
+    assert_eq!(embed["gen_ai.operation.name"], Value::from("embeddings"));
+    assert_eq!(embed["gen_ai.usage.input_tokens"], Value::I64(8));
+    assert_eq!(embed["gen_ai.embeddings.dimension.count"], Value::I64(4));
+}
+
+#[test]
+fn cohere_reports_used_tokens_and_keeps_billed_ones_for_metrics() {
+    let body = json!({
+        "id": "c14c80c3", "finish_reason": "COMPLETE",
+        "message": {"role": "assistant", "content": [{"type": "text", "text": "hi"}]},
+        "usage": {"billed_units": {"input_tokens": 5, "output_tokens": 2},
+                  "tokens": {"input_tokens": 71, "output_tokens": 2}}
+    });
+    let info = llm_trace::provider::parse_response("cohere", &body).unwrap();
+    let usage = info.usage.unwrap();
+    assert_eq!(
+        (usage.input_tokens, usage.output_tokens),
+        (Some(71), Some(2))
+    );
+    assert_eq!(
+        (usage.billable_input_tokens, usage.billable_output_tokens),
+        (Some(5), Some(2))
+    );
+    assert_eq!(info.finish_reasons, ["COMPLETE"]);
+}

@@ -58,7 +58,9 @@ use serde::{Deserialize, Serialize};
 pub mod anthropic;
 pub mod azure;
 pub mod bedrock;
+pub mod cohere;
 pub mod compatible;
+pub mod ollama;
 pub mod openai;
 pub mod responses;
 mod value;
@@ -66,7 +68,9 @@ mod value;
 pub use anthropic::Anthropic;
 pub use azure::AzureOpenAi;
 pub use bedrock::Bedrock;
+pub use cohere::Cohere;
 pub use compatible::{DeepSeek, Groq, MistralAi, OpenRouter, Perplexity, XAi};
+pub use ollama::Ollama;
 pub use openai::{OpenAi, OpenAiCompatible};
 
 /// An LLM provider: the static facts of a backend.
@@ -250,6 +254,8 @@ pub const KNOWN_PROVIDERS: &[&str] = &[
     OpenRouter::NAME,
     AzureOpenAi::NAME,
     Bedrock::NAME,
+    Cohere::NAME,
+    Ollama::NAME,
 ];
 
 /// A provider name [`parse_response`] or [`parse_request`] does not know.
@@ -311,6 +317,14 @@ macro_rules! with_provider {
             }
             n if n == Bedrock::NAME => {
                 type $p = Bedrock;
+                Ok($then)
+            }
+            n if n == Cohere::NAME => {
+                type $p = Cohere;
+                Ok($then)
+            }
+            n if n == Ollama::NAME => {
+                type $p = Ollama;
                 Ok($then)
             }
             other => Err(UnknownProvider(other.to_owned())),
