@@ -27,6 +27,8 @@ pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] = &[
     ("aws.bedrock", "Bedrock"),
     ("cohere", "Cohere"),
     ("ollama", "Ollama"),
+    ("gcp.gemini", "Gemini"),
+    ("gcp.vertex_ai", "VertexAi"),
 ];
 
 const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, \

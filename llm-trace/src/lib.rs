@@ -65,8 +65,8 @@ pub mod __private {
         MessageDisplay, MessageNone, Split, SplitResult, SplitValue,
     };
     pub use crate::provider::{
-        Anthropic, AzureOpenAi, Bedrock, Cohere, DeepSeek, Groq, MistralAi, Ollama, OpenAi,
-        OpenAiCompatible, OpenRouter, Perplexity, Provider, RequestFacts, XAi,
+        Anthropic, AzureOpenAi, Bedrock, Cohere, DeepSeek, Gemini, Groq, MistralAi, Ollama, OpenAi,
+        OpenAiCompatible, OpenRouter, Perplexity, Provider, RequestFacts, VertexAi, XAi,
     };
     pub use core::concat;
     pub use core::module_path;

@@ -226,3 +226,41 @@ fn cohere_reports_used_tokens_and_keeps_billed_ones_for_metrics() {
     );
     assert_eq!(info.finish_reasons, ["COMPLETE"]);
 }
+
+#[llm_call(provider = "gcp.vertex_ai", model = "gemini-2.5-flash")]
+async fn vertex() -> serde_json::Value {
+    json!({"candidates": [{"content": {"role": "model", "parts": [{"text": "hi"}]}, "finishReason": "STOP"}],
+           "usageMetadata": {"promptTokenCount": 1200, "candidatesTokenCount": 80,
+                             "thoughtsTokenCount": 300, "cachedContentTokenCount": 1024},
+           "modelVersion": "gemini-2.5-flash-001", "responseId": "r-1"})
+}
+
+#[tokio::test]
+async fn gemini_thoughts_count_as_output_and_reasoning() {
+    let cap = Capture::new();
+    cap.run(vertex()).await;
+    let attrs = attributes(&cap.span("generate_content gemini-2.5-flash"));
+    assert_eq!(attrs["gen_ai.provider.name"], Value::from("gcp.vertex_ai"));
+    assert_eq!(
+        attrs["gen_ai.operation.name"],
+        Value::from("generate_content")
+    );
+    assert_eq!(attrs["gen_ai.usage.input_tokens"], Value::I64(1200));
+    assert_eq!(
+        attrs["gen_ai.usage.cache_read.input_tokens"],
+        Value::I64(1024)
+    );
+    assert_eq!(attrs["gen_ai.usage.output_tokens"], Value::I64(380));
+    assert_eq!(
+        attrs["gen_ai.usage.reasoning.output_tokens"],
+        Value::I64(300)
+    );
+    assert_eq!(
+        attrs["gen_ai.response.model"],
+        Value::from("gemini-2.5-flash-001")
+    );
+    assert_eq!(
+        attrs["gen_ai.response.finish_reasons"],
+        crate::strs(&["STOP"])
+    );
+}

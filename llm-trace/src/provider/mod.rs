@@ -60,6 +60,7 @@ pub mod azure;
 pub mod bedrock;
 pub mod cohere;
 pub mod compatible;
+pub mod gemini;
 pub mod ollama;
 pub mod openai;
 pub mod responses;
@@ -70,6 +71,8 @@ pub use azure::AzureOpenAi;
 pub use bedrock::Bedrock;
 pub use cohere::Cohere;
 pub use compatible::{DeepSeek, Groq, MistralAi, OpenRouter, Perplexity, XAi};
+pub use gemini::Gemini;
+pub use gemini::VertexAi;
 pub use ollama::Ollama;
 pub use openai::{OpenAi, OpenAiCompatible};
 
@@ -256,6 +259,8 @@ pub const KNOWN_PROVIDERS: &[&str] = &[
     Bedrock::NAME,
     Cohere::NAME,
     Ollama::NAME,
+    Gemini::NAME,
+    VertexAi::NAME,
 ];
 
 /// A provider name [`parse_response`] or [`parse_request`] does not know.
@@ -325,6 +330,14 @@ macro_rules! with_provider {
             }
             n if n == Ollama::NAME => {
                 type $p = Ollama;
+                Ok($then)
+            }
+            n if n == Gemini::NAME => {
+                type $p = Gemini;
+                Ok($then)
+            }
+            n if n == VertexAi::NAME => {
+                type $p = VertexAi;
                 Ok($then)
             }
             other => Err(UnknownProvider(other.to_owned())),
