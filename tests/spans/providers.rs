@@ -264,3 +264,37 @@ async fn gemini_thoughts_count_as_output_and_reasoning() {
         crate::strs(&["STOP"])
     );
 }
+
+#[llm_call(provider = "openai", operation = "embeddings", request = req)]
+async fn embed(
+    req: llm_trace::provider::openai::EmbeddingRequest,
+) -> Result<llm_trace::provider::openai::EmbeddingResponse, std::io::Error> {
+    let _ = req;
+    Ok(serde_json::from_value(json!({
+        "object": "list", "model": "text-embedding-3-small",
+        "data": [{"object": "embedding", "index": 0, "embedding": [0.0023, -0.0093, 0.0158]}],
+        "usage": {"prompt_tokens": 8, "total_tokens": 8}
+    }))
+    .unwrap())
+}
+
+#[tokio::test]
+async fn openai_embeddings_give_input_tokens_and_the_dimension_count() {
+    let cap = Capture::new();
+    let req = llm_trace::provider::openai::EmbeddingRequest {
+        model: "text-embedding-3-small".into(),
+        input: json!("The food was delicious"),
+        ..Default::default()
+    };
+    cap.run(embed(req)).await.unwrap();
+    let attrs = attributes(&cap.span("embeddings text-embedding-3-small"));
+    assert_eq!(attrs["gen_ai.operation.name"], Value::from("embeddings"));
+    assert_eq!(attrs["gen_ai.usage.input_tokens"], Value::I64(8));
+    assert!(!attrs.contains_key("gen_ai.usage.output_tokens"));
+    assert_eq!(attrs["gen_ai.embeddings.dimension.count"], Value::I64(3));
+    let raw = json!({"object": "list", "model": "m", "data": [{"embedding": [1.0, 2.0]}],
+                     "usage": {"prompt_tokens": 2, "total_tokens": 2}});
+    let info = llm_trace::provider::parse_response("openai", &raw).unwrap();
+    assert_eq!(info.embeddings_dimension_count, Some(2));
+    assert_eq!(info.usage.unwrap().input_tokens, Some(2));
+}

@@ -400,6 +400,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
                     })
                 })
                 .collect(),
+            embeddings_dimension_count: embedding_dimension(self),
             ..ResponseInfo::default()
         }
     }
@@ -413,6 +414,108 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
             return super::responses::responses_usage(self);
         }
         openai_usage(self.get("usage")?)
+    }
+}
+
+/// The length of the first vector of an embeddings body (`"object": "list"`
+/// with `data[].embedding`); base64-encoded vectors give none.
+fn embedding_dimension(body: &Value) -> Option<u64> {
+    if body.get("object")?.as_str()? != "list" {
+        return None;
+    }
+    let first = array_at(body, "data").first()?;
+    Some(first.get("embedding")?.as_array()?.len() as u64)
+}
+
+/// An embeddings request (`POST /v1/embeddings`, `operation = "embeddings"`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddingRequest {
+    /// Model id, e.g. `text-embedding-3-small`.
+    pub model: String,
+    /// A string, an array of strings, or token arrays.
+    pub input: Value,
+    /// Output dimensions (text-embedding-3 models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<u64>,
+    /// `float` or `base64`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding_format: Option<String>,
+    /// Every other request field, passed through as given.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An embeddings response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmbeddingResponse {
+    /// `list`.
+    pub object: String,
+    /// One embedding per input.
+    pub data: Vec<Embedding>,
+    /// The model that answered.
+    pub model: String,
+    /// Token usage (`prompt_tokens`, `total_tokens`).
+    pub usage: Option<EmbeddingUsage>,
+}
+
+/// One embedding of an [`EmbeddingResponse`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Embedding {
+    /// Position of its input.
+    pub index: u64,
+    /// The vector (a base64 string when `encoding_format` is `base64`).
+    pub embedding: Value,
+}
+
+/// `usage` of an embeddings response.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmbeddingUsage {
+    /// Input tokens.
+    pub prompt_tokens: u64,
+    /// Equal to `prompt_tokens`.
+    pub total_tokens: u64,
+}
+
+impl<P: OpenAiCompatible> RequestFacts<P> for EmbeddingRequest {
+    fn request_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
+    fn request_info(&self) -> RequestInfo<'_> {
+        RequestInfo {
+            model: RequestFacts::<P>::request_model(self).map(Cow::Borrowed),
+            ..RequestInfo::default()
+        }
+    }
+}
+
+impl<P: OpenAiCompatible> ResponseFacts<P> for EmbeddingResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        ResponseInfo {
+            model: Some(Cow::Borrowed(self.model.as_str())).filter(|m| !m.is_empty()),
+            usage: ResponseFacts::<P>::usage(self),
+            embeddings_dimension_count: self
+                .data
+                .first()
+                .and_then(|e| e.embedding.as_array())
+                .map(|v| v.len() as u64),
+            ..ResponseInfo::default()
+        }
+    }
+
+    fn response_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        let usage = self.usage?;
+        Some(Usage {
+            input_tokens: Some(usage.prompt_tokens),
+            ..Usage::default()
+        })
     }
 }
 
