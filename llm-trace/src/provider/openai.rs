@@ -401,7 +401,6 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
                 })
                 .collect(),
             embeddings_dimension_count: embedding_dimension(self),
-            ..ResponseInfo::default()
         }
     }
 
