@@ -11,6 +11,9 @@ use super::Provider;
 
 macro_rules! compatible {
     ($(#[$doc:meta])* $ty:ident, $name:literal, $server:literal) => {
+        compatible!($(#[$doc])* $ty, $name, $server, true);
+    };
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $server:literal, $includes:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, Default)]
         pub struct $ty;
@@ -22,7 +25,9 @@ macro_rules! compatible {
             const SERVER_PORT: Option<u16> = Some(443);
         }
 
-        impl OpenAiCompatible for $ty {}
+        impl OpenAiCompatible for $ty {
+            const COMPLETION_INCLUDES_REASONING: bool = $includes;
+        }
     };
 }
 
@@ -35,8 +40,9 @@ compatible!(
     Groq, "groq", "api.groq.com"
 );
 compatible!(
-    /// xAI (`x_ai`).
-    XAi, "x_ai", "api.x.ai"
+    /// xAI (`x_ai`); its `completion_tokens` leave out the reasoning
+    /// tokens, which are added to the output tokens.
+    XAi, "x_ai", "api.x.ai", false
 );
 compatible!(
     /// Mistral AI (`mistral_ai`), whose chat API has the Chat Completions shape.

@@ -26,7 +26,11 @@ pub struct OpenAi;
 ///
 /// Implement it (with [`Provider`]) for a server of your own that serves the
 /// format, or use `#[llm_call(provider = openai_compatible("name"))]`.
-pub trait OpenAiCompatible: Provider {}
+pub trait OpenAiCompatible: Provider {
+    /// Whether `completion_tokens` already counts the reasoning tokens of
+    /// `completion_tokens_details` (OpenAI: yes; xAI: no, they are added).
+    const COMPLETION_INCLUDES_REASONING: bool = true;
+}
 
 impl OpenAiCompatible for OpenAi {}
 
@@ -246,6 +250,9 @@ pub struct CompletionUsage {
     /// Input tokens DeepSeek did not find in its context cache.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_miss_tokens: Option<u64>,
+    /// Reasoning tokens reported beside `completion_tokens` (Perplexity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasoning_tokens: Option<u64>,
 }
 
 /// `usage.prompt_tokens_details`.
@@ -254,6 +261,8 @@ pub struct CompletionUsage {
 pub struct PromptTokensDetails {
     /// Input tokens read from the prompt cache.
     pub cached_tokens: Option<u64>,
+    /// Input tokens written to the prompt cache (OpenRouter, Azure).
+    pub cache_write_tokens: Option<u64>,
     /// Audio input tokens.
     pub audio_tokens: Option<u64>,
 }
@@ -360,17 +369,18 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for ChatCompletion {
 
     fn usage(&self) -> Option<Usage> {
         let u = self.usage.as_ref()?;
-        Some(Usage {
-            input_tokens: Some(u.prompt_tokens),
-            output_tokens: Some(u.completion_tokens),
-            cache_read_input_tokens: u
-                .prompt_tokens_details
-                .and_then(|d| d.cached_tokens)
-                .or(u.prompt_cache_hit_tokens),
-            cache_write_input_tokens: None,
-            reasoning_output_tokens: u.completion_tokens_details.and_then(|d| d.reasoning_tokens),
-            ..Usage::default()
-        })
+        normalize(
+            CompletionCounts {
+                prompt: Some(u.prompt_tokens),
+                completion: Some(u.completion_tokens),
+                cached: u.prompt_tokens_details.and_then(|d| d.cached_tokens),
+                cache_hit: u.prompt_cache_hit_tokens,
+                cache_write: u.prompt_tokens_details.and_then(|d| d.cache_write_tokens),
+                reasoning_detail: u.completion_tokens_details.and_then(|d| d.reasoning_tokens),
+                reasoning_beside: u.reasoning_tokens,
+            },
+            P::COMPLETION_INCLUDES_REASONING,
+        )
     }
 }
 
@@ -412,7 +422,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
         if super::responses::is_responses_body(self) {
             return super::responses::responses_usage(self);
         }
-        openai_usage(self.get("usage")?)
+        openai_usage(self.get("usage")?, P::COMPLETION_INCLUDES_REASONING)
     }
 }
 
@@ -518,20 +528,64 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for EmbeddingResponse {
     }
 }
 
+/// The counts an OpenAI-shaped `usage` may carry, by the providers' names.
+struct CompletionCounts {
+    prompt: Option<u64>,
+    completion: Option<u64>,
+    /// `prompt_tokens_details.cached_tokens`.
+    cached: Option<u64>,
+    /// DeepSeek's `prompt_cache_hit_tokens`.
+    cache_hit: Option<u64>,
+    /// `prompt_tokens_details.cache_write_tokens` (OpenRouter).
+    cache_write: Option<u64>,
+    /// `completion_tokens_details.reasoning_tokens`.
+    reasoning_detail: Option<u64>,
+    /// A top-level `reasoning_tokens` (Perplexity), never part of `completion_tokens`.
+    reasoning_beside: Option<u64>,
+}
+
+/// The conventions' meaning: `prompt_tokens` already includes cache reads
+/// and writes; output tokens include reasoning, added where the provider
+/// counts it apart from `completion_tokens`.
+fn normalize(c: CompletionCounts, completion_includes_reasoning: bool) -> Option<Usage> {
+    if c.prompt.is_none() && c.completion.is_none() {
+        return None;
+    }
+    let (reasoning, added) = match (c.reasoning_detail, c.reasoning_beside) {
+        (Some(r), _) => (Some(r), !completion_includes_reasoning),
+        (None, Some(r)) => (Some(r), true),
+        (None, None) => (None, false),
+    };
+    let output = match (c.completion, reasoning) {
+        (Some(out), Some(r)) if added => Some(out.saturating_add(r)),
+        (out, _) => out,
+    };
+    Some(Usage {
+        input_tokens: c.prompt,
+        output_tokens: output,
+        cache_read_input_tokens: c.cached.or(c.cache_hit),
+        cache_write_input_tokens: c.cache_write,
+        reasoning_output_tokens: reasoning,
+        ..Usage::default()
+    })
+}
+
 /// Usage from an OpenAI-shaped `usage` object (also used by compatible servers).
-pub(crate) fn openai_usage(u: &Value) -> Option<Usage> {
+pub(crate) fn openai_usage(u: &Value, completion_includes_reasoning: bool) -> Option<Usage> {
     if !u.is_object() {
         return None;
     }
     let details = |key: &str, field: &str| u.get(key).and_then(|d| u64_at(d, field));
-    Some(Usage {
-        input_tokens: u64_at(u, "prompt_tokens"),
-        output_tokens: u64_at(u, "completion_tokens"),
-        // DeepSeek reports its context cache as `prompt_cache_hit_tokens`.
-        cache_read_input_tokens: details("prompt_tokens_details", "cached_tokens")
-            .or_else(|| u64_at(u, "prompt_cache_hit_tokens")),
-        cache_write_input_tokens: None,
-        reasoning_output_tokens: details("completion_tokens_details", "reasoning_tokens"),
-        ..Usage::default()
-    })
+    normalize(
+        CompletionCounts {
+            prompt: u64_at(u, "prompt_tokens"),
+            completion: u64_at(u, "completion_tokens"),
+            cached: details("prompt_tokens_details", "cached_tokens"),
+            cache_hit: u64_at(u, "prompt_cache_hit_tokens"),
+            cache_write: details("prompt_tokens_details", "cache_write_tokens"),
+            reasoning_detail: details("completion_tokens_details", "reasoning_tokens"),
+            reasoning_beside: u64_at(u, "reasoning_tokens"),
+        },
+        completion_includes_reasoning,
+    )
 }
