@@ -56,8 +56,12 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 pub mod anthropic;
+#[cfg(feature = "async-openai")]
+pub mod async_openai;
 pub mod azure;
 pub mod bedrock;
+#[cfg(feature = "claudius")]
+pub mod claudius;
 pub mod cohere;
 pub mod compatible;
 pub mod gemini;

@@ -1,0 +1,369 @@
+//! Facts from [async-openai](https://docs.rs/async-openai)'s own types
+//! (cargo feature `async-openai`).
+//!
+//! With this feature, the request and response types of async-openai describe
+//! calls of every [`OpenAiCompatible`] provider (OpenAI, Azure OpenAI,
+//! DeepSeek, Groq, xAI, OpenRouter, vLLM, ...), so a function that already
+//! uses them is instrumented without converting anything:
+//!
+//! | API              | request                       | response                                                                 |
+//! |------------------|-------------------------------|--------------------------------------------------------------------------|
+//! | Chat Completions | [`CreateChatCompletionRequest`] | [`CreateChatCompletionResponse`], [`CreateChatCompletionStreamResponse`] (one chunk) |
+//! | Responses        | [`CreateResponse`]            | [`Response`]                                                             |
+//! | Embeddings       | [`CreateEmbeddingRequest`]    | [`CreateEmbeddingResponse`]                                              |
+//!
+//! Only async-openai's types are used (its `chat-completion-types`,
+//! `response-types` and `embedding-types` features): enabling this feature
+//! adds no HTTP client, TLS stack or runtime. Any client that produces these
+//! types (async-openai's own, with its API features enabled in your crate, or
+//! a plain HTTP client that deserializes into them) works.
+//!
+//! ```ignore
+//! use async_openai::types::chat::{CreateChatCompletionRequest, CreateChatCompletionResponse};
+//!
+//! #[llm_trace::llm_call(provider = "openai", request = req)]
+//! async fn chat(
+//!     client: &async_openai::Client<async_openai::config::OpenAIConfig>,
+//!     req: CreateChatCompletionRequest,
+//! ) -> Result<CreateChatCompletionResponse, async_openai::error::OpenAIError> {
+//!     client.chat().create(req.clone()).await
+//! }
+//! ```
+//!
+//! # Normalization
+//!
+//! The same as for this crate's own types ([`super::openai`],
+//! [`super::responses`]):
+//!
+//! - Chat Completions: `prompt_tokens` (which includes
+//!   `prompt_tokens_details.cached_tokens`) is the input, `completion_tokens`
+//!   (which includes `completion_tokens_details.reasoning_tokens`) the
+//!   output; `prompt_tokens_details.cache_write_tokens`, where reported, is
+//!   the cache write. Finish reasons are the API's strings (`stop`, `length`,
+//!   `tool_calls`, `content_filter`, `function_call`), one per choice. Tool
+//!   calls are the function and custom tool calls of every choice.
+//! - Responses API: the finish reason derived from `status` as documented in
+//!   [`super::responses`] (`stop`, `tool_calls`, `max_output_tokens`, ...);
+//!   tool calls are the `function_call` items, with their `call_id`.
+//! - Embeddings: `prompt_tokens` is the input, and
+//!   `gen_ai.embeddings.dimension.count` the length of the first embedding.
+//! - A stream chunk gives its id, model and finish reasons, the tool calls
+//!   whose name it carries (the first delta of each call), and usage when it
+//!   has some: the last chunk of a stream requested with
+//!   `stream_options: {"include_usage": true}`.
+//! - Request temperatures and penalties are `f32` in async-openai; they are
+//!   recorded as the decimal they were written as (`0.2`, not
+//!   `0.20000000298023224`).
+
+use std::borrow::Cow;
+
+use async_openai::types::chat::{
+    ChatCompletionMessageToolCalls, CompletionUsage, CreateChatCompletionRequest,
+    CreateChatCompletionResponse, CreateChatCompletionStreamResponse, FinishReason, ResponseFormat,
+    StopConfiguration,
+};
+use async_openai::types::embeddings::{CreateEmbeddingRequest, CreateEmbeddingResponse};
+use async_openai::types::responses::{
+    CreateResponse, OutputItem, Response, ResponseUsage, Status, TextResponseFormatConfiguration,
+};
+
+use super::openai::OpenAiCompatible;
+use super::{RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+
+/// An `f32` as the `f64` of its shortest decimal form, so that `0.2_f32`
+/// records as `0.2`.
+fn widen(x: f32) -> f64 {
+    if !x.is_finite() {
+        return f64::from(x);
+    }
+    x.to_string().parse().unwrap_or(f64::from(x))
+}
+
+/// A non-empty string, borrowed.
+fn non_empty(s: &str) -> Option<Cow<'_, str>> {
+    Some(s).filter(|s| !s.is_empty()).map(Cow::Borrowed)
+}
+
+/// The API's string for a finish reason.
+fn finish_reason_str(reason: FinishReason) -> &'static str {
+    match reason {
+        FinishReason::Stop => "stop",
+        FinishReason::Length => "length",
+        FinishReason::ToolCalls => "tool_calls",
+        FinishReason::ContentFilter => "content_filter",
+        FinishReason::FunctionCall => "function_call",
+    }
+}
+
+/// Chat Completions usage, normalized.
+fn chat_usage(u: &CompletionUsage) -> Usage {
+    let prompt = u.prompt_tokens_details.as_ref();
+    Usage {
+        input_tokens: Some(u.prompt_tokens.into()),
+        output_tokens: Some(u.completion_tokens.into()),
+        cache_read_input_tokens: prompt.and_then(|d| d.cached_tokens).map(u64::from),
+        cache_write_input_tokens: prompt
+            .and_then(|d| d.cache_write_tokens)
+            .and_then(|n| u64::try_from(n).ok()),
+        reasoning_output_tokens: u
+            .completion_tokens_details
+            .as_ref()
+            .and_then(|d| d.reasoning_tokens)
+            .map(u64::from),
+        ..Usage::default()
+    }
+}
+
+/// Responses API usage, normalized.
+fn response_usage(u: &ResponseUsage) -> Usage {
+    Usage {
+        input_tokens: Some(u.input_tokens.into()),
+        output_tokens: Some(u.output_tokens.into()),
+        cache_read_input_tokens: Some(u.input_tokens_details.cached_tokens.into()),
+        cache_write_input_tokens: u
+            .input_tokens_details
+            .cache_write_tokens
+            .and_then(|n| u64::try_from(n).ok()),
+        reasoning_output_tokens: Some(u.output_tokens_details.reasoning_tokens.into()),
+        ..Usage::default()
+    }
+}
+
+impl<P: OpenAiCompatible> RequestFacts<P> for CreateChatCompletionRequest {
+    fn request_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
+    // `max_tokens` and `seed` are deprecated by the API, yet still sent.
+    #[allow(deprecated)]
+    fn request_info(&self) -> RequestInfo<'_> {
+        RequestInfo {
+            model: non_empty(&self.model),
+            temperature: self.temperature.map(widen),
+            top_p: self.top_p.map(widen),
+            max_tokens: self
+                .max_completion_tokens
+                .or(self.max_tokens)
+                .map(u64::from),
+            stop_sequences: match &self.stop {
+                Some(StopConfiguration::String(s)) => vec![Cow::Borrowed(s.as_str())],
+                Some(StopConfiguration::StringArray(v)) => {
+                    v.iter().map(|s| Cow::Borrowed(s.as_str())).collect()
+                }
+                None => Vec::new(),
+            },
+            seed: self.seed,
+            choice_count: self.n.map(u64::from),
+            frequency_penalty: self.frequency_penalty.map(widen),
+            presence_penalty: self.presence_penalty.map(widen),
+            stream: self.stream,
+            output_type: self.response_format.as_ref().map(|f| {
+                Cow::Borrowed(match f {
+                    ResponseFormat::Text => "text",
+                    ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. } => "json",
+                })
+            }),
+            ..RequestInfo::default()
+        }
+    }
+}
+
+impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        ResponseInfo {
+            id: non_empty(&self.id),
+            model: non_empty(&self.model),
+            finish_reasons: self
+                .choices
+                .iter()
+                .filter_map(|c| c.finish_reason)
+                .map(|r| Cow::Borrowed(finish_reason_str(r)))
+                .collect(),
+            usage: ResponseFacts::<P>::usage(self),
+            tool_calls: self
+                .choices
+                .iter()
+                .filter_map(|c| c.message.tool_calls.as_deref())
+                .flatten()
+                .map(|call| match call {
+                    ChatCompletionMessageToolCalls::Function(f) => {
+                        ToolCall::new(non_empty(&f.id), f.function.name.as_str())
+                    }
+                    ChatCompletionMessageToolCalls::Custom(c) => {
+                        ToolCall::new(non_empty(&c.id), c.custom_tool.name.as_str())
+                    }
+                })
+                .collect(),
+            ..ResponseInfo::default()
+        }
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        self.usage.as_ref().map(chat_usage)
+    }
+
+    fn response_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+}
+
+impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionStreamResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        ResponseInfo {
+            id: non_empty(&self.id),
+            model: non_empty(&self.model),
+            finish_reasons: self
+                .choices
+                .iter()
+                .filter_map(|c| c.finish_reason)
+                .map(|r| Cow::Borrowed(finish_reason_str(r)))
+                .collect(),
+            usage: ResponseFacts::<P>::usage(self),
+            tool_calls: self
+                .choices
+                .iter()
+                .filter_map(|c| c.delta.tool_calls.as_deref())
+                .flatten()
+                .filter_map(|chunk| {
+                    let name = chunk.function.as_ref()?.name.as_deref()?;
+                    let name = non_empty(name)?;
+                    Some(ToolCall {
+                        id: chunk.id.as_deref().and_then(non_empty),
+                        name,
+                    })
+                })
+                .collect(),
+            ..ResponseInfo::default()
+        }
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        self.usage.as_ref().map(chat_usage)
+    }
+
+    fn response_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+}
+
+impl<P: OpenAiCompatible> RequestFacts<P> for CreateResponse {
+    fn request_model(&self) -> Option<&str> {
+        self.model.as_deref().filter(|m| !m.is_empty())
+    }
+
+    fn request_info(&self) -> RequestInfo<'_> {
+        RequestInfo {
+            model: self.model.as_deref().and_then(non_empty),
+            temperature: self.temperature.map(widen),
+            top_p: self.top_p.map(widen),
+            max_tokens: self.max_output_tokens.map(u64::from),
+            stream: self.stream,
+            output_type: self.text.as_ref().map(|t| {
+                Cow::Borrowed(match t.format {
+                    TextResponseFormatConfiguration::Text => "text",
+                    TextResponseFormatConfiguration::JsonObject
+                    | TextResponseFormatConfiguration::JsonSchema(_) => "json",
+                })
+            }),
+            ..RequestInfo::default()
+        }
+    }
+}
+
+impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        let tool_calls: Vec<ToolCall<'_>> = self
+            .output
+            .iter()
+            .filter_map(|item| match item {
+                OutputItem::FunctionCall(call) => Some(call),
+                _ => None,
+            })
+            .filter_map(|call| {
+                Some(ToolCall {
+                    id: non_empty(&call.call_id),
+                    name: non_empty(&call.name)?,
+                })
+            })
+            .collect();
+        // The table of `super::responses`: the API has no per-choice reason.
+        let reason: Option<&str> = match self.status {
+            Status::Completed if !tool_calls.is_empty() => Some("tool_calls"),
+            Status::Completed => Some("stop"),
+            Status::Incomplete => Some(
+                self.incomplete_details
+                    .as_ref()
+                    .map(|d| d.reason.as_str())
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or("incomplete"),
+            ),
+            Status::Failed => Some("failed"),
+            Status::Cancelled => Some("cancelled"),
+            Status::InProgress | Status::Queued => None,
+        };
+        ResponseInfo {
+            id: non_empty(&self.id),
+            model: non_empty(&self.model),
+            finish_reasons: reason.map(Cow::Borrowed).into_iter().collect(),
+            usage: ResponseFacts::<P>::usage(self),
+            tool_calls,
+            ..ResponseInfo::default()
+        }
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        self.usage.as_ref().map(response_usage)
+    }
+
+    fn response_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+}
+
+impl<P: OpenAiCompatible> RequestFacts<P> for CreateEmbeddingRequest {
+    fn request_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
+    fn request_info(&self) -> RequestInfo<'_> {
+        RequestInfo {
+            model: non_empty(&self.model),
+            ..RequestInfo::default()
+        }
+    }
+}
+
+impl<P: OpenAiCompatible> ResponseFacts<P> for CreateEmbeddingResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        ResponseInfo {
+            model: non_empty(&self.model),
+            usage: ResponseFacts::<P>::usage(self),
+            embeddings_dimension_count: self.data.first().map(|e| e.embedding.len() as u64),
+            ..ResponseInfo::default()
+        }
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        Some(Usage {
+            input_tokens: Some(self.usage.prompt_tokens.into()),
+            ..Usage::default()
+        })
+    }
+
+    fn response_model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f32_parameters_record_as_written() {
+        assert_eq!(widen(0.2), 0.2);
+        assert_eq!(widen(1.0), 1.0);
+        assert_eq!(widen(-1.5), -1.5);
+        assert!(widen(f32::NAN).is_nan());
+    }
+}
