@@ -65,6 +65,8 @@ pub mod claudius;
 pub mod cohere;
 pub mod compatible;
 pub mod gemini;
+#[cfg(feature = "genai")]
+pub mod genai;
 pub mod ollama;
 pub mod openai;
 pub mod responses;
