@@ -286,21 +286,22 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
                 })
             })
             .collect();
-        // The table of `super::responses`: the API has no per-choice reason.
-        let reason: Option<&str> = match self.status {
-            Status::Completed if !tool_calls.is_empty() => Some("tool_calls"),
-            Status::Completed => Some("stop"),
-            Status::Incomplete => Some(
-                self.incomplete_details
-                    .as_ref()
-                    .map(|d| d.reason.as_str())
-                    .filter(|r| !r.is_empty())
-                    .unwrap_or("incomplete"),
-            ),
-            Status::Failed => Some("failed"),
-            Status::Cancelled => Some("cancelled"),
-            Status::InProgress | Status::Queued => None,
+        // The API has no per-choice reason: the table of `super::responses`.
+        let status = match self.status {
+            Status::Completed => "completed",
+            Status::Incomplete => "incomplete",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+            Status::InProgress => "in_progress",
+            Status::Queued => "queued",
         };
+        let incomplete = self
+            .incomplete_details
+            .as_ref()
+            .map(|d| d.reason.as_str())
+            .filter(|r| !r.is_empty());
+        let reason =
+            super::responses::finish_reason(Some(status), incomplete, !tool_calls.is_empty());
         ResponseInfo {
             id: non_empty(&self.id),
             model: non_empty(&self.model),

@@ -387,7 +387,7 @@ fn some_usage(usage: Usage) -> Option<Usage> {
 }
 
 /// The one finish reason of a response (see the module documentation).
-fn finish_reason<'a>(
+pub(crate) fn finish_reason<'a>(
     status: Option<&'a str>,
     incomplete_reason: Option<&'a str>,
     has_function_calls: bool,
