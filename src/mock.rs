@@ -28,8 +28,14 @@
 //!
 //! Failures are on request: a model named `force-<status>` (`force-429`,
 //! `force-500`, `force-529`, ...) gets that HTTP status with the provider's
-//! error body. Malformed requests get `400`, unknown paths `404`, streaming
-//! requests `400` (the mock does not stream).
+//! error body. Malformed requests get `400`, unknown paths `404`.
+//!
+//! Streaming requests (`"stream": true`) get the same answer as server-sent
+//! events, in the provider's event sequence: OpenAI's `chat.completion.chunk`s
+//! (role, one chunk per word, the finish reason, then the usage when
+//! `stream_options.include_usage` is set, then `[DONE]`); Anthropic's
+//! `message_start` (input usage), `content_block_start`/`_delta`/`_stop`,
+//! `message_delta` (stop reason, output usage) and `message_stop`.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -279,7 +285,22 @@ async fn route(
     } else {
         anthropic_messages(state, id_seed, &parse(&body)?)?
     };
-    let mut response = json_response(StatusCode::OK, &answer);
+    let request: Value = parse(&body)?;
+    let mut response = if request.get("stream").and_then(Value::as_bool) == Some(true) {
+        let include_usage = request
+            .get("stream_options")
+            .and_then(|o| o.get("include_usage"))
+            .and_then(Value::as_bool)
+            == Some(true);
+        let events = if path == OPENAI_CHAT_PATH {
+            openai_events(&answer, include_usage)
+        } else {
+            anthropic_events(&answer)
+        };
+        sse_response(&events)
+    } else {
+        json_response(StatusCode::OK, &answer)
+    };
     if let Ok(value) = HeaderValue::from_str(&format!("req_mock{id_seed:016x}")) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -300,6 +321,120 @@ fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Full<Byt
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+/// Server-sent events: `event:` lines where the provider names its events,
+/// `data:` lines, a blank line after each.
+fn sse_response(events: &[(Option<&str>, String)]) -> Response<Full<Bytes>> {
+    let mut text = String::new();
+    for (name, data) in events {
+        if let Some(name) = name {
+            let _ = writeln!(text, "event: {name}");
+        }
+        let _ = write!(text, "data: {data}\n\n");
+    }
+    let mut response = Response::new(Full::new(Bytes::from(text)));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    response
+}
+
+/// The words of `text`, each with its leading space, for one delta each.
+fn pieces(text: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
+    for (i, word) in text.split(' ').enumerate() {
+        pieces.push(if i == 0 {
+            word.to_owned()
+        } else {
+            format!(" {word}")
+        });
+    }
+    pieces
+}
+
+/// A Chat Completion as the chunks OpenAI streams it.
+fn openai_events(answer: &Value, include_usage: bool) -> Vec<(Option<&'static str>, String)> {
+    let chunk = |choices: Value, usage: Option<&Value>| {
+        let mut chunk = json!({
+            "id": answer["id"], "object": "chat.completion.chunk",
+            "created": answer["created"], "model": answer["model"],
+            "system_fingerprint": answer["system_fingerprint"], "choices": choices,
+        });
+        if let Some(usage) = usage {
+            chunk["usage"] = usage.clone();
+        }
+        chunk.to_string()
+    };
+    let mut events = Vec::new();
+    let empty = Vec::new();
+    let choices = answer["choices"].as_array().unwrap_or(&empty);
+    for choice in choices {
+        let index = &choice["index"];
+        events.push((None, chunk(json!([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": null}]), None)));
+        for piece in pieces(choice["message"]["content"].as_str().unwrap_or("")) {
+            events.push((
+                None,
+                chunk(
+                    json!([{"index": index, "delta": {"content": piece}, "finish_reason": null}]),
+                    None,
+                ),
+            ));
+        }
+        events.push((
+            None,
+            chunk(
+                json!([{"index": index, "delta": {}, "finish_reason": choice["finish_reason"]}]),
+                None,
+            ),
+        ));
+    }
+    if include_usage {
+        events.push((None, chunk(json!([]), Some(&answer["usage"]))));
+    }
+    events.push((None, "[DONE]".to_owned()));
+    events
+}
+
+/// A Messages response as the events Anthropic streams it.
+fn anthropic_events(answer: &Value) -> Vec<(Option<&'static str>, String)> {
+    let usage = &answer["usage"];
+    let mut start = answer.clone();
+    start["content"] = json!([]);
+    start["stop_reason"] = Value::Null;
+    start["usage"] = json!({
+        "input_tokens": usage["input_tokens"],
+        "cache_creation_input_tokens": usage["cache_creation_input_tokens"],
+        "cache_read_input_tokens": usage["cache_read_input_tokens"],
+        "output_tokens": 1,
+    });
+    let mut events = vec![
+        (Some("message_start"), json!({"type": "message_start", "message": start}).to_string()),
+        (Some("content_block_start"), json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}).to_string()),
+        (Some("ping"), json!({"type": "ping"}).to_string()),
+    ];
+    let text = answer["content"][0]["text"].as_str().unwrap_or("");
+    for piece in pieces(text) {
+        events.push((Some("content_block_delta"), json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}).to_string()));
+    }
+    events.push((
+        Some("content_block_stop"),
+        json!({"type": "content_block_stop", "index": 0}).to_string(),
+    ));
+    events.push((
+        Some("message_delta"),
+        json!({
+            "type": "message_delta",
+            "delta": {"stop_reason": answer["stop_reason"], "stop_sequence": null},
+            "usage": {"output_tokens": usage["output_tokens"]},
+        })
+        .to_string(),
+    ));
+    events.push((
+        Some("message_stop"),
+        json!({"type": "message_stop"}).to_string(),
+    ));
+    events
 }
 
 /// `force-<status>`: the error the caller asked for.
@@ -330,9 +465,6 @@ fn openai_chat(state: &State, id_seed: u64, req: &ChatRequest) -> Result<Value, 
     }
     if req.messages.is_empty() {
         return Err(ApiError::bad_request("`messages` must not be empty"));
-    }
-    if req.stream == Some(true) {
-        return Err(ApiError::bad_request("the mock server does not stream"));
     }
     let choices = req.n.unwrap_or(1);
     if !(1..=128).contains(&choices) {
@@ -439,9 +571,6 @@ fn anthropic_messages(
         return Err(ApiError::bad_request(
             "max_tokens: must be greater than or equal to 1",
         ));
-    }
-    if req.stream == Some(true) {
-        return Err(ApiError::bad_request("the mock server does not stream"));
     }
 
     let model = dated_anthropic_model(&req.model);

@@ -31,7 +31,7 @@ pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] = &[
     ("gcp.vertex_ai", "VertexAi"),
 ];
 
-const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, \
+const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, `stream`, \
      `prompt`, `prompt_version`, `conversation`, `agent`, `agent_id`, `agent_description`, \
      `tool`, `tool_call_id`, `tool_type`, `tool_description`, `fields(...)`, \
      `prompt_variables(...)`";
@@ -70,6 +70,8 @@ pub(crate) struct Args {
     pub agent: Option<LitStr>,
     /// `tool = "..."` as a literal (it names the span).
     pub tool: Option<LitStr>,
+    /// `stream`: the function returns a stream its type does not show.
+    pub stream: Option<Span>,
     /// Every error found, reported together.
     pub errors: Vec<syn::Error>,
     /// The arguments given so far (`provider`, `model`, ...).
@@ -204,6 +206,7 @@ impl Key {
             "model",
             "request",
             "server",
+            "stream",
             "fields",
             "prompt_variables",
         ]
@@ -262,6 +265,7 @@ impl Args {
         match key.argument() {
             Some("fields") => self.parse_fields_argument(&key, input),
             Some("prompt_variables") => self.parse_prompt_variables(&key, input),
+            Some("stream") => self.parse_stream_flag(&key, input),
             Some(argument) => match SEMANTIC_ARGUMENTS.iter().find(|(arg, _)| *arg == argument) {
                 Some((_, attribute)) => self.parse_semantic(argument, attribute, &key, input),
                 None => self.parse_argument(argument, &key, input),
@@ -316,6 +320,19 @@ impl Args {
                 expr,
             });
         }
+        Ok(())
+    }
+
+    /// `stream`: a flag, for return types that do not show the stream.
+    fn parse_stream_flag(&mut self, key: &Key, input: ParseStream<'_>) -> syn::Result<()> {
+        self.check_duplicate_argument(key);
+        if !is_item_end(input) {
+            return Err(key.error(
+                "`stream` is a flag: write `stream` alone, for a function whose return type \
+                 is a stream (or a `Result` of one) that its type does not show",
+            ));
+        }
+        self.stream = Some(key.start);
         Ok(())
     }
 

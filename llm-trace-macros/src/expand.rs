@@ -12,11 +12,23 @@ use crate::attr::{Args, FieldKind, MetadataValue, ProviderArg};
 pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     let mut errors = args.errors;
 
-    if item.sig.asyncness.is_none() {
+    let stream = stream_shape(&item.sig.output, args.stream.is_some());
+    if args.stream.is_some() && matches!(item.sig.output, ReturnType::Default) {
+        errors.push(syn::Error::new(
+            args.stream.unwrap_or_else(Span::call_site),
+            format!(
+                "`stream`: `{}` returns nothing; `stream` is for functions that return a stream \
+                 (or a `Result` of one)",
+                item.sig.ident
+            ),
+        ));
+    }
+    if item.sig.asyncness.is_none() && stream.is_none() {
         errors.push(syn::Error::new(
             item.sig.fn_token.span,
             format!(
-                "`#[llm_call]` instruments `async fn`s: make `{}` an `async fn`",
+                "`#[llm_call]` instruments `async fn`s and functions that return a stream: \
+                 make `{}` an `async fn`",
                 item.sig.ident
             ),
         ));
@@ -112,6 +124,9 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     if let Some(model) = &args.model {
         site.extend(quote!(.model(#model)));
     }
+    if stream.is_some() {
+        site.extend(quote!(.stream()));
+    }
     if !args.fields.is_empty() {
         let count = args.fields.len();
         site.extend(quote!(.fields(#count)));
@@ -140,7 +155,15 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     });
 
     let output_ty = output_type(&sig.output);
-    let finish = finish(&provider);
+    let finish = match &stream {
+        Some(shape) => finish_stream(&provider, shape),
+        None => finish(&provider),
+    };
+    let run = if sig.asyncness.is_some() {
+        quote!(::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await)
+    } else {
+        quote!(__llm_trace_call.run_sync(move || #block))
+    };
     let local_provider = match &args.provider {
         Some(ProviderArg::Compatible(name)) => quote! {
             /// The `openai_compatible` provider of this function.
@@ -167,9 +190,8 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
                 |#recorder: &mut ::llm_trace::__private::Fields<'_>| { #(#fields)* },
             );
             let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;
+                #run;
             #finish
-            __llm_trace_output
         }
     }
 }
@@ -189,16 +211,145 @@ fn field_value(field: &crate::attr::Field) -> TokenStream {
     }
 }
 
-/// The type to annotate the body's output with, so `?` and `return` infer.
+/// The type to annotate the body's output with, so `?` and `return` infer:
+/// the return type, with `_` for each `impl Trait` in it.
 fn output_type(output: &ReturnType) -> TokenStream {
     match output {
         ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) if contains_impl_trait(ty) => quote!(_),
-        ReturnType::Type(_, ty) => quote!(#ty),
+        ReturnType::Type(_, ty) => {
+            let mut ty = (**ty).clone();
+            syn::visit_mut::VisitMut::visit_type_mut(&mut ImplToInfer, &mut ty);
+            quote!(#ty)
+        }
     }
 }
 
-/// Ends the call with the outcome read from `__llm_trace_output` by type.
+struct ImplToInfer;
+
+impl syn::visit_mut::VisitMut for ImplToInfer {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::ImplTrait(it) = ty {
+            *ty = Type::Infer(syn::TypeInfer {
+                underscore_token: syn::Token![_](it.impl_token.span),
+            });
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+}
+
+/// How a function returns its stream.
+struct StreamShape {
+    /// `Result<Stream, E>` (under any alias): only `Ok` carries a stream.
+    result: bool,
+    /// The declared stream type is a named (boxed) type, not `impl Stream`:
+    /// the instrumented stream is boxed into it.
+    boxed: bool,
+}
+
+/// The function's stream, from its return type: `impl Stream<..>`, a boxed
+/// stream (`BoxStream`, `LocalBoxStream`, `Pin<Box<dyn Stream ..>>`), or a
+/// `...Result<_, E>` of one; with `declared` (the `stream` flag) any type.
+fn stream_shape(output: &ReturnType, declared: bool) -> Option<StreamShape> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let shape = |ty: &Type, result: bool| -> Option<StreamShape> {
+        if is_impl_stream(ty) {
+            Some(StreamShape {
+                result,
+                boxed: false,
+            })
+        } else if is_boxed_stream(ty) || (declared && !matches!(ty, Type::ImplTrait(_))) {
+            Some(StreamShape {
+                result,
+                boxed: true,
+            })
+        } else if declared {
+            Some(StreamShape {
+                result,
+                boxed: false,
+            })
+        } else {
+            None
+        }
+    };
+    if let Some(ok) = result_ok_type(ty) {
+        if let Some(found) = shape(ok, true) {
+            return Some(found);
+        }
+    }
+    shape(ty, false)
+}
+
+/// `T` of `Result<T, ..>`, `io::Result<T>`, `anyhow::Result<T>`, ...
+fn result_ok_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if !last.ident.to_string().ends_with("Result") {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    })
+}
+
+fn is_stream_bound(
+    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
+) -> bool {
+    bounds.iter().any(|bound| match bound {
+        syn::TypeParamBound::Trait(t) => t
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Stream" || s.ident == "TryStream"),
+        _ => false,
+    })
+}
+
+fn is_impl_stream(ty: &Type) -> bool {
+    matches!(ty, Type::ImplTrait(it) if is_stream_bound(&it.bounds))
+}
+
+/// `BoxStream<..>`, `LocalBoxStream<..>` or `Pin<Box<dyn Stream<..> ..>>`.
+fn is_boxed_stream(ty: &Type) -> bool {
+    let Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    if last.ident == "BoxStream" || last.ident == "LocalBoxStream" {
+        return true;
+    }
+    let first_type = |segment: &syn::PathSegment| match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    if last.ident != "Pin" {
+        return false;
+    }
+    let Some(Type::Path(boxed)) = first_type(last) else {
+        return false;
+    };
+    let Some(box_segment) = boxed.path.segments.last() else {
+        return false;
+    };
+    box_segment.ident == "Box"
+        && matches!(first_type(box_segment), Some(Type::TraitObject(dyn_)) if is_stream_bound(&dyn_.bounds))
+}
+
+/// Ends the call with the outcome read from `__llm_trace_output` by type,
+/// and returns the output.
 fn finish(provider: &TokenStream) -> TokenStream {
     quote! {
         {
@@ -219,6 +370,62 @@ fn finish(provider: &TokenStream) -> TokenStream {
                 ),
             }
         }
+        __llm_trace_output
+    }
+}
+
+/// Hands the call to the returned stream (an `Err` instead ends it), and
+/// returns the instrumented stream.
+fn finish_stream(provider: &TokenStream, shape: &StreamShape) -> TokenStream {
+    let observe = quote! {
+        |__llm_trace_item, __llm_trace_facts: &mut ::llm_trace::__private::StreamFacts| {
+            #[allow(unused_imports)]
+            use ::llm_trace::__private::{
+                ChunkKnown as _, ChunkUnknown as _, ChunkWhole as _, ErrorTypeKnown as _,
+                ErrorTypeName as _, MessageDebug as _, MessageDisplay as _, MessageNone as _,
+                SplitResult as _, SplitValue as _,
+            };
+            match (&::llm_trace::__private::Split(__llm_trace_item)).__llm_trace_split() {
+                ::core::result::Result::Ok(__llm_trace_chunk) => {
+                    (&&&::llm_trace::__private::Chunk::<#provider, _>::new(__llm_trace_chunk))
+                        .__llm_trace_observe(__llm_trace_facts)
+                }
+                ::core::result::Result::Err(__llm_trace_err) => __llm_trace_facts.__fail(
+                    (&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_error_type(),
+                    &(&&&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_message(),
+                ),
+            }
+        }
+    };
+    let stream = |inner: TokenStream| {
+        let wrapped = quote!(::llm_trace::__private::stream(__llm_trace_call, #inner, #observe));
+        if shape.boxed {
+            quote!(::llm_trace::__private::Box::pin(#wrapped))
+        } else {
+            wrapped
+        }
+    };
+    if shape.result {
+        let wrapped = stream(quote!(__llm_trace_stream));
+        quote! {
+            match __llm_trace_output {
+                ::core::result::Result::Ok(__llm_trace_stream) => ::core::result::Result::Ok(#wrapped),
+                ::core::result::Result::Err(__llm_trace_err) => {
+                    #[allow(unused_imports)]
+                    use ::llm_trace::__private::{
+                        ErrorTypeKnown as _, ErrorTypeName as _, MessageDebug as _,
+                        MessageDisplay as _, MessageNone as _,
+                    };
+                    __llm_trace_call.finish_err(
+                        (&::llm_trace::__private::Failure(&__llm_trace_err)).__llm_trace_error_type(),
+                        (&&&::llm_trace::__private::Failure(&__llm_trace_err)).__llm_trace_message(),
+                    );
+                    ::core::result::Result::Err(__llm_trace_err)
+                }
+            }
+        }
+    } else {
+        stream(quote!(__llm_trace_output))
     }
 }
 
@@ -268,6 +475,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
         (args.model.is_some(), "model"),
         (args.request.is_some(), "request"),
         (args.server.is_some(), "server"),
+        (args.stream.is_some(), "stream"),
     ] {
         if given {
             errors.push(syn::Error::new(
@@ -324,7 +532,6 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
             let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
                 ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;
             #finish
-            __llm_trace_output
         }
     }
 }
@@ -351,16 +558,4 @@ fn collect_idents(pat: &Pat, out: &mut Vec<syn::Ident>) {
         Pat::Slice(p) => p.elems.iter().for_each(|e| collect_idents(e, out)),
         _ => {}
     }
-}
-
-fn contains_impl_trait(ty: &Type) -> bool {
-    struct Finder(bool);
-    impl<'ast> syn::visit::Visit<'ast> for Finder {
-        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
-            self.0 = true;
-        }
-    }
-    let mut finder = Finder(false);
-    syn::visit::Visit::visit_type(&mut finder, ty);
-    finder.0
 }

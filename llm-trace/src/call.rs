@@ -22,7 +22,9 @@ use opentelemetry::{
 use crate::current;
 use crate::metadata::{self, AttributeValue, StaticValue};
 use crate::metrics;
-use crate::provider::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, Usage};
+use crate::provider::{
+    Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, Usage,
+};
 use crate::semconv as sc;
 
 /// The instrumentation scope of every span llm-trace starts.
@@ -59,6 +61,7 @@ pub struct CallSite {
     metadata: &'static [(&'static str, StaticValue)],
     fields: usize,
     internal: bool,
+    stream: bool,
 }
 
 impl CallSite {
@@ -74,6 +77,7 @@ impl CallSite {
             server_port: P::SERVER_PORT,
             metadata: &[],
             fields: 0,
+            stream: false,
             internal: false,
         }
     }
@@ -85,6 +89,12 @@ impl CallSite {
     }
 
     /// An INTERNAL span (tool executions, in-process agents) instead of CLIENT.
+    /// The function returns a stream: the span ends with the stream.
+    pub const fn stream(mut self) -> Self {
+        self.stream = true;
+        self
+    }
+
     pub const fn internal(mut self) -> Self {
         self.internal = true;
         self
@@ -278,7 +288,8 @@ impl Call {
         } else {
             metrics::instruments()
         };
-        let started = meters.as_ref().map(|_| Instant::now());
+        // A stream's time to first chunk counts from here.
+        let started = (meters.is_some() || site.stream).then(Instant::now);
         let metric_keys = meters.as_ref().and_then(|_| metrics::metadata_keys());
         let mut metric_metadata = Vec::new();
         let mut metric_scoped = 0;
@@ -300,8 +311,14 @@ impl Call {
         if recording {
             let mut attributes = Vec::with_capacity(8 + site.metadata.len());
             attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
+            let mut stream_given = false;
             if let Some(request) = request {
-                push_request(&mut attributes, &request.request_info());
+                let info = request.request_info();
+                stream_given = info.stream.is_some();
+                push_request(&mut attributes, &info);
+            }
+            if site.stream && !stream_given {
+                attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, true));
             }
             let scoped_from = attributes.len();
             metadata::scope_attributes(&parent, &mut attributes);
@@ -421,6 +438,38 @@ impl Call {
         &self.cx
     }
 
+    /// Whether the span records.
+    pub(crate) fn recording(&self) -> bool {
+        self.recording
+    }
+
+    /// Whether the call's metrics are recorded.
+    pub(crate) fn measuring(&self) -> bool {
+        self.meters.is_some()
+    }
+
+    /// When the call started, if it is timed.
+    pub(crate) fn started(&self) -> Option<Instant> {
+        self.started
+    }
+
+    /// Runs the body of a non-`async` function that returns a stream, with
+    /// the call's span current; a panic ends the span and propagates.
+    pub fn run_sync<T>(self, body: impl FnOnce() -> T) -> (Call, T) {
+        let guard = self.cx.clone().attach();
+        let active = current::enter(self.recording.then_some(&self.cx));
+        let ran = panic::catch_unwind(AssertUnwindSafe(body));
+        drop(active);
+        drop(guard);
+        match ran {
+            Ok(output) => (self, output),
+            Err(payload) => {
+                self.finish_panic(&*payload);
+                panic::resume_unwind(payload)
+            }
+        }
+    }
+
     /// Makes this call reachable through `current_call()` until the guard drops.
     pub(crate) fn enter(&self) -> current::ActiveGuard {
         current::enter(self.recording.then_some(&self.cx))
@@ -454,7 +503,7 @@ impl Call {
             }
         }
         span.end();
-        self.record_metrics(None, response_model, usage);
+        self.record_metrics(None, response_model, usage, StreamTiming::NONE);
     }
 
     /// Ends the span of a call that returned `Err`.
@@ -466,11 +515,11 @@ impl Call {
             span.set_status(Status::error(bounded_text(&message)));
         }
         span.end();
-        self.record_metrics(Some(error_type), None, None);
+        self.record_metrics(Some(error_type), None, None, StreamTiming::NONE);
     }
 
     /// Ends the span of a call whose body panicked; the caller resumes the panic.
-    fn finish_panic(mut self, payload: &(dyn Any + Send)) {
+    pub(crate) fn finish_panic(mut self, payload: &(dyn Any + Send)) {
         self.finished = true;
         let span = self.cx.span();
         if span.is_recording() {
@@ -488,7 +537,59 @@ impl Call {
             ))));
         }
         span.end();
-        self.record_metrics(Some(Cow::Borrowed(sc::ERROR_TYPE_PANIC)), None, None);
+        self.record_metrics(
+            Some(Cow::Borrowed(sc::ERROR_TYPE_PANIC)),
+            None,
+            None,
+            StreamTiming::NONE,
+        );
+    }
+
+    /// Ends the span of a stream with the facts its chunks gave: at its
+    /// end (`cancelled == false`, failed if an item was an error) or when
+    /// dropped before its end (`cancelled`).
+    pub(crate) fn finish_stream(
+        mut self,
+        facts: &StreamFacts,
+        cancelled: bool,
+        timing: StreamTiming<'_>,
+    ) {
+        self.finished = true;
+        let span = self.cx.span();
+        let failure = facts.failure.as_ref();
+        let ended_early = cancelled || failure.is_some();
+        let usage = facts.usage();
+        let error_type = match failure {
+            Some((error_type, _)) => Some(error_type.clone()),
+            None if cancelled => Some(Cow::Borrowed(sc::ERROR_TYPE_CANCELLED)),
+            None => None,
+        };
+        if span.is_recording() {
+            let mut attributes = Vec::with_capacity(12);
+            push_response(&mut attributes, facts.response_info(ended_early), usage);
+            if let Some(ttfc) = timing.time_to_first_chunk {
+                attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc));
+            }
+            if let Some(error_type) = &error_type {
+                attributes.push(KeyValue::new(sc::ERROR_TYPE, error_type.clone()));
+            }
+            match failure {
+                Some((_, message)) => span.set_status(Status::error(message.clone())),
+                None if cancelled => {
+                    attributes.push(KeyValue::new(sc::LLM_TRACE_CANCELLED, true));
+                    span.set_status(Status::error(
+                        "cancelled: the stream was dropped before it ended",
+                    ));
+                }
+                None => {}
+            }
+            span.set_attributes(attributes);
+        }
+        span.end();
+        let response_model = facts
+            .response_model()
+            .map(|m| StringValue::from(Arc::<str>::from(m)));
+        self.record_metrics(error_type, response_model, usage, timing);
     }
 
     fn record_metrics(
@@ -496,6 +597,7 @@ impl Call {
         error_type: Option<Cow<'static, str>>,
         response_model: Option<StringValue>,
         usage: Option<Usage>,
+        timing: StreamTiming<'_>,
     ) {
         let Some(meters) = self.meters.take() else {
             return;
@@ -527,6 +629,8 @@ impl Call {
             duration_secs: self.started.map_or(0.0, |s| s.elapsed().as_secs_f64()),
             input_tokens: usage.and_then(|u| u.billable_input_tokens.or(u.input_tokens)),
             output_tokens: usage.and_then(|u| u.billable_output_tokens.or(u.output_tokens)),
+            time_to_first_chunk: timing.time_to_first_chunk,
+            chunk_intervals: timing.chunk_intervals,
         });
     }
 }
@@ -547,8 +651,30 @@ impl Drop for Call {
             ));
         }
         span.end();
-        self.record_metrics(Some(Cow::Borrowed(sc::ERROR_TYPE_CANCELLED)), None, None);
+        self.record_metrics(
+            Some(Cow::Borrowed(sc::ERROR_TYPE_CANCELLED)),
+            None,
+            None,
+            StreamTiming::NONE,
+        );
     }
+}
+
+/// A stream's timing, for its span and the streaming metrics.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct StreamTiming<'a> {
+    /// Seconds from the call's start to its first chunk.
+    pub time_to_first_chunk: Option<f64>,
+    /// Seconds between consecutive chunks, after the first.
+    pub chunk_intervals: &'a [f64],
+}
+
+impl StreamTiming<'_> {
+    /// Not a stream.
+    pub const NONE: StreamTiming<'static> = StreamTiming {
+        time_to_first_chunk: None,
+        chunk_intervals: &[],
+    };
 }
 
 /// The message of an `Err`, through whichever of `Display` or `Debug` its type has.

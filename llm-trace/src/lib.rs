@@ -38,6 +38,7 @@ mod outcome;
 pub mod propagation;
 pub mod provider;
 pub mod semconv;
+mod stream;
 #[cfg(feature = "tracing")]
 mod tracing_bridge;
 mod workflow;
@@ -61,16 +62,21 @@ pub mod __private {
     pub use crate::call::{Call, CallSite, ErrorMessage, Fields, Instrumented};
     pub use crate::metadata::{DebugValue, DisplayValue, StaticValue};
     pub use crate::outcome::{
-        ErrorTypeKnown, ErrorTypeName, Facts, FactsKnown, FactsUnknown, Failure, MessageDebug,
-        MessageDisplay, MessageNone, Split, SplitResult, SplitValue,
+        Chunk, ChunkKnown, ChunkUnknown, ChunkWhole, ErrorTypeKnown, ErrorTypeName, Facts,
+        FactsKnown, FactsUnknown, Failure, MessageDebug, MessageDisplay, MessageNone, Split,
+        SplitResult, SplitValue,
     };
+    pub use crate::provider::StreamFacts;
     pub use crate::provider::{
         Anthropic, AzureOpenAi, Bedrock, Cohere, DeepSeek, Gemini, Groq, MistralAi, Ollama, OpenAi,
         OpenAiCompatible, OpenRouter, Perplexity, Provider, RequestFacts, VertexAi, XAi,
     };
+    pub use crate::stream::InstrumentedStream;
     pub use core::concat;
     pub use core::module_path;
     pub use core::option::Option::{None, Some};
+    pub use core::pin::Pin;
+    pub use std::boxed::Box;
 
     /// `request = ident`: checked here so that a request type the provider
     /// cannot read is reported at the identifier.
@@ -85,6 +91,17 @@ pub mod __private {
         value: &T,
     ) -> Option<opentelemetry::KeyValue> {
         Some(opentelemetry::KeyValue::new(key, value.to_value()?))
+    }
+
+    /// Wraps the stream an `#[llm_call]` function returned; `observe` (a
+    /// closure of the generated code) gets its item type from `inner`.
+    #[inline(always)]
+    pub fn stream<S, F>(call: Call, inner: S, observe: F) -> InstrumentedStream<S, F>
+    where
+        S: futures_core::Stream,
+        F: FnMut(&S::Item, &mut StreamFacts),
+    {
+        InstrumentedStream::new(call, inner, observe)
     }
 
     /// The provider of tool executions and in-process agents: none.

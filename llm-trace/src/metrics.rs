@@ -1,5 +1,7 @@
 //! The GenAI client metrics: `gen_ai.client.token.usage` and
-//! `gen_ai.client.operation.duration`, recorded for every call whether or
+//! `gen_ai.client.operation.duration` (and for streams
+//! `gen_ai.client.operation.time_to_first_chunk` and
+//! `gen_ai.client.operation.time_per_output_chunk`), recorded for every call whether or
 //! not its span was sampled, so token totals stay complete under sampling.
 //!
 //! Instruments come from the global meter provider. They are cached per
@@ -29,13 +31,21 @@ pub const DURATION_BOUNDARIES: [f64; 14] = [
     0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
 ];
 
-/// The two instruments of one meter provider.
+/// `gen_ai.client.operation.time_per_output_chunk` bucket boundaries
+/// (seconds): the conventions' boundaries for the time per output token.
+pub const CHUNK_INTERVAL_BOUNDARIES: [f64; 13] = [
+    0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5,
+];
+
+/// The instruments of one meter provider.
 #[derive(Clone)]
 pub(crate) struct Instruments {
     /// Keeps the provider alive so its address identifies it while cached.
     provider: Arc<dyn MeterProvider + Send + Sync>,
     token_usage: Histogram<u64>,
     duration: Histogram<f64>,
+    time_to_first_chunk: Histogram<f64>,
+    time_per_output_chunk: Histogram<f64>,
 }
 
 impl Instruments {
@@ -53,10 +63,24 @@ impl Instruments {
             .with_description("GenAI operation duration")
             .with_boundaries(DURATION_BOUNDARIES.to_vec())
             .build();
+        let time_to_first_chunk = meter
+            .f64_histogram(sc::GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK)
+            .with_unit("s")
+            .with_description("Time to receive the first chunk of a streamed response")
+            .with_boundaries(DURATION_BOUNDARIES.to_vec())
+            .build();
+        let time_per_output_chunk = meter
+            .f64_histogram(sc::GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK)
+            .with_unit("s")
+            .with_description("Time between consecutive chunks of a streamed response")
+            .with_boundaries(CHUNK_INTERVAL_BOUNDARIES.to_vec())
+            .build();
         Instruments {
             provider,
             token_usage,
             duration,
+            time_to_first_chunk,
+            time_per_output_chunk,
         }
     }
 
@@ -65,6 +89,12 @@ impl Instruments {
     /// allowed metadata).
     pub(crate) fn record(&self, m: Measurement<'_>) {
         self.duration.record(m.duration_secs, m.common);
+        if let Some(ttfc) = m.time_to_first_chunk {
+            self.time_to_first_chunk.record(ttfc, m.common);
+        }
+        for &interval in m.chunk_intervals {
+            self.time_per_output_chunk.record(interval, m.common);
+        }
         for (kind, tokens) in [("input", m.input_tokens), ("output", m.output_tokens)] {
             if let Some(tokens) = tokens {
                 m.common.push(KeyValue::new(sc::GEN_AI_TOKEN_TYPE, kind));
@@ -132,4 +162,8 @@ pub(crate) struct Measurement<'a> {
     pub duration_secs: f64,
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
+    /// Streams only: seconds to the first chunk.
+    pub time_to_first_chunk: Option<f64>,
+    /// Streams only: seconds between consecutive chunks.
+    pub chunk_intervals: &'a [f64],
 }

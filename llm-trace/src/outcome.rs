@@ -14,7 +14,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::call::ErrorMessage;
-use crate::provider::{Provider, ResponseFacts};
+use crate::provider::{ChunkFacts, Provider, ResponseFacts, StreamFacts};
 
 /// Names the `error.type` of an error: a short, stable, low-cardinality
 /// identifier such as `"rate_limited"`, `"timeout"` or an HTTP status code.
@@ -103,6 +103,54 @@ impl<'a, P: Provider, T> FactsUnknown<'a, P> for &Facts<'a, P, T> {
     fn __llm_trace_facts(&self) -> Option<&'a dyn ResponseFacts<P>> {
         None
     }
+}
+
+/// Probe over a stream chunk, most specific first: `(&&&Chunk::new(c))`
+/// resolves to [`ChunkFacts`] (on `&&Chunk`), then to a whole response's
+/// [`ResponseFacts`] merged into the stream's facts (on `&Chunk`), then to
+/// nothing (on `Chunk`).
+#[doc(hidden)]
+pub struct Chunk<'a, P, T>(pub &'a T, pub PhantomData<P>);
+
+impl<'a, P, T> Chunk<'a, P, T> {
+    #[inline]
+    pub fn new(value: &'a T) -> Self {
+        Chunk(value, PhantomData)
+    }
+}
+
+#[doc(hidden)]
+pub trait ChunkKnown {
+    fn __llm_trace_observe(&self, facts: &mut StreamFacts);
+}
+
+impl<P: Provider, T: ChunkFacts<P>> ChunkKnown for &&Chunk<'_, P, T> {
+    #[inline]
+    fn __llm_trace_observe(&self, facts: &mut StreamFacts) {
+        self.0.observe(facts)
+    }
+}
+
+#[doc(hidden)]
+pub trait ChunkWhole {
+    fn __llm_trace_observe(&self, facts: &mut StreamFacts);
+}
+
+impl<P: Provider, T: ResponseFacts<P>> ChunkWhole for &Chunk<'_, P, T> {
+    #[inline]
+    fn __llm_trace_observe(&self, facts: &mut StreamFacts) {
+        facts.merge(self.0.response_info())
+    }
+}
+
+#[doc(hidden)]
+pub trait ChunkUnknown {
+    fn __llm_trace_observe(&self, facts: &mut StreamFacts);
+}
+
+impl<P, T> ChunkUnknown for Chunk<'_, P, T> {
+    #[inline]
+    fn __llm_trace_observe(&self, _: &mut StreamFacts) {}
 }
 
 /// Probe over an error: its `error.type` and its message.

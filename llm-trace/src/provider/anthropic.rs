@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::value::{array_at, bool_at, f64_at, str_at, strings_at, u64_at};
-use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use super::{
+    ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
+    ToolCall, Usage,
+};
 
 /// Anthropic (`gen_ai.provider.name = "anthropic"`), the Messages API.
 #[derive(Debug, Clone, Copy, Default)]
@@ -314,4 +317,210 @@ pub(crate) fn anthropic_usage(u: &Value) -> Option<Usage> {
         u64_at(u, "cache_read_input_tokens"),
         u64_at(u, "cache_creation_input_tokens"),
     ))
+}
+
+/// One server-sent event of a streamed Messages response (`"stream": true`):
+/// `message_start` (id, model, input usage), `content_block_start` (tool
+/// calls), `content_block_delta`, `message_delta` (stop reason, cumulative
+/// usage), `message_stop`, `ping`, `error`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MessageStreamEvent {
+    /// The event type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The message, without content, in `message_start`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessagesResponse>,
+    /// The content block's position, in the `content_block_*` events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// The block being opened, in `content_block_start`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_block: Option<ContentBlock>,
+    /// A piece of a block (`content_block_delta`) or the message's end
+    /// (`message_delta`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<StreamDelta>,
+    /// Cumulative usage, in `message_delta`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<DeltaUsage>,
+    /// The error of an `error` event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<StreamError>,
+}
+
+/// The `delta` of a [`MessageStreamEvent`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StreamDelta {
+    /// `text_delta`, `input_json_delta`, `thinking_delta`, ... (block deltas only).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// A piece of text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A piece of a tool call's JSON input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial_json: Option<String>,
+    /// Why the message ended, in `message_delta`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
+    /// The stop sequence that ended it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_sequence: Option<String>,
+}
+
+/// The cumulative `usage` of a `message_delta` event: output tokens always,
+/// input and cache counts where the API repeats them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeltaUsage {
+    /// Input tokens, cache reads and writes excluded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    /// Output tokens so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
+    /// Input tokens written to the cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_creation_input_tokens: Option<u64>,
+    /// Input tokens read from the cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_read_input_tokens: Option<u64>,
+}
+
+/// The error of an `error` event (`overloaded_error`, `api_error`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StreamError {
+    /// The error type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What happened.
+    pub message: String,
+}
+
+/// Adds Anthropic's counts (input without the cache buckets) to the
+/// stream's normalized usage: counts the event leaves out keep their value.
+pub(crate) fn merge_counts(stream: &mut StreamFacts, counts: DeltaUsage) {
+    let seen = stream.usage_mut();
+    let read = counts
+        .cache_read_input_tokens
+        .or(seen.cache_read_input_tokens);
+    let write = counts
+        .cache_creation_input_tokens
+        .or(seen.cache_write_input_tokens);
+    let seen_raw_input = seen.input_tokens.map(|total| {
+        total
+            .saturating_sub(seen.cache_read_input_tokens.unwrap_or(0))
+            .saturating_sub(seen.cache_write_input_tokens.unwrap_or(0))
+    });
+    let input = counts.input_tokens.or(seen_raw_input);
+    let output = counts.output_tokens.or(seen.output_tokens);
+    *seen = normalize(input, output, read, write);
+}
+
+fn value_counts(u: &Value) -> DeltaUsage {
+    DeltaUsage {
+        input_tokens: u64_at(u, "input_tokens"),
+        output_tokens: u64_at(u, "output_tokens"),
+        cache_creation_input_tokens: u64_at(u, "cache_creation_input_tokens"),
+        cache_read_input_tokens: u64_at(u, "cache_read_input_tokens"),
+    }
+}
+
+impl ChunkFacts<Anthropic> for MessageStreamEvent {
+    fn observe(&self, stream: &mut StreamFacts) {
+        match self.kind.as_str() {
+            "message_start" => {
+                if let Some(message) = &self.message {
+                    stream.id(&message.id);
+                    stream.model(&message.model);
+                    stream.choice(0);
+                    if let Some(u) = message.usage {
+                        merge_counts(
+                            stream,
+                            DeltaUsage {
+                                input_tokens: Some(u.input_tokens),
+                                output_tokens: Some(u.output_tokens),
+                                cache_creation_input_tokens: u.cache_creation_input_tokens,
+                                cache_read_input_tokens: u.cache_read_input_tokens,
+                            },
+                        );
+                    }
+                }
+            }
+            "content_block_start" => {
+                if let Some(block) = self.content_block.as_ref().filter(|b| b.kind == "tool_use") {
+                    if let Some(name) = &block.name {
+                        stream.tool_call(block.id.as_deref(), name);
+                    }
+                }
+            }
+            "message_delta" => {
+                if let Some(reason) = self.delta.as_ref().and_then(|d| d.stop_reason.as_deref()) {
+                    stream.finish_reason(0, reason);
+                }
+                if let Some(usage) = self.usage {
+                    merge_counts(stream, usage);
+                }
+            }
+            "error" => {
+                let (kind, message) = self
+                    .error
+                    .as_ref()
+                    .map_or(("error", ""), |e| (e.kind.as_str(), e.message.as_str()));
+                let kind = if kind.is_empty() { "error" } else { kind };
+                stream.__fail(Cow::Owned(kind.to_owned()), &message);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl ChunkFacts<Anthropic> for Value {
+    fn observe(&self, stream: &mut StreamFacts) {
+        match self.get("type").and_then(Value::as_str) {
+            Some("message_start") => {
+                let Some(message) = self.get("message") else {
+                    return;
+                };
+                if let Some(id) = message.get("id").and_then(Value::as_str) {
+                    stream.id(id);
+                }
+                if let Some(model) = message.get("model").and_then(Value::as_str) {
+                    stream.model(model);
+                }
+                stream.choice(0);
+                if let Some(u) = message.get("usage").filter(|u| u.is_object()) {
+                    merge_counts(stream, value_counts(u));
+                }
+            }
+            Some("content_block_start") => {
+                let Some(block) = self.get("content_block") else {
+                    return;
+                };
+                if block.get("type").and_then(Value::as_str) == Some("tool_use") {
+                    if let Some(name) = block.get("name").and_then(Value::as_str) {
+                        stream.tool_call(block.get("id").and_then(Value::as_str), name);
+                    }
+                }
+            }
+            Some("message_delta") => {
+                let reason = self.get("delta").and_then(|d| d.get("stop_reason"));
+                if let Some(reason) = reason.and_then(Value::as_str) {
+                    stream.finish_reason(0, reason);
+                }
+                if let Some(u) = self.get("usage").filter(|u| u.is_object()) {
+                    merge_counts(stream, value_counts(u));
+                }
+            }
+            Some("error") => match self.get("error").filter(|e| e.is_object()) {
+                Some(error) => super::openai::stream_error(stream, error),
+                None => stream.__fail(Cow::Borrowed("error"), &""),
+            },
+            _ => {}
+        }
+    }
 }

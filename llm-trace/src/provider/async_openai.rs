@@ -68,7 +68,10 @@ use async_openai::types::responses::{
 };
 
 use super::openai::OpenAiCompatible;
-use super::{RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use super::{
+    ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, ToolCall,
+    Usage,
+};
 
 /// An `f32` as the `f64` of its shortest decimal form, so that `0.2_f32`
 /// records as `0.2`.
@@ -243,6 +246,31 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionStreamRespons
 
     fn response_model(&self) -> Option<&str> {
         Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+}
+
+/// One chunk of a streamed chat, read per choice index (a chunk may carry
+/// the end of choice 1 alone).
+impl<P: OpenAiCompatible> ChunkFacts<P> for CreateChatCompletionStreamResponse {
+    fn observe(&self, stream: &mut StreamFacts) {
+        stream.id(&self.id);
+        stream.model(&self.model);
+        for choice in &self.choices {
+            let index = choice.index as usize;
+            stream.choice(index);
+            if let Some(reason) = choice.finish_reason {
+                stream.finish_reason(index, finish_reason_str(reason));
+            }
+            for call in choice.delta.tool_calls.iter().flatten() {
+                let name = call.function.as_ref().and_then(|f| f.name.as_deref());
+                if let (Some(id), Some(name)) = (call.id.as_deref(), name) {
+                    stream.tool_call(Some(id), name);
+                }
+            }
+        }
+        if let Some(usage) = &self.usage {
+            stream.merge_usage(chat_usage(usage));
+        }
     }
 }
 

@@ -51,7 +51,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::value::{array_at, f64_at, str_at, strings_at, u64_at};
-use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use super::{
+    ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
+    ToolCall, Usage,
+};
 
 /// AWS Bedrock (`gen_ai.provider.name = "aws.bedrock"`): Converse and Titan
 /// text embeddings.
@@ -654,6 +657,189 @@ impl ResponseFacts<Bedrock> for Value {
             .get("promptRouter")?
             .get("invokedModelId")?
             .as_str()
+    }
+}
+
+/// One event of a `ConverseStream` response, as the AWS SDKs and the
+/// event-stream JSON payloads name them: `messageStart`, `contentBlockStart`
+/// (tool calls), `contentBlockDelta`, `contentBlockStop`, `messageStop` (the
+/// stop reason), `metadata` (usage, metrics), or an exception. Exactly one
+/// field is set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ConverseStreamEvent {
+    /// The message starts (`{"role": "assistant"}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_start: Option<Value>,
+    /// A content block starts; a tool call's block names the tool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_block_start: Option<ContentBlockStartEvent>,
+    /// A piece of a content block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_block_delta: Option<Value>,
+    /// A content block ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_block_stop: Option<Value>,
+    /// The message ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_stop: Option<MessageStopEvent>,
+    /// Usage and metrics, after `messageStop`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<ConverseStreamMetadata>,
+    /// `internalServerException`, `modelStreamErrorException`,
+    /// `throttlingException`, `validationException`,
+    /// `serviceUnavailableException`: the stream failed.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub exceptions: Map<String, Value>,
+}
+
+/// `contentBlockStart`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ContentBlockStartEvent {
+    /// What starts: `{"toolUse": {"toolUseId": ..., "name": ...}}` for a tool call.
+    pub start: Option<Value>,
+    /// The block's position in the message.
+    pub content_block_index: u32,
+}
+
+/// `messageStop`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct MessageStopEvent {
+    /// `end_turn`, `tool_use`, `max_tokens`, ...
+    pub stop_reason: Option<String>,
+}
+
+/// `metadata`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ConverseStreamMetadata {
+    /// Token usage of the whole call.
+    pub usage: Option<TokenUsage>,
+    /// Latency.
+    pub metrics: Option<ConverseMetrics>,
+    /// The prompt router's choice, if one chose the model.
+    pub trace: Option<ConverseTrace>,
+}
+
+/// The exception names a `ConverseStream` can end with.
+const STREAM_EXCEPTIONS: [&str; 5] = [
+    "internalServerException",
+    "modelStreamErrorException",
+    "throttlingException",
+    "validationException",
+    "serviceUnavailableException",
+];
+
+fn observe_tool_start(start: &Value, stream: &mut StreamFacts) {
+    if let Some(tool) = start.get("toolUse") {
+        if let Some(name) = tool.get("name").and_then(Value::as_str) {
+            stream.tool_call(tool.get("toolUseId").and_then(Value::as_str), name);
+        }
+    }
+}
+
+fn observe_exception(name: &str, body: &Value, stream: &mut StreamFacts) {
+    let message = body.get("message").and_then(Value::as_str).unwrap_or("");
+    stream.__fail(Cow::Owned(name.to_owned()), &message);
+}
+
+impl ChunkFacts<Bedrock> for ConverseStreamEvent {
+    fn observe(&self, stream: &mut StreamFacts) {
+        if self.message_start.is_some() {
+            stream.choice(0);
+        }
+        if let Some(start) = self
+            .content_block_start
+            .as_ref()
+            .and_then(|s| s.start.as_ref())
+        {
+            observe_tool_start(start, stream);
+        }
+        if let Some(reason) = self
+            .message_stop
+            .as_ref()
+            .and_then(|m| m.stop_reason.as_deref())
+        {
+            stream.finish_reason(0, reason);
+        }
+        if let Some(metadata) = &self.metadata {
+            if let Some(usage) = metadata.usage.as_ref().and_then(TokenUsage::normalized) {
+                stream.merge_usage(usage);
+            }
+            let routed = metadata
+                .trace
+                .as_ref()
+                .and_then(|t| t.prompt_router.as_ref())
+                .and_then(|r| r.invoked_model_id.as_deref());
+            if let Some(model) = routed {
+                stream.model(model);
+            }
+        }
+        for name in STREAM_EXCEPTIONS {
+            if let Some(body) = self.exceptions.get(name) {
+                observe_exception(name, body, stream);
+            }
+        }
+    }
+}
+
+/// A raw event: `{"metadata": {...}}` as the SDKs serialize it, or the bare
+/// event-stream payload (`{"usage": ..., "metrics": ...}`, `{"stopReason":
+/// ...}`, `{"start": ..., "contentBlockIndex": 0}`, `{"role": ...}`).
+impl ChunkFacts<Bedrock> for Value {
+    fn observe(&self, stream: &mut StreamFacts) {
+        let Some(object) = self.as_object() else {
+            return;
+        };
+        for (key, body) in object {
+            match key.as_str() {
+                "messageStart" | "role" => stream.choice(0),
+                "contentBlockStart" => {
+                    if let Some(start) = body.get("start") {
+                        observe_tool_start(start, stream);
+                    }
+                }
+                "start" => observe_tool_start(body, stream),
+                "messageStop" => {
+                    if let Some(reason) = body.get("stopReason").and_then(Value::as_str) {
+                        stream.finish_reason(0, reason);
+                    }
+                }
+                "stopReason" => {
+                    if let Some(reason) = body.as_str() {
+                        stream.finish_reason(0, reason);
+                    }
+                }
+                "metadata" => observe_metadata(body, stream),
+                "usage" => observe_metadata(self, stream),
+                name if STREAM_EXCEPTIONS.contains(&name) => observe_exception(name, body, stream),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn observe_metadata(metadata: &Value, stream: &mut StreamFacts) {
+    if let Some(u) = metadata.get("usage").filter(|u| u.is_object()) {
+        let usage = normalize(
+            u64_at(u, "inputTokens"),
+            u64_at(u, "outputTokens"),
+            u64_at(u, "cacheReadInputTokens"),
+            u64_at(u, "cacheWriteInputTokens"),
+        );
+        if let Some(usage) = usage {
+            stream.merge_usage(usage);
+        }
+    }
+    let routed = metadata
+        .get("trace")
+        .and_then(|t| t.get("promptRouter"))
+        .and_then(|r| r.get("invokedModelId"))
+        .and_then(Value::as_str);
+    if let Some(model) = routed {
+        stream.model(model);
     }
 }
 

@@ -35,11 +35,15 @@ use std::borrow::Cow;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 use ::claudius::{
-    ContentBlock, KnownModel, Message, MessageCreateParams, Model, OutputFormat,
-    Usage as ClaudiusUsage,
+    ContentBlock, KnownModel, Message, MessageCreateParams, MessageStreamEvent, Model,
+    OutputFormat, Usage as ClaudiusUsage,
 };
 
-use super::{Anthropic, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use super::anthropic::{merge_counts, DeltaUsage};
+use super::{
+    Anthropic, ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
+    ToolCall, Usage,
+};
 
 impl RequestFacts<Anthropic> for MessageCreateParams {
     fn request_model(&self) -> Option<&str> {
@@ -103,6 +107,46 @@ impl ResponseFacts<Anthropic> for Message {
 
     fn response_model(&self) -> Option<&str> {
         model_name(&self.model)
+    }
+}
+
+/// One event of a streamed message: `message_start` gives the id, model and
+/// input usage, `content_block_start` the tool calls, `message_delta` the
+/// stop reason and the cumulative usage.
+impl ChunkFacts<Anthropic> for MessageStreamEvent {
+    fn observe(&self, stream: &mut StreamFacts) {
+        match self {
+            MessageStreamEvent::MessageStart(start) => {
+                let message = &start.message;
+                stream.id(&message.id);
+                if let Some(model) = model_name(&message.model) {
+                    stream.model(model);
+                }
+                stream.choice(0);
+                stream.merge_usage(Usage::from(&message.usage));
+            }
+            MessageStreamEvent::ContentBlockStart(start) => {
+                if let ContentBlock::ToolUse(tool) = &start.content_block {
+                    stream.tool_call(Some(tool.id.as_str()), &tool.name);
+                }
+            }
+            MessageStreamEvent::MessageDelta(delta) => {
+                if let Some(reason) = &delta.delta.stop_reason {
+                    stream.finish_reason(0, &reason.to_string());
+                }
+                let u = &delta.usage;
+                merge_counts(
+                    stream,
+                    DeltaUsage {
+                        input_tokens: u.input_tokens.and_then(count),
+                        output_tokens: count(u.output_tokens),
+                        cache_creation_input_tokens: u.cache_creation_input_tokens.and_then(count),
+                        cache_read_input_tokens: u.cache_read_input_tokens.and_then(count),
+                    },
+                );
+            }
+            _ => {}
+        }
     }
 }
 

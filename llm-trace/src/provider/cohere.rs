@@ -35,7 +35,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Number, Value};
 
 use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
-use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use super::{
+    ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
+    ToolCall, Usage,
+};
 use de::{null_default, object, object_or_default, objects};
 
 /// Cohere (`gen_ai.provider.name = "cohere"`), the v2 Chat and Embed APIs.
@@ -547,6 +550,53 @@ impl ResponseFacts<Cohere> for Value {
             value_counts(u.get("billed_units")),
             count_at(u, "cached_tokens"),
         ))
+    }
+}
+
+/// One event of a streamed v2 chat (`"stream": true`): `message-start`
+/// (id), `tool-call-start` (tool calls), `message-end` (finish reason and
+/// usage); the content events add nothing to the facts.
+impl ChunkFacts<Cohere> for Value {
+    fn observe(&self, stream: &mut StreamFacts) {
+        let delta = self.get("delta");
+        match self.get("type").and_then(Value::as_str) {
+            Some("message-start") => {
+                if let Some(id) = self.get("id").and_then(Value::as_str) {
+                    stream.id(id);
+                }
+                stream.choice(0);
+            }
+            Some("tool-call-start") => {
+                let call = delta
+                    .and_then(|d| d.get("message"))
+                    .and_then(|m| m.get("tool_calls"));
+                if let Some(call) = call {
+                    let name = call.get("function").and_then(|f| f.get("name"));
+                    if let Some(name) = name.and_then(Value::as_str) {
+                        stream.tool_call(call.get("id").and_then(Value::as_str), name);
+                    }
+                }
+            }
+            Some("message-end") => {
+                let Some(delta) = delta else {
+                    return;
+                };
+                if let Some(reason) = delta.get("finish_reason").and_then(Value::as_str) {
+                    stream.finish_reason(0, reason);
+                }
+                if let Some(u) = delta.get("usage") {
+                    let usage = non_empty(normalize(
+                        value_counts(u.get("tokens")),
+                        value_counts(u.get("billed_units")),
+                        count_at(u, "cached_tokens"),
+                    ));
+                    if let Some(usage) = usage {
+                        stream.merge_usage(usage);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 

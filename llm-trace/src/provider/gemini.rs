@@ -59,7 +59,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::value::{array_at, f64_at, i64_at, str_at, strings_at, u64_at};
-use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use super::{
+    ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
+    ToolCall, Usage,
+};
 
 /// Google Gemini on the Gemini API (AI Studio),
 /// `gen_ai.provider.name = "gcp.gemini"`.
@@ -623,6 +626,81 @@ fn value_dimension_count(v: &Value) -> Option<u64> {
     Some(array_at(first, "values").len() as u64).filter(|&n| n > 0)
 }
 
+/// A candidate's position: its `index`, which the API omits for 0.
+fn candidate_index(index: Option<u64>, position: usize) -> usize {
+    index.map_or(position, |i| usize::try_from(i).unwrap_or(usize::MAX))
+}
+
+/// One chunk of `streamGenerateContent`: a whole response whose usage is
+/// cumulative and whose candidates' last chunk has the finish reason.
+fn observe_typed_chunk(r: &GenerateContentResponse, stream: &mut StreamFacts) {
+    if let Some(id) = &r.response_id {
+        stream.id(id);
+    }
+    if let Some(model) = &r.model_version {
+        stream.model(model);
+    }
+    for (position, candidate) in r.candidates.iter().enumerate() {
+        let index = candidate_index(candidate.index, position);
+        stream.choice(index);
+        if let Some(reason) = &candidate.finish_reason {
+            stream.finish_reason(index, reason);
+        }
+        let calls = candidate
+            .content
+            .iter()
+            .flat_map(|c| &c.parts)
+            .filter_map(|p| p.function_call.as_ref());
+        for call in calls.filter(|f| !f.name.is_empty()) {
+            stream.tool_call(call.id.as_deref(), &call.name);
+        }
+    }
+    if let Some(usage) = typed_usage(r.usage_metadata) {
+        stream.merge_usage(usage);
+    }
+}
+
+fn observe_value_chunk(v: &Value, stream: &mut StreamFacts) {
+    if let Some(error) = v.get("error").filter(|e| e.is_object()) {
+        // `{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", ...}}`
+        let kind = match (
+            error.get("status").and_then(Value::as_str),
+            error.get("code"),
+        ) {
+            (Some(status), _) if !status.is_empty() => status.to_owned(),
+            (_, Some(Value::Number(code))) => code.to_string(),
+            _ => "error".to_owned(),
+        };
+        let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+        stream.__fail(Cow::Owned(kind), &message);
+        return;
+    }
+    if let Some(id) = v.get("responseId").and_then(Value::as_str) {
+        stream.id(id);
+    }
+    if let Some(model) = v.get("modelVersion").and_then(Value::as_str) {
+        stream.model(model);
+    }
+    for (position, candidate) in array_at(v, "candidates").iter().enumerate() {
+        let index = candidate_index(u64_at(candidate, "index"), position);
+        stream.choice(index);
+        if let Some(reason) = candidate.get("finishReason").and_then(Value::as_str) {
+            stream.finish_reason(index, reason);
+        }
+        let parts = candidate
+            .get("content")
+            .map_or(&[][..], |c| array_at(c, "parts"));
+        for call in parts.iter().filter_map(|p| p.get("functionCall")) {
+            if let Some(name) = call.get("name").and_then(Value::as_str) {
+                stream.tool_call(call.get("id").and_then(Value::as_str), name);
+            }
+        }
+    }
+    if let Some(usage) = v.get("usageMetadata").and_then(value_usage) {
+        stream.merge_usage(usage);
+    }
+}
+
 /// Implements the request and response traits for a Gemini-shaped provider.
 macro_rules! gemini_facts {
     ($p:ty) => {
@@ -678,6 +756,18 @@ macro_rules! gemini_facts {
             }
             fn usage(&self) -> Option<Usage> {
                 typed_usage(self.usage_metadata)
+            }
+        }
+
+        impl ChunkFacts<$p> for GenerateContentResponse {
+            fn observe(&self, stream: &mut StreamFacts) {
+                observe_typed_chunk(self, stream)
+            }
+        }
+
+        impl ChunkFacts<$p> for Value {
+            fn observe(&self, stream: &mut StreamFacts) {
+                observe_value_chunk(self, stream)
             }
         }
 

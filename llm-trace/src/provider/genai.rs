@@ -88,12 +88,14 @@
 use std::borrow::Cow;
 
 use ::genai::chat::{
-    ChatOptions, ChatResponse, MessageContent, StopReason, StreamEnd, Usage as GenaiUsage,
+    ChatOptions, ChatResponse, ChatStreamEvent, MessageContent, StopReason, StreamEnd,
+    Usage as GenaiUsage,
 };
 use ::genai::ModelIden;
 
 use super::{
-    Bedrock, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage,
+    Bedrock, ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo,
+    StreamFacts, ToolCall, Usage,
 };
 
 impl<P: Provider> RequestFacts<P> for ChatOptions {
@@ -161,6 +163,16 @@ impl<P: Provider> ResponseFacts<P> for StreamEnd {
 
     fn usage(&self) -> Option<Usage> {
         normalize(self.captured_usage.as_ref()?, P::NAME == Bedrock::NAME)
+    }
+}
+
+/// genai's stream events: the facts are in the last one, `End`.
+impl<P: Provider> ChunkFacts<P> for ChatStreamEvent {
+    fn observe(&self, stream: &mut StreamFacts) {
+        if let ChatStreamEvent::End(end) = self {
+            stream.choice(0);
+            stream.merge(ResponseFacts::<P>::response_info(end));
+        }
     }
 }
 

@@ -60,6 +60,7 @@ pub mod anthropic;
 pub mod async_openai;
 pub mod azure;
 pub mod bedrock;
+mod chunk;
 #[cfg(feature = "claudius")]
 pub mod claudius;
 pub mod cohere;
@@ -70,11 +71,13 @@ pub mod genai;
 pub mod ollama;
 pub mod openai;
 pub mod responses;
+pub mod sse;
 mod value;
 
 pub use anthropic::Anthropic;
 pub use azure::AzureOpenAi;
 pub use bedrock::Bedrock;
+pub use chunk::{ChunkFacts, StreamFacts, MAX_STREAM_CHOICES};
 pub use cohere::Cohere;
 pub use compatible::{DeepSeek, Groq, MistralAi, OpenRouter, Perplexity, XAi};
 pub use gemini::Gemini;

@@ -30,7 +30,10 @@ use serde_json::{Map, Value};
 
 use super::cohere::de::{null_default, object, object_or_default, objects};
 use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
-use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use super::{
+    ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
+    ToolCall, Usage,
+};
 
 /// Ollama (`gen_ai.provider.name = "ollama"`), its native chat and embed API.
 #[derive(Debug, Clone, Copy, Default)]
@@ -479,6 +482,57 @@ impl ResponseFacts<Ollama> for Value {
 
     fn response_model(&self) -> Option<&str> {
         self.get("model")?.as_str()
+    }
+}
+
+/// One NDJSON line of a streamed `/api/chat` reply: a piece of the message,
+/// and on the last line (`"done": true`) the reason and the counts.
+impl ChunkFacts<Ollama> for ChatResponse {
+    fn observe(&self, stream: &mut StreamFacts) {
+        stream.model(&self.model);
+        stream.choice(0);
+        for call in self.message.iter().flat_map(|m| &m.tool_calls) {
+            stream.tool_call(call.id.as_deref(), &call.function.name);
+        }
+        if let Some(reason) = &self.done_reason {
+            stream.finish_reason(0, reason);
+        }
+        if let Some(usage) = usage(self.prompt_eval_count, self.eval_count) {
+            stream.merge_usage(usage);
+        }
+    }
+}
+
+impl ChunkFacts<Ollama> for Value {
+    fn observe(&self, stream: &mut StreamFacts) {
+        if let Some(error) = self.get("error") {
+            // `{"error": "..."}` ends a stream that failed midway.
+            let message = error.as_str().unwrap_or("");
+            stream.__fail(Cow::Borrowed("error"), &message);
+            return;
+        }
+        if let Some(model) = self.get("model").and_then(Value::as_str) {
+            stream.model(model);
+        }
+        stream.choice(0);
+        let calls = self
+            .get("message")
+            .map_or(&[][..], |m| array_at(m, "tool_calls"));
+        for call in calls {
+            let name = call.get("function").and_then(|f| f.get("name"));
+            if let Some(name) = name.and_then(Value::as_str) {
+                stream.tool_call(call.get("id").and_then(Value::as_str), name);
+            }
+        }
+        if let Some(reason) = self.get("done_reason").and_then(Value::as_str) {
+            stream.finish_reason(0, reason);
+        }
+        if let Some(usage) = usage(
+            u64_at(self, "prompt_eval_count"),
+            u64_at(self, "eval_count"),
+        ) {
+            stream.merge_usage(usage);
+        }
     }
 }
 

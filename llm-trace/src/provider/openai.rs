@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
-use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use super::{
+    ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
+    ToolCall, Usage,
+};
 
 /// OpenAI (`gen_ai.provider.name = "openai"`), the Chat Completions API.
 #[derive(Debug, Clone, Copy, Default)]
@@ -368,19 +371,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for ChatCompletion {
     }
 
     fn usage(&self) -> Option<Usage> {
-        let u = self.usage.as_ref()?;
-        normalize(
-            CompletionCounts {
-                prompt: Some(u.prompt_tokens),
-                completion: Some(u.completion_tokens),
-                cached: u.prompt_tokens_details.and_then(|d| d.cached_tokens),
-                cache_hit: u.prompt_cache_hit_tokens,
-                cache_write: u.prompt_tokens_details.and_then(|d| d.cache_write_tokens),
-                reasoning_detail: u.completion_tokens_details.and_then(|d| d.reasoning_tokens),
-                reasoning_beside: u.reasoning_tokens,
-            },
-            P::COMPLETION_INCLUDES_REASONING,
-        )
+        completion_usage(self.usage.as_ref()?, P::COMPLETION_INCLUDES_REASONING)
     }
 }
 
@@ -588,4 +579,185 @@ pub(crate) fn openai_usage(u: &Value, completion_includes_reasoning: bool) -> Op
         },
         completion_includes_reasoning,
     )
+}
+
+/// One chunk of a streamed Chat Completion (`"stream": true`): a
+/// `chat.completion.chunk`. With `stream_options.include_usage`, the last
+/// chunk has no choices and carries the usage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChatCompletionChunk {
+    /// Response id, the same in every chunk.
+    pub id: String,
+    /// `chat.completion.chunk`.
+    pub object: String,
+    /// Unix seconds.
+    pub created: u64,
+    /// The model that answers.
+    pub model: String,
+    /// The choices this chunk continues.
+    pub choices: Vec<ChunkChoice>,
+    /// Token usage, in the last chunk only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<CompletionUsage>,
+}
+
+/// One choice's part of a [`ChatCompletionChunk`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChunkChoice {
+    /// The choice's position.
+    pub index: u32,
+    /// What this chunk adds to the message.
+    pub delta: ChunkDelta,
+    /// Set in the choice's last chunk.
+    pub finish_reason: Option<String>,
+}
+
+/// The message delta of a [`ChunkChoice`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChunkDelta {
+    /// `assistant`, in the first chunk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// A piece of the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Pieces of tool calls; the first piece of each has its id and name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ChunkToolCall>,
+}
+
+/// A piece of a streamed tool call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChunkToolCall {
+    /// The call's position among the message's tool calls.
+    pub index: u32,
+    /// The call's id, in its first piece.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The function's name (first piece) and a piece of its arguments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<ChunkFunction>,
+}
+
+/// The function part of a [`ChunkToolCall`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChunkFunction {
+    /// The function's name, in the call's first piece.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A piece of the JSON arguments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<String>,
+}
+
+/// The conventions' usage of a typed `usage` object.
+fn completion_usage(u: &CompletionUsage, completion_includes_reasoning: bool) -> Option<Usage> {
+    normalize(
+        CompletionCounts {
+            prompt: Some(u.prompt_tokens),
+            completion: Some(u.completion_tokens),
+            cached: u.prompt_tokens_details.and_then(|d| d.cached_tokens),
+            cache_hit: u.prompt_cache_hit_tokens,
+            cache_write: u.prompt_tokens_details.and_then(|d| d.cache_write_tokens),
+            reasoning_detail: u.completion_tokens_details.and_then(|d| d.reasoning_tokens),
+            reasoning_beside: u.reasoning_tokens,
+        },
+        completion_includes_reasoning,
+    )
+}
+
+impl<P: OpenAiCompatible> ChunkFacts<P> for ChatCompletionChunk {
+    fn observe(&self, stream: &mut StreamFacts) {
+        stream.id(&self.id);
+        stream.model(&self.model);
+        for choice in &self.choices {
+            let index = choice.index as usize;
+            stream.choice(index);
+            if let Some(reason) = &choice.finish_reason {
+                stream.finish_reason(index, reason);
+            }
+            for call in &choice.delta.tool_calls {
+                let name = call.function.as_ref().and_then(|f| f.name.as_deref());
+                if let (Some(id), Some(name)) = (call.id.as_deref(), name) {
+                    stream.tool_call(Some(id), name);
+                }
+            }
+        }
+        if let Some(usage) = self
+            .usage
+            .as_ref()
+            .and_then(|u| completion_usage(u, P::COMPLETION_INCLUDES_REASONING))
+        {
+            stream.merge_usage(usage);
+        }
+    }
+}
+
+/// A raw chunk: a `chat.completion.chunk`, or a Responses API stream event
+/// (`{"type": "response.completed", ...}`).
+impl<P: OpenAiCompatible> ChunkFacts<P> for Value {
+    fn observe(&self, stream: &mut StreamFacts) {
+        if super::responses::observe_event(self, stream) {
+            return;
+        }
+        if let Some(id) = self.get("id").and_then(Value::as_str) {
+            stream.id(id);
+        }
+        if let Some(model) = self.get("model").and_then(Value::as_str) {
+            stream.model(model);
+        }
+        for choice in array_at(self, "choices") {
+            let Some(index) = u64_at(choice, "index").and_then(|i| usize::try_from(i).ok()) else {
+                continue;
+            };
+            stream.choice(index);
+            if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+                stream.finish_reason(index, reason);
+            }
+            let calls = choice
+                .get("delta")
+                .map_or(&[][..], |d| array_at(d, "tool_calls"));
+            for call in calls {
+                let id = call.get("id").and_then(Value::as_str);
+                let name = call
+                    .get("function")
+                    .and_then(|f| f.get("name"))
+                    .and_then(Value::as_str);
+                if let (Some(id), Some(name)) = (id, name) {
+                    stream.tool_call(Some(id), name);
+                }
+            }
+        }
+        if let Some(usage) = self
+            .get("usage")
+            .and_then(|u| openai_usage(u, P::COMPLETION_INCLUDES_REASONING))
+        {
+            stream.merge_usage(usage);
+        }
+        if let Some(error) = self.get("error").filter(|e| e.is_object()) {
+            // A mid-stream error object (OpenRouter, vLLM and others send one
+            // in place of a chunk).
+            stream_error(stream, error);
+        }
+    }
+}
+
+/// Notes a provider's error object (`{"type"|"code": ..., "message": ...}`)
+/// as the stream's failure.
+pub(crate) fn stream_error(stream: &mut StreamFacts, error: &Value) {
+    let kind = ["code", "type"]
+        .iter()
+        .find_map(|key| match error.get(*key) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "error".to_owned());
+    let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+    stream.__fail(Cow::Owned(kind), &message);
 }

@@ -42,7 +42,10 @@ use serde_json::{Map, Value};
 
 use super::openai::OpenAiCompatible;
 use super::value::{array_at, bool_at, f64_at, str_at, u64_at};
-use super::{RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use super::{
+    ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, ToolCall,
+    Usage,
+};
 
 /// A Responses API request body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -549,6 +552,84 @@ pub(crate) fn responses_request_info(v: &Value) -> Option<RequestInfo<'_>> {
             .and_then(output_type),
         ..RequestInfo::default()
     })
+}
+
+/// One event of a streamed response (`"stream": true`). The facts come
+/// from the events that carry the whole response: `response.created` (id and
+/// model), `response.completed`, `response.incomplete` and `response.failed`
+/// (status, output and usage); an `error` event fails the call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResponseStreamEvent {
+    /// `response.created`, `response.output_text.delta`, `response.completed`, `error`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The event's position in the stream.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<u64>,
+    /// The response, in the events about the whole response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<Response>,
+    /// A piece of output text (`response.output_text.delta`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<String>,
+    /// The error code of an `error` event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The error message of an `error` event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl<P: OpenAiCompatible> ChunkFacts<P> for ResponseStreamEvent {
+    fn observe(&self, stream: &mut StreamFacts) {
+        if self.kind == "error" {
+            let kind = self.code.clone().filter(|c| !c.is_empty());
+            stream.__fail(
+                Cow::Owned(kind.unwrap_or_else(|| "error".to_owned())),
+                &self.message.as_deref().unwrap_or(""),
+            );
+            return;
+        }
+        let Some(response) = &self.response else {
+            return;
+        };
+        stream.merge(ResponseFacts::<P>::response_info(response));
+        if self.kind == "response.failed" {
+            let error = response.error.as_ref();
+            let kind = error.and_then(|e| e.code.clone()).filter(|c| !c.is_empty());
+            stream.__fail(
+                Cow::Owned(kind.unwrap_or_else(|| "response.failed".to_owned())),
+                &error.and_then(|e| e.message.as_deref()).unwrap_or(""),
+            );
+        }
+    }
+}
+
+/// Observes a raw Responses stream event; `false` when `v` is not one.
+pub(crate) fn observe_event(v: &Value, stream: &mut StreamFacts) -> bool {
+    let Some(kind) = v.get("type").and_then(Value::as_str) else {
+        return false;
+    };
+    if kind == "error" {
+        super::openai::stream_error(stream, v);
+        return true;
+    }
+    if !kind.starts_with("response.") {
+        return false;
+    }
+    if let Some(response) = v.get("response") {
+        if let Some(info) = responses_info(response) {
+            stream.merge(info);
+        }
+        if kind == "response.failed" {
+            match response.get("error").filter(|e| e.is_object()) {
+                Some(error) => super::openai::stream_error(stream, error),
+                None => stream.__fail(Cow::Borrowed("response.failed"), &""),
+            }
+        }
+    }
+    true
 }
 
 #[cfg(test)]

@@ -1,0 +1,291 @@
+//! Streamed responses: what each chunk adds to the facts of the whole call.
+
+use std::borrow::Cow;
+
+use super::sse::SseDecoder;
+use super::{Provider, ResponseInfo, ToolCall, Usage};
+
+/// Facts one chunk of a streamed response carries.
+///
+/// Implemented per (provider, chunk type), like [`ResponseFacts`](super::ResponseFacts).
+/// A stream's chunks are observed in order into one [`StreamFacts`], which
+/// gives the call's [`ResponseInfo`] when the stream ends. A chunk type that
+/// implements only `ResponseFacts` (a whole response per chunk, as Gemini and
+/// Ollama stream) is merged field by field instead.
+///
+/// Implementations must not panic, and should not allocate per chunk: set
+/// the id and model through [`StreamFacts`], which copies them once.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a stream chunk that provider `{P}` can read",
+    note = "implement `llm_trace::provider::ChunkFacts<{P}>` for `{Self}`"
+)]
+pub trait ChunkFacts<P: Provider> {
+    /// Adds what this chunk says to `stream`.
+    fn observe(&self, stream: &mut StreamFacts);
+}
+
+/// Most choices (`n`) and tool calls a stream's facts keep: the indices come
+/// from the provider's chunks and must not size an allocation.
+pub const MAX_STREAM_CHOICES: usize = 128;
+
+/// The facts of a streamed response, accumulated chunk by chunk.
+#[derive(Debug, Default)]
+pub struct StreamFacts {
+    id: Option<String>,
+    model: Option<String>,
+    /// Per choice index: its finish reason once given.
+    choices: Vec<Option<Cow<'static, str>>>,
+    usage: Option<Usage>,
+    tool_calls: Vec<(Option<String>, String)>,
+    embeddings_dimension_count: Option<u64>,
+    decoder: Option<Box<SseDecoder>>,
+    /// Ends the decoder's input with the provider it was fed for.
+    flush: Option<fn(&mut StreamFacts)>,
+    /// The first failure seen in the stream: its `error.type` and message.
+    pub(crate) failure: Option<(Cow<'static, str>, String)>,
+}
+
+impl StreamFacts {
+    /// No facts yet.
+    pub fn new() -> Self {
+        StreamFacts::default()
+    }
+
+    /// Sets `gen_ai.response.id` unless a chunk already did.
+    pub fn id(&mut self, id: &str) {
+        if self.id.is_none() && !id.is_empty() {
+            self.id = Some(id.to_owned());
+        }
+    }
+
+    /// Sets `gen_ai.response.model` unless a chunk already did.
+    pub fn model(&mut self, model: &str) {
+        if self.model.is_none() && !model.is_empty() {
+            self.model = Some(model.to_owned());
+        }
+    }
+
+    /// Notes that choice `index` is being streamed, so that a stream ending
+    /// before the choice finishes reports `error` at its position.
+    pub fn choice(&mut self, index: usize) {
+        if index < MAX_STREAM_CHOICES && self.choices.len() <= index {
+            self.choices.resize(index + 1, None);
+        }
+    }
+
+    /// Sets the finish reason of choice `index`.
+    pub fn finish_reason(&mut self, index: usize, reason: &str) {
+        self.choice(index);
+        if let Some(slot) = self.choices.get_mut(index) {
+            *slot = Some(Cow::Owned(reason.to_owned()));
+        }
+    }
+
+    /// The usage so far, for providers that report it in pieces
+    /// (Anthropic: input at the start, output at the end).
+    pub fn usage_mut(&mut self) -> &mut Usage {
+        self.usage.get_or_insert_with(Usage::default)
+    }
+
+    /// Takes every count `usage` reports over the ones seen so far (streamed
+    /// counts are cumulative).
+    pub fn merge_usage(&mut self, usage: Usage) {
+        let seen = self.usage_mut();
+        let merge = |seen: &mut Option<u64>, new: Option<u64>| {
+            if new.is_some() {
+                *seen = new;
+            }
+        };
+        merge(&mut seen.input_tokens, usage.input_tokens);
+        merge(&mut seen.output_tokens, usage.output_tokens);
+        merge(
+            &mut seen.cache_read_input_tokens,
+            usage.cache_read_input_tokens,
+        );
+        merge(
+            &mut seen.cache_write_input_tokens,
+            usage.cache_write_input_tokens,
+        );
+        merge(
+            &mut seen.reasoning_output_tokens,
+            usage.reasoning_output_tokens,
+        );
+        merge(&mut seen.billable_input_tokens, usage.billable_input_tokens);
+        merge(
+            &mut seen.billable_output_tokens,
+            usage.billable_output_tokens,
+        );
+    }
+
+    /// Adds a tool call the model asked for (its id and tool name, as the
+    /// chunk that opens it gives them).
+    pub fn tool_call(&mut self, id: Option<&str>, name: &str) {
+        if self.tool_calls.len() < MAX_STREAM_CHOICES {
+            self.tool_calls
+                .push((id.map(str::to_owned), name.to_owned()));
+        }
+    }
+
+    /// Merges a whole response's facts, for chunk types that are complete
+    /// responses (Gemini, Ollama): ids and models are kept from the first
+    /// chunk that has them, finish reasons and counts from the latest.
+    pub fn merge(&mut self, info: ResponseInfo<'_>) {
+        if let Some(id) = &info.id {
+            self.id(id);
+        }
+        if let Some(model) = &info.model {
+            self.model(model);
+        }
+        for (index, reason) in info.finish_reasons.iter().enumerate() {
+            self.finish_reason(index, reason);
+        }
+        if let Some(usage) = info.usage {
+            self.merge_usage(usage);
+        }
+        for call in &info.tool_calls {
+            self.tool_call(call.id.as_deref(), &call.name);
+        }
+        if info.embeddings_dimension_count.is_some() {
+            self.embeddings_dimension_count = info.embeddings_dimension_count;
+        }
+    }
+
+    /// Decodes raw wire bytes (server-sent events or NDJSON lines, split
+    /// anywhere) and observes each event's JSON as a `P` chunk.
+    pub fn feed<P: Provider>(&mut self, bytes: &[u8])
+    where
+        serde_json::Value: ChunkFacts<P>,
+    {
+        let mut decoder = self.decoder.take().unwrap_or_default();
+        decoder.feed(bytes, |event| self.observe_event::<P>(event));
+        self.decoder = Some(decoder);
+        self.flush = Some(Self::finish_bytes::<P>);
+    }
+
+    /// Ends the wire bytes: a last NDJSON line without its newline counts.
+    fn finish_bytes<P: Provider>(&mut self)
+    where
+        serde_json::Value: ChunkFacts<P>,
+    {
+        if let Some(mut decoder) = self.decoder.take() {
+            decoder.finish(|event| self.observe_event::<P>(event));
+        }
+    }
+
+    /// The stream ended: completes what its last bytes began.
+    pub(crate) fn end_of_stream(&mut self) {
+        if let Some(flush) = self.flush.take() {
+            flush(self);
+        }
+    }
+
+    fn observe_event<P: Provider>(&mut self, event: &[u8])
+    where
+        serde_json::Value: ChunkFacts<P>,
+    {
+        if event == b"[DONE]" {
+            return;
+        }
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(event) {
+            value.observe(self);
+        }
+    }
+
+    /// Notes an error the stream yielded; the first one is the call's.
+    #[doc(hidden)]
+    pub fn __fail(&mut self, error_type: Cow<'static, str>, message: &dyn std::fmt::Display) {
+        if self.failure.is_none() {
+            self.failure = Some((error_type, crate::call::bounded_text(message)));
+        }
+    }
+
+    /// Whether the stream yielded an error.
+    pub fn failed(&self) -> bool {
+        self.failure.is_some()
+    }
+
+    /// The usage seen so far.
+    pub fn usage(&self) -> Option<Usage> {
+        self.usage
+    }
+
+    /// `gen_ai.response.model` as seen so far.
+    pub fn response_model(&self) -> Option<&str> {
+        self.model.as_deref()
+    }
+
+    /// The facts of the call. `ended_early`: the stream failed or was
+    /// dropped, so every choice without a finish reason reports `error` at
+    /// its position (and a stream that produced no choice reports one
+    /// `error`).
+    pub fn response_info(&self, ended_early: bool) -> ResponseInfo<'_> {
+        let finish_reasons = if ended_early {
+            if self.choices.is_empty() {
+                vec![Cow::Borrowed("error")]
+            } else {
+                self.choices
+                    .iter()
+                    .map(|r| r.as_deref().map_or(Cow::Borrowed("error"), Cow::Borrowed))
+                    .collect()
+            }
+        } else {
+            self.choices
+                .iter()
+                .filter_map(|r| r.as_deref().map(Cow::Borrowed))
+                .collect()
+        };
+        ResponseInfo {
+            id: self.id.as_deref().map(Cow::Borrowed),
+            model: self.model.as_deref().map(Cow::Borrowed),
+            finish_reasons,
+            usage: self.usage,
+            tool_calls: self
+                .tool_calls
+                .iter()
+                .map(|(id, name)| ToolCall::new(id.as_deref(), name.as_str()))
+                .collect(),
+            embeddings_dimension_count: self.embeddings_dimension_count,
+        }
+    }
+}
+
+impl<P: Provider, T: ChunkFacts<P> + ?Sized> ChunkFacts<P> for &T {
+    fn observe(&self, stream: &mut StreamFacts) {
+        (**self).observe(stream)
+    }
+}
+
+impl<P: Provider, T: ChunkFacts<P> + ?Sized> ChunkFacts<P> for Box<T> {
+    fn observe(&self, stream: &mut StreamFacts) {
+        (**self).observe(stream)
+    }
+}
+
+/// Raw wire bytes: server-sent events or NDJSON, as `reqwest`'s
+/// `bytes_stream()` yields them.
+impl<P: Provider> ChunkFacts<P> for [u8]
+where
+    serde_json::Value: ChunkFacts<P>,
+{
+    fn observe(&self, stream: &mut StreamFacts) {
+        stream.feed::<P>(self);
+    }
+}
+
+impl<P: Provider> ChunkFacts<P> for Vec<u8>
+where
+    serde_json::Value: ChunkFacts<P>,
+{
+    fn observe(&self, stream: &mut StreamFacts) {
+        stream.feed::<P>(self);
+    }
+}
+
+impl<P: Provider> ChunkFacts<P> for bytes::Bytes
+where
+    serde_json::Value: ChunkFacts<P>,
+{
+    fn observe(&self, stream: &mut StreamFacts) {
+        stream.feed::<P>(self);
+    }
+}

@@ -1,0 +1,167 @@
+//! Streamed calls: the span stays open while the caller consumes the stream
+//! and ends with it — at its end, after an error item, or when it is dropped
+//! early (then as cancelled, with whatever usage its chunks reported).
+
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+use std::time::Instant;
+
+use futures_core::Stream;
+
+use crate::call::{Call, StreamTiming};
+use crate::provider::StreamFacts;
+
+/// Longest run of chunk intervals kept for
+/// `gen_ai.client.operation.time_per_output_chunk` before they are recorded.
+const MAX_PENDING_INTERVALS: usize = 4096;
+
+pin_project_lite::pin_project! {
+    /// A stream returned by an `#[llm_call]` function, observed chunk by
+    /// chunk by `observe` (generated at the call site, where the item type is
+    /// concrete). Items pass through unchanged.
+    #[doc(hidden)]
+    pub struct InstrumentedStream<S, F> {
+        #[pin]
+        inner: S,
+        observe: F,
+        state: Option<StreamCall>,
+    }
+}
+
+/// The call a stream carries until it ends.
+struct StreamCall {
+    call: Option<Call>,
+    facts: StreamFacts,
+    /// The span records or metrics are measured: chunks are worth reading.
+    observing: bool,
+    /// Inter-chunk intervals are measured (a meter provider is installed).
+    measuring: bool,
+    time_to_first_chunk: Option<f64>,
+    last_chunk: Option<Instant>,
+    intervals: Vec<f64>,
+}
+
+impl StreamCall {
+    fn end(&mut self, cancelled: bool) {
+        if let Some(call) = self.call.take() {
+            self.facts.end_of_stream();
+            call.finish_stream(
+                &self.facts,
+                cancelled,
+                StreamTiming {
+                    time_to_first_chunk: self.time_to_first_chunk,
+                    chunk_intervals: &self.intervals,
+                },
+            );
+        }
+    }
+
+    fn panicked(&mut self, payload: &(dyn Any + Send)) {
+        if let Some(call) = self.call.take() {
+            call.finish_panic(payload);
+        }
+    }
+
+    #[inline]
+    fn chunk(&mut self) {
+        let now = Instant::now();
+        match self.last_chunk {
+            None => {
+                self.time_to_first_chunk = self
+                    .call
+                    .as_ref()
+                    .and_then(Call::started)
+                    .map(|started| now.saturating_duration_since(started).as_secs_f64());
+            }
+            Some(previous) if self.measuring => {
+                if self.intervals.len() < MAX_PENDING_INTERVALS {
+                    self.intervals
+                        .push(now.saturating_duration_since(previous).as_secs_f64());
+                }
+            }
+            Some(_) => {}
+        }
+        self.last_chunk = Some(now);
+    }
+}
+
+impl Drop for StreamCall {
+    fn drop(&mut self) {
+        // Dropped before its end: cancelled, unless an error ended it.
+        let cancelled = !self.facts.failed();
+        self.end(cancelled);
+    }
+}
+
+impl<S, F> InstrumentedStream<S, F> {
+    /// Lets `call` end with `inner`.
+    pub fn new(call: Call, inner: S, observe: F) -> Self {
+        let measuring = call.measuring();
+        let observing = measuring || call.recording();
+        InstrumentedStream {
+            inner,
+            observe,
+            state: Some(StreamCall {
+                call: Some(call),
+                facts: StreamFacts::new(),
+                observing,
+                measuring,
+                time_to_first_chunk: None,
+                last_chunk: None,
+                intervals: Vec::new(),
+            }),
+        }
+    }
+}
+
+impl<S, F> Stream for InstrumentedStream<S, F>
+where
+    S: Stream,
+    F: FnMut(&S::Item, &mut StreamFacts),
+{
+    type Item = S::Item;
+
+    fn poll_next(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Option<S::Item>> {
+        let this = self.project();
+        let Some(state) = this.state.as_mut() else {
+            return this.inner.poll_next(task);
+        };
+        // Spans started while the stream is polled are the call's children.
+        let guard = state
+            .call
+            .as_ref()
+            .filter(|call| call.recording())
+            .map(|call| call.context().clone().attach());
+        let inner = this.inner;
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| inner.poll_next(task)));
+        drop(guard);
+        match polled {
+            Ok(Poll::Ready(Some(item))) => {
+                if state.observing {
+                    state.chunk();
+                    (this.observe)(&item, &mut state.facts);
+                }
+                Poll::Ready(Some(item))
+            }
+            Ok(Poll::Ready(None)) => {
+                if let Some(mut state) = this.state.take() {
+                    state.end(false);
+                }
+                Poll::Ready(None)
+            }
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => {
+                if let Some(mut state) = this.state.take() {
+                    state.panicked(&*payload);
+                }
+                panic::resume_unwind(payload)
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
