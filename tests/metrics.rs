@@ -1,4 +1,5 @@
-//! `gen_ai.client.token.usage` and `gen_ai.client.operation.duration`:
+//! `gen_ai.client.token.usage` and `gen_ai.client.operation.duration` (and
+//! for streams the time to first chunk and per output chunk):
 //! recorded for every call, sampled or not, with the conventions' units,
 //! buckets and attributes.
 
@@ -244,4 +245,92 @@ async fn cancelled_calls_are_measured_with_their_error_type() {
         Value::from("cancelled")
     );
     assert_eq!(duration[0].count, 1);
+}
+
+#[llm_call(provider = "openai", model = "gpt-stream-metrics")]
+async fn streamed(
+    chunks: Vec<serde_json::Value>,
+) -> Result<impl futures::Stream<Item = Result<serde_json::Value, std::io::Error>>, std::io::Error>
+{
+    use futures::StreamExt;
+    // A pause before each chunk, so the times are measurably non-zero.
+    Ok(futures::stream::iter(chunks).then(|c| async move {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        Ok(c)
+    }))
+}
+
+#[tokio::test]
+async fn streams_record_time_to_first_chunk_and_time_per_output_chunk() {
+    use futures::StreamExt;
+    meters();
+    let chunk = |choices: serde_json::Value, usage: serde_json::Value| json!({"id": "s1", "model": "gpt-stream-metrics-2024", "choices": choices, "usage": usage});
+    let chunks = vec![
+        chunk(
+            json!([{"index": 0, "delta": {"content": "a"}}]),
+            json!(null),
+        ),
+        chunk(
+            json!([{"index": 0, "delta": {"content": "b"}}]),
+            json!(null),
+        ),
+        chunk(
+            json!([{"index": 0, "delta": {}, "finish_reason": "stop"}]),
+            json!(null),
+        ),
+        chunk(
+            json!([]),
+            json!({"prompt_tokens": 7, "completion_tokens": 3}),
+        ),
+    ];
+    let count = streamed(chunks).await.unwrap().count().await;
+    assert_eq!(count, 4);
+
+    let common = attrs(&[
+        ("gen_ai.operation.name", "chat".into()),
+        ("gen_ai.provider.name", "openai".into()),
+        ("gen_ai.request.model", "gpt-stream-metrics".into()),
+        ("gen_ai.response.model", "gpt-stream-metrics-2024".into()),
+        ("server.address", "api.openai.com".into()),
+        ("server.port", 443.into()),
+    ]);
+    let first = points(
+        "gen_ai.client.operation.time_to_first_chunk",
+        "gpt-stream-metrics",
+    );
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0].attributes, common);
+    assert_eq!(first[0].count, 1);
+    assert!(
+        first[0].sum >= 0.005,
+        "time to first chunk {}",
+        first[0].sum
+    );
+    assert_eq!(first[0].bounds, DURATION_BOUNDARIES);
+
+    let per_chunk = points(
+        "gen_ai.client.operation.time_per_output_chunk",
+        "gpt-stream-metrics",
+    );
+    assert_eq!(per_chunk.len(), 1, "{per_chunk:?}");
+    assert_eq!(per_chunk[0].attributes, common);
+    assert_eq!(per_chunk[0].count, 3, "one per chunk after the first");
+    assert!(
+        per_chunk[0].sum >= 0.015,
+        "time per chunk {}",
+        per_chunk[0].sum
+    );
+    assert_eq!(
+        per_chunk[0].bounds,
+        llm_trace::metrics::CHUNK_INTERVAL_BOUNDARIES
+    );
+
+    let tokens = points("gen_ai.client.token.usage", "gpt-stream-metrics");
+    assert_eq!(
+        tokens.iter().map(|p| (p.count, p.sum)).collect::<Vec<_>>(),
+        [(1, 7.0), (1, 3.0)]
+    );
+    let duration = points("gen_ai.client.operation.duration", "gpt-stream-metrics");
+    assert_eq!(duration.len(), 1);
+    assert!(duration[0].sum >= first[0].sum + per_chunk[0].sum - 1e-9);
 }

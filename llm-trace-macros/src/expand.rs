@@ -159,10 +159,11 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         Some(shape) => finish_stream(&provider, shape),
         None => finish(&provider),
     };
+    let body = typed_body(&output_ty, &block);
     let run = if sig.asyncness.is_some() {
-        quote!(::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await)
+        quote!(::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #body).await)
     } else {
-        quote!(__llm_trace_call.run_sync(move || #block))
+        quote!(__llm_trace_call.run_sync(move || #body))
     };
     let local_provider = match &args.provider {
         Some(ProviderArg::Compatible(name)) => quote! {
@@ -238,8 +239,38 @@ impl syn::visit_mut::VisitMut for ImplToInfer {
     }
 }
 
+/// The body as the inner block, with the declared return type as its own:
+/// a `return` of that type (never taken) comes first, so that `return`s,
+/// `?` and the tail are checked against it and coerce to it (a boxed trait
+/// object, an error type `?` converts into), as in the function itself.
+/// `tracing::instrument` uses the same edge.
+fn typed_body(output_ty: &TokenStream, block: &syn::Block) -> TokenStream {
+    quote! {
+        {
+            #[allow(
+                unknown_lints,
+                unreachable_code,
+                clippy::diverging_sub_expression,
+                clippy::empty_loop,
+                clippy::let_unit_value,
+                clippy::let_with_type_underscore,
+                clippy::needless_return
+            )]
+            if false {
+                let __llm_trace_declared_return: #output_ty = loop {};
+                return __llm_trace_declared_return;
+            }
+            #block
+        }
+    }
+}
+
 /// How a function returns its stream.
 struct StreamShape {
+    /// The stream's item type where the return type writes it (`Item = X`,
+    /// `BoxStream<'_, X>`): it types the observer's argument before the
+    /// body's own types are inferred.
+    item: Option<Type>,
     /// `Result<Stream, E>` (under any alias): only `Ok` carries a stream.
     result: bool,
     /// The declared stream type is a named (boxed) type, not `impl Stream`:
@@ -255,18 +286,22 @@ fn stream_shape(output: &ReturnType, declared: bool) -> Option<StreamShape> {
         return None;
     };
     let shape = |ty: &Type, result: bool| -> Option<StreamShape> {
+        let item = stream_item_type(ty);
         if is_impl_stream(ty) {
             Some(StreamShape {
+                item,
                 result,
                 boxed: false,
             })
         } else if is_boxed_stream(ty) || (declared && !matches!(ty, Type::ImplTrait(_))) {
             Some(StreamShape {
+                item,
                 result,
                 boxed: true,
             })
         } else if declared {
             Some(StreamShape {
+                item,
                 result,
                 boxed: false,
             })
@@ -311,6 +346,66 @@ fn is_stream_bound(
             .is_some_and(|s| s.ident == "Stream" || s.ident == "TryStream"),
         _ => false,
     })
+}
+
+/// The item type a `Stream<Item = X>` / `TryStream<Ok = T, Error = E>`
+/// bound names.
+fn bound_item_type(
+    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
+) -> Option<Type> {
+    bounds.iter().find_map(|bound| {
+        let syn::TypeParamBound::Trait(t) = bound else {
+            return None;
+        };
+        let last = t.path.segments.last()?;
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        let binding = |name: &str| {
+            args.args.iter().find_map(|arg| match arg {
+                syn::GenericArgument::AssocType(assoc) if assoc.ident == name => {
+                    Some(assoc.ty.clone())
+                }
+                _ => None,
+            })
+        };
+        if last.ident == "Stream" {
+            binding("Item")
+        } else if last.ident == "TryStream" {
+            let (ok, error) = (binding("Ok")?, binding("Error")?);
+            Some(syn::parse_quote!(::core::result::Result<#ok, #error>))
+        } else {
+            None
+        }
+    })
+}
+
+/// The item type of a stream type, where it is written out.
+fn stream_item_type(ty: &Type) -> Option<Type> {
+    let mut item = match ty {
+        Type::ImplTrait(it) => bound_item_type(&it.bounds)?,
+        Type::TraitObject(dyn_) => bound_item_type(&dyn_.bounds)?,
+        Type::Path(path) => {
+            let last = path.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            let first_type = args.args.iter().find_map(|arg| match arg {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })?;
+            if last.ident == "BoxStream" || last.ident == "LocalBoxStream" {
+                first_type.clone()
+            } else if last.ident == "Pin" || last.ident == "Box" {
+                stream_item_type(first_type)?
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    syn::visit_mut::VisitMut::visit_type_mut(&mut ImplToInfer, &mut item);
+    Some(item)
 }
 
 fn is_impl_stream(ty: &Type) -> bool {
@@ -377,8 +472,12 @@ fn finish(provider: &TokenStream) -> TokenStream {
 /// Hands the call to the returned stream (an `Err` instead ends it), and
 /// returns the instrumented stream.
 fn finish_stream(provider: &TokenStream, shape: &StreamShape) -> TokenStream {
+    let item = match &shape.item {
+        Some(ty) => quote!(: &#ty),
+        None => quote!(),
+    };
     let observe = quote! {
-        |__llm_trace_item, __llm_trace_facts: &mut ::llm_trace::__private::StreamFacts| {
+        |__llm_trace_item #item, __llm_trace_facts: &mut ::llm_trace::__private::StreamFacts| {
             #[allow(unused_imports)]
             use ::llm_trace::__private::{
                 ChunkKnown as _, ChunkUnknown as _, ChunkWhole as _, ErrorTypeKnown as _,
@@ -511,6 +610,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
     });
     let provider = quote!(::llm_trace::__private::NoProvider);
     let output_ty = output_type(&sig.output);
+    let body = typed_body(&output_ty, &block);
     let finish = finish(&provider);
     quote! {
         #(#attrs)*
@@ -530,7 +630,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
                 [#(#entries),*].into_iter().flatten().collect(),
             );
             let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;
+                ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #body).await;
             #finish
         }
     }

@@ -2,6 +2,7 @@
 //! gave. Transcripts are composed from each provider's API reference.
 
 mod openai;
+mod shapes;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -49,6 +49,9 @@ impl SseDecoder {
     /// line).
     pub fn feed(&mut self, bytes: &[u8], mut on_event: impl FnMut(&[u8])) {
         let mut rest = bytes;
+        if rest.is_empty() {
+            return;
+        }
         if self.after_cr {
             self.after_cr = false;
             if let Some(tail) = rest.strip_prefix(b"\n") {
