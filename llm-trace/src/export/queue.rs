@@ -103,15 +103,16 @@ impl QueueStats {
         }
     }
 
-    /// Frees the places of a batch whose export ended.
+    /// Frees the places of a batch whose export ended; a count that moved
+    /// means the places are free.
     fn done(&self, spans: usize, exported: bool) {
+        self.queued.fetch_sub(spans, Ordering::AcqRel);
         let count = if exported {
             &self.exported
         } else {
             &self.failed
         };
-        count.fetch_add(spans as u64, Ordering::Relaxed);
-        self.queued.fetch_sub(spans, Ordering::AcqRel);
+        count.fetch_add(spans as u64, Ordering::AcqRel);
     }
 }
 
