@@ -237,11 +237,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // Shutting down exports what is still batched (spans are exported every
-    // 5 s, metrics every 60 s) and reports any export error.
+    // 5 s, metrics every 60 s) and reports any export error. It waits at
+    // most 5 s (LLM_TRACE_SHUTDOWN_TIMEOUT), whatever the collector does: a
+    // collector that is gone or never answers costs telemetry, not the
+    // program, which exits normally.
     let destination = telemetry.destination().cloned();
-    telemetry
-        .shutdown()
-        .map_err(|e| format!("exporting telemetry failed: {e}"))?;
+    if let Err(error) = telemetry.shutdown() {
+        eprintln!("exporting telemetry failed: {error}");
+        return Ok(());
+    }
 
     match destination {
         Some(Destination::File {

@@ -4,6 +4,10 @@
 //! OpenTelemetry's internal logging, not per span; when the collector comes
 //! back, export resumes.
 //!
+//! `tests/outages.rs` measures the same faults: callers' latency
+//! percentiles against a healthy run, the queue bound, exactly-once delivery
+//! and the counts of `Telemetry::span_counts`.
+//!
 //! The collector is the real OTLP receiver of `llm_trace_suite::receiver`
 //! on loopback, with its fault controls (`shutdown`, `restart`,
 //! `start_on`, `set_delay`). Latency bounds on calls are correctness bounds
@@ -209,7 +213,7 @@ async fn unreachable_collector_at_start(transport: Transport) {
         events.len()
     );
     assert_eq!(
-        internal_logs::named("BatchSpanProcessor.SpanDroppingStarted"),
+        internal_logs::named("llm_trace.span_dropping_started"),
         0,
         "the default queue (2048) held every span"
     );
@@ -364,9 +368,10 @@ fn resident_bytes() -> u64 {
 /// A collector far slower than the calls: every export takes 600 ms (and
 /// succeeds), the queue holds 64 spans, 100 000 calls arrive in about a
 /// second. Spans beyond the queue are dropped, never waited for; memory
-/// stays where it was; the drops are reported twice in all (when dropping
-/// starts, and the total at shutdown) whatever their number; and every
-/// call is accounted for: `dropped + delivered == calls`.
+/// stays where it was; the drops are counted (`Telemetry::span_counts`) and
+/// reported twice in all (when dropping starts, and the total at shutdown)
+/// whatever their number; and every call is accounted for:
+/// `dropped + delivered == calls`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_queue_drops_spans_with_bounded_memory_and_reports_the_drops_once() {
     const WARM_UP: u64 = 1_000;
@@ -405,11 +410,17 @@ async fn full_queue_drops_spans_with_bounded_memory_and_reports_the_drops_once()
         MEMORY_BOUND / 1024
     );
     assert_eq!(
-        internal_logs::named("BatchSpanProcessor.SpanDroppingStarted"),
+        internal_logs::named("llm_trace.span_dropping_started"),
         1,
         "dropping is reported when it starts, once: {:#?}",
         internal_logs::events()
     );
+    let counts = telemetry.span_counts();
+    assert!(
+        counts.queued <= QUEUE as u64,
+        "{counts:?} over the queue bound"
+    );
+    assert_eq!(counts.failed, 0, "{counts:?}");
 
     shut_down(telemetry)
         .await
@@ -421,20 +432,18 @@ async fn full_queue_drops_spans_with_bounded_memory_and_reports_the_drops_once()
     let names: Vec<&str> = events.iter().map(|e| e.name).collect();
     assert_eq!(
         names,
-        [
-            "BatchSpanProcessor.SpanDroppingStarted",
-            "BatchSpanProcessor.SpansDropped"
-        ],
+        ["llm_trace.span_dropping_started", "llm_trace.spans_dropped"],
         "the only warnings, however many spans were dropped: {events:#?}"
     );
     let started = &events[0];
-    assert_eq!(started.target, "opentelemetry_sdk");
+    assert_eq!(started.target, "llm-trace");
     assert_eq!(started.level, tracing::Level::WARN);
     // otel_warn! repeats the event name as a `name` field.
     assert_eq!(
         started.field("name"),
-        Some("BatchSpanProcessor.SpanDroppingStarted")
+        Some("llm_trace.span_dropping_started")
     );
+    assert_eq!(started.field("max_queue_size"), Some("64"));
     let total = &events[1];
     assert_eq!(total.level, tracing::Level::WARN);
     assert_eq!(total.field("max_queue_size"), Some("64"));
@@ -447,6 +456,7 @@ async fn full_queue_drops_spans_with_bounded_memory_and_reports_the_drops_once()
         "at least one full queue was delivered"
     );
     assert!(dropped > 0);
+    assert_eq!(dropped, counts.dropped, "the log and the counter agree");
     assert_eq!(
         dropped + delivered,
         WARM_UP + LOAD,
@@ -530,7 +540,7 @@ mod internal_logs {
     fn wanted(metadata: &Metadata<'_>) -> bool {
         // Level order in `tracing`: ERROR < WARN < INFO < DEBUG < TRACE.
         metadata.is_event()
-            && metadata.target().starts_with("opentelemetry")
+            && (metadata.target().starts_with("opentelemetry") || metadata.target() == "llm-trace")
             && *metadata.level() <= Level::WARN
     }
 

@@ -31,6 +31,7 @@
 //! | `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER` (`otlp` or `none`) | [`Builder::traces`], [`Builder::metrics`] |
 //! | `OTEL_SDK_DISABLED` | [`Builder::disabled`] |
 //! | `LLM_TRACE_FILE`, `LLM_TRACE_FILE_MAX_BYTES` | [`Builder::file`], [`Builder::file_max_bytes`] |
+//! | `LLM_TRACE_SHUTDOWN_TIMEOUT` (milliseconds, default 5000) | [`Builder::shutdown_timeout`] |
 //!
 //! A user who configures OpenTelemetry themselves skips [`init`]:
 //! `#[llm_call]` uses whatever global providers are installed.
@@ -52,9 +53,21 @@ use opentelemetry_sdk::Resource;
 
 mod config;
 pub mod jsonl;
+mod queue;
 
 use config::Env;
 pub use opentelemetry_otlp::Protocol;
+pub use queue::SpanCounts;
+use queue::{CountedExporter, CountedProcessor, QueueStats};
+
+/// The queue size of the batch span processor when nothing sets it
+/// (`OTEL_BSP_MAX_QUEUE_SIZE`'s default in the specification).
+pub const DEFAULT_MAX_QUEUE_SIZE: usize = 2048;
+
+/// How long dropping the guard (or [`Telemetry::shutdown`],
+/// [`Telemetry::force_flush`]) waits for the last exports when nothing sets
+/// it (`LLM_TRACE_SHUTDOWN_TIMEOUT`).
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Sets up export from the `OTEL_*` variables: `llm_trace::builder().init()`.
 pub fn init() -> Result<Telemetry, InitError> {
@@ -82,6 +95,7 @@ pub struct Builder {
     max_export_batch_size: Option<usize>,
     scheduled_delay: Option<Duration>,
     export_timeout: Option<Duration>,
+    shutdown_timeout: Option<Duration>,
     metric_export_interval: Option<Duration>,
     file: Option<PathBuf>,
     file_max_bytes: Option<u64>,
@@ -108,6 +122,7 @@ impl Default for Builder {
             max_export_batch_size: None,
             scheduled_delay: None,
             export_timeout: None,
+            shutdown_timeout: None,
             metric_export_interval: None,
             file: None,
             file_max_bytes: None,
@@ -216,6 +231,17 @@ impl Builder {
         self
     }
 
+    /// How long shutting down (dropping the guard, [`Telemetry::shutdown`])
+    /// and [`Telemetry::force_flush`] wait for the last exports, retries
+    /// included (`LLM_TRACE_SHUTDOWN_TIMEOUT` in milliseconds, default 5 s).
+    /// Past it they return, reporting what did not finish, whatever the
+    /// collector does: an application never hangs on exit because its
+    /// collector is gone or stopped answering.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = Some(timeout);
+        self
+    }
+
     /// Interval between metric exports (`OTEL_METRIC_EXPORT_INTERVAL`, default 60 s).
     pub fn metric_export_interval(mut self, interval: Duration) -> Self {
         self.metric_export_interval = Some(interval);
@@ -299,13 +325,11 @@ impl Builder {
             None => config::sampler(env)?
                 .unwrap_or_else(|| Sampler::ParentBased(Box::new(Sampler::AlwaysOn))),
         };
-        let mut batch = BatchConfigBuilder::default();
-        if let Some(size) = self
+        let max_queue_size = self
             .max_queue_size
             .map_or_else(|| env.usize("OTEL_BSP_MAX_QUEUE_SIZE"), |v| Ok(Some(v)))?
-        {
-            batch = batch.with_max_queue_size(size);
-        }
+            .unwrap_or(DEFAULT_MAX_QUEUE_SIZE);
+        let mut batch = BatchConfigBuilder::default().with_max_queue_size(max_queue_size);
         if let Some(size) = self.max_export_batch_size.map_or_else(
             || env.usize("OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
             |v| Ok(Some(v)),
@@ -321,6 +345,10 @@ impl Builder {
         let export_timeout = self
             .export_timeout
             .map_or_else(|| env.millis("OTEL_EXPORTER_OTLP_TIMEOUT"), |v| Ok(Some(v)))?;
+        let shutdown_timeout = self
+            .shutdown_timeout
+            .map_or_else(|| env.millis("LLM_TRACE_SHUTDOWN_TIMEOUT"), |v| Ok(Some(v)))?
+            .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT);
         let interval = self.metric_export_interval.map_or_else(
             || env.millis("OTEL_METRIC_EXPORT_INTERVAL"),
             |v| Ok(Some(v)),
@@ -381,19 +409,24 @@ impl Builder {
             }
         };
 
+        let queue = QueueStats::new(max_queue_size);
         let tracer_provider = span_exporter.map(|exporter| {
             let processor = match exporter {
-                SpanExporterKind::Otlp(e) => BatchSpanProcessor::builder(e)
-                    .with_batch_config(batch.build())
-                    .build(),
-                SpanExporterKind::File(e) => BatchSpanProcessor::builder(e)
-                    .with_batch_config(batch.build())
-                    .build(),
+                SpanExporterKind::Otlp(e) => {
+                    BatchSpanProcessor::builder(CountedExporter::new(e, queue.clone()))
+                        .with_batch_config(batch.build())
+                        .build()
+                }
+                SpanExporterKind::File(e) => {
+                    BatchSpanProcessor::builder(CountedExporter::new(e, queue.clone()))
+                        .with_batch_config(batch.build())
+                        .build()
+                }
             };
             SdkTracerProvider::builder()
                 .with_resource(resource.clone())
                 .with_sampler(sampler)
-                .with_span_processor(processor)
+                .with_span_processor(CountedProcessor::new(processor, queue.clone()))
                 .build()
         });
 
@@ -428,6 +461,8 @@ impl Builder {
             }),
             destination: Some(destination),
             installed_global: self.install_global,
+            queue: Some(queue),
+            shutdown_timeout,
         })
     }
 
@@ -759,14 +794,17 @@ struct Providers {
     runtime: Option<tokio::runtime::Runtime>,
 }
 
-/// The installed providers. Dropping it flushes and shuts them down (errors
-/// are then reported through OpenTelemetry's internal logging); call
+/// The installed providers. Dropping it flushes and shuts them down within
+/// the [shutdown timeout](Builder::shutdown_timeout) (errors are then
+/// reported through OpenTelemetry's internal logging); call
 /// [`Telemetry::shutdown`] to see them.
 #[must_use = "dropping the guard shuts telemetry down"]
 pub struct Telemetry {
     providers: Option<Providers>,
     destination: Option<Destination>,
     installed_global: bool,
+    queue: Option<Arc<QueueStats>>,
+    shutdown_timeout: Duration,
 }
 
 impl fmt::Debug for Telemetry {
@@ -774,6 +812,7 @@ impl fmt::Debug for Telemetry {
         f.debug_struct("Telemetry")
             .field("destination", &self.destination)
             .field("active", &self.providers.is_some())
+            .field("shutdown_timeout", &self.shutdown_timeout)
             .finish()
     }
 }
@@ -784,6 +823,8 @@ impl Telemetry {
             providers: None,
             destination: None,
             installed_global: false,
+            queue: None,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
 
@@ -811,26 +852,49 @@ impl Telemetry {
         self.providers.as_ref().and_then(|p| p.meter.as_ref())
     }
 
-    /// Exports everything recorded so far, waiting for the exporters.
+    /// What became of the spans so far: exported, failed to export, dropped
+    /// because the queue was full, still queued. All zero when disabled.
+    ///
+    /// ```no_run
+    /// let telemetry = llm_trace::init()?;
+    /// // ... instrumented calls ...
+    /// let counts = telemetry.span_counts();
+    /// if counts.lost() > 0 {
+    ///     eprintln!("{} spans lost ({} dropped, {} failed to export)",
+    ///               counts.lost(), counts.dropped, counts.failed);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn span_counts(&self) -> SpanCounts {
+        self.queue.as_ref().map(|q| q.counts()).unwrap_or_default()
+    }
+
+    /// The bound on [`shutdown`](Self::shutdown), dropping the guard and
+    /// [`force_flush`](Self::force_flush).
+    pub fn shutdown_timeout(&self) -> Duration {
+        self.shutdown_timeout
+    }
+
+    /// Exports everything recorded so far, waiting for the exporters at
+    /// most the [shutdown timeout](Builder::shutdown_timeout).
     pub fn force_flush(&self) -> Result<(), ShutdownError> {
         let Some(providers) = &self.providers else {
             return Ok(());
         };
-        off_runtime(|| {
-            let traces = providers
-                .tracer
-                .as_ref()
-                .and_then(|p| p.force_flush().err());
-            let metrics = providers.meter.as_ref().and_then(|p| p.force_flush().err());
-            let (traces, metrics) = (
-                traces.map(|e| e.to_string()),
-                metrics.map(|e| e.to_string()),
-            );
-            ShutdownError::check(traces, metrics)
-        })
+        within(
+            self.shutdown_timeout,
+            providers.tracer.clone(),
+            providers.meter.clone(),
+            None,
+            |tracer, _| tracer.force_flush(),
+            |meter, _| meter.force_flush(),
+        )
     }
 
-    /// Flushes and shuts down both providers, reporting what failed.
+    /// Flushes and shuts down both providers, reporting what failed. Returns
+    /// within the [shutdown timeout](Builder::shutdown_timeout) whatever the
+    /// collector does; exports still running then are abandoned (and end
+    /// with the process).
     pub fn shutdown(mut self) -> Result<(), ShutdownError> {
         self.shutdown_inner()
     }
@@ -845,32 +909,24 @@ impl Telemetry {
             global::set_tracer_provider(opentelemetry::trace::noop::NoopTracerProvider::new());
             global::set_meter_provider(opentelemetry::metrics::noop::NoopMeterProvider::new());
         }
-        off_runtime(move || {
-            // Both providers at once, so a hung collector costs one export
-            // timeout, not two. Each flushes first: the SDK's shutdown drops
-            // the result of its last export, the flush reports it.
-            let (traces, metrics) = std::thread::scope(|scope| {
-                let traces = scope.spawn(|| {
-                    let provider = providers.tracer.as_ref()?;
-                    let flushed = provider.force_flush();
-                    let shut = provider.shutdown();
-                    flushed.err().or(shut.err()).map(|e| e.to_string())
-                });
-                let metrics = providers.meter.as_ref().and_then(|provider| {
-                    let flushed = provider.force_flush();
-                    let shut = provider.shutdown();
-                    flushed.err().or(shut.err()).map(|e| e.to_string())
-                });
-                let traces = traces
-                    .join()
-                    .unwrap_or_else(|_| Some("shutdown panicked".into()));
-                (traces, metrics)
-            });
-            if let Some(runtime) = providers.runtime {
-                runtime.shutdown_timeout(Duration::from_secs(1));
-            }
-            ShutdownError::check(traces, metrics)
-        })
+        // Each flushes first: the SDK's shutdown drops the result of its
+        // last export, the flush reports it.
+        within(
+            self.shutdown_timeout,
+            providers.tracer,
+            providers.meter,
+            providers.runtime,
+            |tracer, left| {
+                let flushed = tracer.force_flush();
+                let shut = tracer.shutdown_with_timeout(left);
+                flushed.and(shut)
+            },
+            |meter, left| {
+                let flushed = meter.force_flush();
+                let shut = meter.shutdown_with_timeout(left);
+                flushed.and(shut)
+            },
+        )
     }
 }
 
@@ -882,14 +938,82 @@ impl Drop for Telemetry {
     }
 }
 
-/// Runs `f` on a plain thread: flushing waits for exporter threads, which
-/// must never happen on an async runtime's thread (a current-thread runtime
-/// would deadlock, and blocking HTTP clients refuse to run there).
-fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|scope| match scope.spawn(f).join() {
-        Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
+/// Runs `traces` and `metrics` on threads of their own, both at once (a hung
+/// collector then costs the timeout once, not twice), and waits for them at
+/// most `timeout`. Plain threads, because flushing waits for exporter
+/// threads, which must never happen on an async runtime's thread (a
+/// current-thread runtime would deadlock, and blocking HTTP clients refuse
+/// to run there). What has not finished by then keeps running detached and
+/// is reported as timed out: the SDK's own waits are 5 s per step and an
+/// export in flight cannot be cancelled, so only leaving it behind bounds
+/// the caller's wait. The gRPC runtime goes last, once both are done.
+fn within(
+    timeout: Duration,
+    tracer: Option<SdkTracerProvider>,
+    meter: Option<SdkMeterProvider>,
+    runtime: Option<tokio::runtime::Runtime>,
+    traces: fn(&SdkTracerProvider, Duration) -> opentelemetry_sdk::error::OTelSdkResult,
+    metrics: fn(&SdkMeterProvider, Duration) -> opentelemetry_sdk::error::OTelSdkResult,
+) -> Result<(), ShutdownError> {
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    let deadline = Instant::now() + timeout;
+    let left = move || deadline.saturating_duration_since(Instant::now());
+    let (tx, rx) = mpsc::channel::<(bool, Option<String>)>();
+    let (mut traces_pending, mut metrics_pending) = (tracer.is_some(), meter.is_some());
+    let work = move || {
+        std::thread::scope(|scope| {
+            if let Some(tracer) = &tracer {
+                let tx = tx.clone();
+                scope.spawn(move || {
+                    let _ = tx.send((true, traces(tracer, left()).err().map(|e| e.to_string())));
+                });
+            }
+            if let Some(meter) = &meter {
+                let _ = tx.send((false, metrics(meter, left()).err().map(|e| e.to_string())));
+            }
+        });
+        if let Some(runtime) = runtime {
+            runtime.shutdown_background();
+        }
+    };
+    let mut errors = (None, None);
+    match std::thread::Builder::new()
+        .name("llm-trace-shutdown".into())
+        .spawn(work)
+    {
+        Ok(_detached) => {
+            while traces_pending || metrics_pending {
+                match rx.recv_timeout(left()) {
+                    Ok((true, error)) => (traces_pending, errors.0) = (false, error),
+                    Ok((false, error)) => (metrics_pending, errors.1) = (false, error),
+                    // Timed out, or a panic on the way.
+                    Err(_) => break,
+                }
+            }
+        }
+        Err(error) => {
+            let message = || format!("cannot start a shutdown thread: {error}");
+            return ShutdownError::check(
+                traces_pending.then(message),
+                metrics_pending.then(message),
+            );
+        }
+    }
+    let unfinished = || Some(format!("not finished within {timeout:?}"));
+    ShutdownError::check(
+        if traces_pending {
+            unfinished()
+        } else {
+            errors.0
+        },
+        if metrics_pending {
+            unfinished()
+        } else {
+            errors.1
+        },
+    )
 }
 
 /// Why [`init`] failed.
