@@ -112,7 +112,7 @@ impl ResponseFacts<Anthropic> for Message {
 
 /// One event of a streamed message: `message_start` gives the id, model and
 /// input usage, `content_block_start` the tool calls, `message_delta` the
-/// stop reason and the cumulative usage.
+/// stop reason and the cumulative usage (thinking tokens included).
 impl ChunkFacts<Anthropic> for MessageStreamEvent {
     fn observe(&self, stream: &mut StreamFacts) {
         match self {
@@ -135,6 +135,12 @@ impl ChunkFacts<Anthropic> for MessageStreamEvent {
                     stream.finish_reason(0, &reason.to_string());
                 }
                 let u = &delta.usage;
+                // Thinking tokens, where reported, are cumulative too; an
+                // event without them keeps the count seen so far.
+                let reasoning = u
+                    .output_tokens_details
+                    .and_then(|d| count(d.thinking_tokens))
+                    .or_else(|| stream.usage().and_then(|s| s.reasoning_output_tokens));
                 merge_counts(
                     stream,
                     DeltaUsage {
@@ -144,6 +150,7 @@ impl ChunkFacts<Anthropic> for MessageStreamEvent {
                         cache_read_input_tokens: u.cache_read_input_tokens.and_then(count),
                     },
                 );
+                stream.usage_mut().reasoning_output_tokens = reasoning;
             }
             _ => {}
         }

@@ -554,8 +554,9 @@ impl ResponseFacts<Cohere> for Value {
 }
 
 /// One event of a streamed v2 chat (`"stream": true`): `message-start`
-/// (id), `tool-call-start` (tool calls), `message-end` (finish reason and
-/// usage); the content events add nothing to the facts.
+/// (id), `tool-call-start` (tool calls), `message-end` (finish reason,
+/// usage, and the `error` of a failed generation); the content events add
+/// nothing to the facts.
 impl ChunkFacts<Cohere> for Value {
     fn observe(&self, stream: &mut StreamFacts) {
         let delta = self.get("delta");
@@ -593,6 +594,17 @@ impl ChunkFacts<Cohere> for Value {
                     if let Some(usage) = usage {
                         stream.merge_usage(usage);
                     }
+                }
+                // A generation that failed midway ends with its message:
+                // the call failed, under its finish reason (`ERROR`).
+                let error = delta.get("error").and_then(Value::as_str);
+                if let Some(message) = error.filter(|e| !e.is_empty()) {
+                    let kind = delta
+                        .get("finish_reason")
+                        .and_then(Value::as_str)
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or("error");
+                    stream.__fail(Cow::Owned(kind.to_owned()), &message);
                 }
             }
             _ => {}
