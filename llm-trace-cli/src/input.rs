@@ -156,6 +156,11 @@ pub fn read_spans(
                 break;
             }
             line_number += 1;
+            // A line cut short ends inside a string: without its newline the
+            // error says so ("EOF while parsing") rather than "control character".
+            while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                line.pop();
+            }
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }

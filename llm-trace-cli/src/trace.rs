@@ -49,11 +49,12 @@ impl std::fmt::Display for TraceError {
             ),
             TraceError::NotFound(id) => write!(f, "no span of trace {id} in the files read"),
             TraceError::Ambiguous(id, ids) => {
-                write!(
-                    f,
-                    "{id} is the start of several trace ids: {}",
-                    ids.join(", ")
-                )
+                write!(f, "{id} is the start of {} trace ids: ", ids.len())?;
+                write!(f, "{}", ids[..ids.len().min(5)].join(", "))?;
+                if ids.len() > 5 {
+                    write!(f, ", ...")?;
+                }
+                Ok(())
             }
             TraceError::Io(e) => write!(f, "{e}"),
         }
