@@ -149,13 +149,11 @@ fn escape(text: &str) -> String {
 fn table(grouped: &Grouped) -> String {
     let mut html = String::from("<table>\n<thead><tr>");
     let keys = grouped.by.len();
-    for header in grouped
-        .by
-        .iter()
-        .map(String::as_str)
-        .chain(report::TABLE_HEADERS.iter().copied())
-    {
+    for header in &grouped.by {
         html += &format!("<th>{}</th>", escape(header));
+    }
+    for header in report::TABLE_HEADERS {
+        html += &format!("<th class=\"num\">{}</th>", escape(header));
     }
     html += "</tr></thead>\n<tbody>\n";
     let mut rows: Vec<(Vec<String>, &crate::stats::GroupStats, bool)> = grouped

@@ -711,3 +711,135 @@ fn compare_puts_temperatures_side_by_side() {
         "{err}"
     );
 }
+
+/// `/usr/bin/chromium`, which `.ci/run` installs; `None` (the test skips)
+/// only outside CI.
+fn chromium() -> Option<std::path::PathBuf> {
+    let path = std::path::PathBuf::from("/usr/bin/chromium");
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("/usr/bin/chromium is missing: .ci/run installs Debian's chromium package");
+    }
+    eprintln!("skipped: /usr/bin/chromium is missing (apt-get install chromium)");
+    None
+}
+
+/// The DOM of `page` after its scripts ran, from headless Chromium.
+fn rendered_dom(chromium: &std::path::Path, page: &std::path::Path) -> String {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let profile = tempfile::tempdir().unwrap();
+    let dom_path = profile.path().join("dom.html");
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            profile.path().join("profile").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&dom_path).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium did not finish within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "chromium failed: {status}");
+    std::fs::read_to_string(dom_path).unwrap()
+}
+
+/// The `<rect class="mark ...">` elements inside the element with `id`,
+/// as (width, height).
+fn marks(dom: &str, id: &str) -> (String, Vec<(f64, f64)>) {
+    let start = dom
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let open_end = start + dom[start..].find('>').unwrap();
+    let rendered = dom[start..open_end]
+        .split("data-rendered=\"")
+        .nth(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .unwrap_or_default();
+    // A chart's element holds its <svg> only.
+    let end = open_end + dom[open_end..].find("</div>").unwrap();
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let rest = tag.split(&format!(" {name}=\"")).nth(1).unwrap();
+        rest[..rest.find('"').unwrap()].parse().unwrap()
+    };
+    let rects = dom[open_end..end]
+        .split("<rect ")
+        .skip(1)
+        .map(|tag| &tag[..tag.find('>').unwrap()])
+        .filter(|tag| tag.contains("class=\"mark"))
+        .map(|tag| (attribute(tag, "width"), attribute(tag, "height")))
+        .collect();
+    (rendered, rects)
+}
+
+#[test]
+fn report_html_is_self_contained_and_renders_its_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let (out, err) = run_ok(&["report", "--html", page.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!("llm-trace: wrote {}", page.display())),
+        "{err}"
+    );
+    assert!(
+        out.starts_with(" gen_ai.provider.name"),
+        "the table is printed too"
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Nothing is fetched when the page is viewed.
+    for outside in ["src=", "href=", "<link", "@import", "url(", "https:"] {
+        assert!(
+            !html.contains(outside),
+            "the page refers to something outside: {outside}"
+        );
+    }
+    assert!(html.contains("<td class=\"num\">$10.10 (24,750/25,000)</td>"));
+    assert!(html.contains("<td class=\"num none\">no data</td>"));
+    assert!(html.contains("100,000 LLM calls, 300 failed (0.3%), $53.85 (74,750/100,000)"));
+
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let dom = rendered_dom(&chromium, &page);
+    // Cost: one bar per priced group (the embeddings model has no cost data).
+    let (rendered, cost) = marks(&dom, "chart-cost");
+    assert_eq!((rendered.as_str(), cost.len()), ("3", 3));
+    assert!(dom.contains("no cost data (25000 calls)"));
+    // Latency: the quarter-decade buckets each model's durations fall in —
+    // embeddings 20–45 ms: 2, gpt-4o-mini 100–350 ms: 3, claude 0.5–1.5 s: 3,
+    // gemini 1–1.5 s: 1.
+    let (rendered, latency) = marks(&dom, "chart-latency");
+    assert_eq!((rendered.as_str(), latency.len()), ("9", 9));
+    // Calls over time: an hour in 60 one-minute columns, each with calls
+    // and failed calls (a rate-limited call every 14.4 s).
+    let (rendered, timeline) = marks(&dom, "chart-timeline");
+    assert_eq!((rendered.as_str(), timeline.len()), ("120", 120));
+    for (w, h) in cost.iter().chain(&latency).chain(&timeline) {
+        assert!(*w > 0.0 && *h > 0.0, "an empty mark: {w} × {h}");
+    }
+}
