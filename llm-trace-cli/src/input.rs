@@ -121,8 +121,9 @@ pub struct ReadStats {
 
 /// Reads every span of `sources`, handing each to `each`.
 ///
-/// With `needle`, a line is decoded only if it contains those bytes (a
-/// trace id): finding one trace does not parse the whole file. Malformed
+/// With `needle`, a line is decoded only if it contains those bytes, in
+/// lower or upper case (a trace id): finding one trace does not parse the
+/// whole file. Malformed
 /// lines are reported on `errors` and skipped; an I/O error (a file that
 /// cannot be opened or read) ends the reading and is returned.
 pub fn read_spans(
@@ -132,7 +133,17 @@ pub fn read_spans(
     mut each: impl FnMut(Span),
 ) -> io::Result<ReadStats> {
     let mut stats = ReadStats::default();
-    let finder = needle.map(memchr::memmem::Finder::new);
+    // Ids are case-insensitive hex in OTLP/JSON: look for both spellings.
+    let finders: Vec<memchr::memmem::Finder<'static>> = needle
+        .map(|n| {
+            let mut spellings = vec![n.to_ascii_lowercase(), n.to_ascii_uppercase()];
+            spellings.dedup();
+            spellings
+                .into_iter()
+                .map(|s| memchr::memmem::Finder::new(&s).into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut line = Vec::new();
     for source in sources {
         stats.sources += 1;
@@ -165,7 +176,7 @@ pub fn read_spans(
                 continue;
             }
             stats.lines += 1;
-            if finder.as_ref().is_some_and(|f| f.find(&line).is_none()) {
+            if !finders.is_empty() && finders.iter().all(|f| f.find(&line).is_none()) {
                 continue;
             }
             let request: ExportRequest = match serde_json::from_slice(&line) {

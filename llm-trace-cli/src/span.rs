@@ -256,10 +256,14 @@ impl Span {
     }
 
     /// The attribute `key` of the span, or else of its resource
-    /// (`service.name`, ...).
+    /// (`service.name`, ...); `gen_ai.provider.name` falls back to its
+    /// deprecated name `gen_ai.system`, as [`Span::provider`] does.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.own(key)
-            .or_else(|| self.resource.iter().find(|(k, _)| k == key).map(|(_, v)| v))
+        let own = match self.own(key) {
+            None if key == keys::PROVIDER => self.own(keys::SYSTEM_DEPRECATED),
+            own => own,
+        };
+        own.or_else(|| self.resource.iter().find(|(k, _)| k == key).map(|(_, v)| v))
     }
 
     fn str(&self, key: &str) -> Option<&str> {
