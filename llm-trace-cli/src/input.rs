@@ -65,9 +65,11 @@ pub fn sources(paths: &[String], rotated: bool) -> Result<Vec<Source>, String> {
             continue;
         }
         let path = PathBuf::from(path);
-        if !path.is_file() {
-            return Err(if path.exists() {
-                format!("{}: not a file", path.display())
+        // Anything readable but a directory: files, and pipes such as
+        // `<(zcat old.jsonl.gz)`.
+        if path.is_dir() || !path.exists() {
+            return Err(if path.is_dir() {
+                format!("{}: a directory, not a file", path.display())
             } else if paths == default {
                 format!(
                     "{DEFAULT_PATH}: no such file (run a program that calls llm_trace::init(), \

@@ -432,7 +432,7 @@ fn slow_lists_the_slowest_calls_first() {
         .iter()
         .map(|&(g, j)| (duration(g, j), g, k_of_rank(j)))
         .collect();
-    expected.sort_by(|a, b| b.0.cmp(&a.0));
+    expected.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (call, (nanos, g, k)) in calls.iter().zip(&expected) {
         let i = 4 * k + g;
         close(&call["duration_ms"], ms(*nanos));
