@@ -95,11 +95,11 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Which calls to count.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub filters: Filters,
+    /// Which files to read.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub input: Input,
 }
 
@@ -115,11 +115,11 @@ pub struct SlowArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Which calls to count.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub filters: Filters,
+    /// Which files to read.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub input: Input,
 }
 
@@ -135,11 +135,11 @@ pub struct ErrorsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Which calls to count.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub filters: Filters,
+    /// Which files to read.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub input: Input,
 }
 
@@ -152,8 +152,8 @@ pub struct TraceArgs {
     /// Output format (csv: one row per span, in tree order).
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Which files to read.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub input: Input,
 }
 
@@ -171,10 +171,10 @@ pub struct CompareArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Which calls to count.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub filters: Filters,
+    /// Which files to read.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub input: Input,
 }
