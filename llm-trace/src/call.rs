@@ -19,6 +19,7 @@ use opentelemetry::{
     global, Array, Context, InstrumentationScope, Key, KeyValue, StringValue, Value,
 };
 
+use crate::content::{self, CaptureMode};
 use crate::current;
 use crate::metadata::{self, AttributeValue, StaticValue};
 use crate::metrics;
@@ -59,6 +60,7 @@ pub struct CallSite {
     metadata: &'static [(&'static str, StaticValue)],
     fields: usize,
     internal: bool,
+    capture: Option<CaptureMode>,
 }
 
 impl CallSite {
@@ -75,7 +77,15 @@ impl CallSite {
             metadata: &[],
             fields: 0,
             internal: false,
+            capture: None,
         }
+    }
+
+    /// `capture_content = "..."`: this function's content capture mode,
+    /// whatever the process-wide one.
+    pub const fn capture_content(mut self, mode: CaptureMode) -> Self {
+        self.capture = Some(mode);
+        self
     }
 
     /// The number of `fields(...)` entries, to size the span's attributes once.
@@ -189,6 +199,8 @@ pub struct Call {
     server_port: Option<u16>,
     /// Metadata allowed onto metrics.
     metric_metadata: Vec<KeyValue>,
+    /// Opt-in content capture in progress (only when the span records).
+    content: Option<Box<content::Pending>>,
     finished: bool,
 }
 
@@ -259,6 +271,14 @@ impl Call {
             }
         }
 
+        // Content is about calls to a model, not tools or in-process agents.
+        let capture = if site.provider.is_empty() {
+            CaptureMode::NoContent
+        } else {
+            content::mode_for(site.capture)
+        };
+        let content_base = capture.on_event().then(|| sampling.clone());
+
         let parent = Context::current();
         #[cfg(feature = "tracing")]
         let parent = crate::tracing_bridge::parent(parent);
@@ -297,6 +317,7 @@ impl Call {
 
         let recording = span.is_recording();
         let mut inherited = Vec::new();
+        let mut content = None;
         if recording {
             let mut attributes = Vec::with_capacity(8 + site.metadata.len());
             attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
@@ -331,6 +352,7 @@ impl Call {
                         .cloned(),
                 );
             }
+            content = content::begin(capture, content_base, &mut attributes, request);
             span.set_attributes(attributes);
         } else if let Some(keys) = &metric_keys {
             fields(&mut Fields {
@@ -357,6 +379,7 @@ impl Call {
             server_address,
             server_port,
             metric_metadata,
+            content,
             finished: false,
         }
     }
@@ -412,6 +435,7 @@ impl Call {
             server_address: None,
             server_port: None,
             metric_metadata: Vec::new(),
+            content: None,
             finished: false,
         }
     }
@@ -419,6 +443,13 @@ impl Call {
     /// The context whose active span is this call's.
     pub fn context(&self) -> &Context {
         &self.cx
+    }
+
+    /// Whether this call captures content (capture is on and the span
+    /// records): a stream then assembles its output messages.
+    #[allow(dead_code)]
+    pub(crate) fn captures_content(&self) -> bool {
+        self.content.is_some()
     }
 
     /// Makes this call reachable through `current_call()` until the guard drops.
@@ -446,12 +477,19 @@ impl Call {
                 }
                 let mut attributes = Vec::with_capacity(10);
                 push_response(&mut attributes, info, usage);
+                if let Some(pending) = self.content.take() {
+                    pending.finish_ok(&self.cx, &mut attributes, || response.output_messages());
+                }
                 span.set_attributes(attributes);
             } else {
                 response_model = response
                     .response_model()
                     .map(|m| StringValue::from(Arc::<str>::from(m)));
             }
+        }
+        if let Some(pending) = self.content.take() {
+            // A value without response facts: the event still goes out.
+            pending.finish_ok(&self.cx, &mut Vec::new(), || None);
         }
         span.end();
         self.record_metrics(None, response_model, usage);
@@ -464,6 +502,9 @@ impl Call {
         if span.is_recording() {
             span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.clone()));
             span.set_status(Status::error(bounded_text(&message)));
+        }
+        if let Some(pending) = self.content.take() {
+            pending.finish_err(&self.cx, &error_type);
         }
         span.end();
         self.record_metrics(Some(error_type), None, None);
@@ -486,6 +527,9 @@ impl Call {
             span.set_status(Status::error(bounded_text(&format_args!(
                 "panicked: {message}"
             ))));
+        }
+        if let Some(pending) = self.content.take() {
+            pending.finish_err(&self.cx, sc::ERROR_TYPE_PANIC);
         }
         span.end();
         self.record_metrics(Some(Cow::Borrowed(sc::ERROR_TYPE_PANIC)), None, None);
@@ -545,6 +589,9 @@ impl Drop for Call {
             span.set_status(Status::error(
                 "cancelled: the call's future was dropped before it completed",
             ));
+        }
+        if let Some(pending) = self.content.take() {
+            pending.finish_err(&self.cx, sc::ERROR_TYPE_CANCELLED);
         }
         span.end();
         self.record_metrics(Some(Cow::Borrowed(sc::ERROR_TYPE_CANCELLED)), None, None);
