@@ -112,6 +112,9 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     if let Some(model) = &args.model {
         site.extend(quote!(.model(#model)));
     }
+    if let Some(mode) = &args.capture_content {
+        site.extend(quote!(.capture_content(::llm_trace::__private::CaptureMode::#mode)));
+    }
     if !args.fields.is_empty() {
         let count = args.fields.len();
         site.extend(quote!(.fields(#count)));
@@ -268,6 +271,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
         (args.model.is_some(), "model"),
         (args.request.is_some(), "request"),
         (args.server.is_some(), "server"),
+        (args.capture_content.is_some(), "capture_content"),
     ] {
         if given {
             errors.push(syn::Error::new(
