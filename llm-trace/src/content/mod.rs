@@ -88,7 +88,7 @@ pub use event::{clear_logger_provider, set_logger_provider};
 pub use message::{
     normalize_finish_reason, InputMessage, OutputMessage, Part, RequestContent, ToolDefinition,
 };
-pub(crate) use message::{arguments_value, data_url, modality};
+pub(crate) use message::modality;
 
 /// The environment variable that turns capture on.
 pub const ENV_VAR: &str = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";

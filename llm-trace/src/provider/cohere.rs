@@ -34,7 +34,9 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Number, Value};
 
+use super::openai;
 use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
+use crate::content::{OutputMessage, Part, RequestContent};
 use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
 use de::{null_default, object, object_or_default, objects};
 
@@ -412,6 +414,10 @@ impl RequestFacts<Cohere> for ChatRequest {
             ..RequestInfo::default()
         }
     }
+
+    fn request_content(&self) -> Option<RequestContent> {
+        chat_request_content(&serde_json::to_value(self).ok()?)
+    }
 }
 
 impl RequestFacts<Cohere> for EmbedRequest {
@@ -451,6 +457,10 @@ impl RequestFacts<Cohere> for Value {
             ..RequestInfo::default()
         }
     }
+
+    fn request_content(&self) -> Option<RequestContent> {
+        chat_request_content(self)
+    }
 }
 
 impl ResponseFacts<Cohere> for ChatResponse {
@@ -481,6 +491,10 @@ impl ResponseFacts<Cohere> for ChatResponse {
 
     fn usage(&self) -> Option<Usage> {
         non_empty(self.usage?.into())
+    }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        chat_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -548,6 +562,49 @@ impl ResponseFacts<Cohere> for Value {
             count_at(u, "cached_tokens"),
         ))
     }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        chat_output_messages(self)
+    }
+}
+
+/// The content of a v2 Chat request body. Its messages have OpenAI's shape
+/// (system messages in the history, `tool_calls`, `tool` messages), with
+/// `thinking` parts, `document` parts, and an assistant's `tool_plan`.
+fn chat_request_content(body: &Value) -> Option<RequestContent> {
+    let messages = body.get("messages")?.as_array()?;
+    Some(RequestContent {
+        input_messages: messages
+            .iter()
+            .filter_map(|m| {
+                let mut message = openai::chat_input_message(m)?;
+                if let Some(plan) = m.get("tool_plan").and_then(Value::as_str) {
+                    message.parts.insert(0, Part::reasoning(plan));
+                }
+                Some(message)
+            })
+            .collect(),
+        system_instructions: Vec::new(),
+        tool_definitions: array_at(body, "tools")
+            .iter()
+            .filter_map(openai::chat_tool_definition)
+            .collect(),
+    })
+}
+
+/// The one output message of a v2 Chat response body.
+fn chat_output_messages(v: &Value) -> Option<Vec<OutputMessage>> {
+    let message = v.get("message").filter(|m| m.is_object())?;
+    let mut parts = Vec::new();
+    if let Some(plan) = message.get("tool_plan").and_then(Value::as_str) {
+        parts.push(Part::reasoning(plan));
+    }
+    openai::chat_parts(message, &mut parts);
+    Some(vec![OutputMessage::new(
+        str_at(message, "role").unwrap_or(Cow::Borrowed("assistant")),
+        parts,
+        v.get("finish_reason").and_then(Value::as_str),
+    )])
 }
 
 /// Token counts from a raw `tokens` / `billed_units` object.
