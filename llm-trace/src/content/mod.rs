@@ -310,12 +310,16 @@ pub fn set_redactor<F>(redactor: F)
 where
     F: Fn(ContentKind, &mut Value) + Send + Sync + 'static,
 {
-    *REDACTOR.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(redactor));
+    install_redactor(Some(Arc::new(redactor)));
 }
 
 /// Removes the redaction hook.
 pub fn clear_redactor() {
-    *REDACTOR.write().unwrap_or_else(|e| e.into_inner()) = None;
+    install_redactor(None);
+}
+
+pub(crate) fn install_redactor(redactor: Option<Arc<Redactor>>) {
+    *REDACTOR.write().unwrap_or_else(|e| e.into_inner()) = redactor;
 }
 
 /// Calls `f` on every string inside `value` (object keys excluded): the
