@@ -354,6 +354,9 @@ impl Settings {
 
     /// Redacts and bounds one value; `None` when there is nothing to record.
     fn prepare(&self, kind: ContentKind, mut value: Value) -> Option<Prepared> {
+        if value.as_array().is_some_and(Vec::is_empty) {
+            return None;
+        }
         if let Some(redactor) = &self.redactor {
             let redacted = panic::catch_unwind(AssertUnwindSafe(|| redactor(kind, &mut value)));
             if let Err(payload) = redacted {
