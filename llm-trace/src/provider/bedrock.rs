@@ -739,8 +739,7 @@ fn block(b: &Value) -> Option<Part> {
     }
     for (kind, modality) in [("image", "image"), ("document", "document"), ("video", "video")] {
         if let Some(media) = b.get(kind) {
-            let format = str_at(media, "format");
-            let mime = format.map(|f| format!("{modality}/{f}"));
+            let mime = str_at(media, "format").map(|f| media_type(modality, &f));
             let source = media.get("source").unwrap_or(&Value::Null);
             if let Some(bytes) = source.get("bytes").and_then(Value::as_str) {
                 return Some(Part::Blob {
@@ -766,6 +765,27 @@ fn block(b: &Value) -> Option<Part> {
     let mut fields = fields.as_object().cloned().unwrap_or_default();
     fields.remove("type");
     Some(Part::other(kind, fields))
+}
+
+/// The MIME type of a Converse media `format`.
+fn media_type(modality: &str, format: &str) -> String {
+    let document = match format {
+        "pdf" => "application/pdf",
+        "csv" => "text/csv",
+        "html" => "text/html",
+        "txt" => "text/plain",
+        "md" => "text/markdown",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "",
+    };
+    if modality == "document" && !document.is_empty() {
+        document.to_owned()
+    } else {
+        format!("{modality}/{format}")
+    }
 }
 
 /// A `toolResult`'s content: the text when it is all text, the JSON when it
