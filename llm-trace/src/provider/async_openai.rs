@@ -69,6 +69,7 @@ use async_openai::types::responses::{
 
 use super::openai::OpenAiCompatible;
 use super::{RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use crate::content::{OutputMessage, RequestContent};
 
 /// An `f32` as the `f64` of its shortest decimal form, so that `0.2_f32`
 /// records as `0.2`.
@@ -166,6 +167,11 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateChatCompletionRequest {
             ..RequestInfo::default()
         }
     }
+
+    /// Read from async-openai's serde form, which is the API's.
+    fn request_content(&self) -> Option<RequestContent> {
+        super::openai::chat_request_content(&serde_json::to_value(self).ok()?)
+    }
 }
 
 impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionResponse {
@@ -204,6 +210,10 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionResponse {
 
     fn response_model(&self) -> Option<&str> {
         Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        super::openai::chat_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -268,6 +278,10 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateResponse {
             ..RequestInfo::default()
         }
     }
+
+    fn request_content(&self) -> Option<RequestContent> {
+        super::responses::responses_request_content(&serde_json::to_value(self).ok()?)
+    }
 }
 
 impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
@@ -318,6 +332,10 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
 
     fn response_model(&self) -> Option<&str> {
         Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        super::responses::responses_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 

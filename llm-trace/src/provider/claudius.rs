@@ -39,6 +39,8 @@ use ::claudius::{
     Usage as ClaudiusUsage,
 };
 
+use crate::content::{OutputMessage, RequestContent};
+
 use super::{Anthropic, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
 
 impl RequestFacts<Anthropic> for MessageCreateParams {
@@ -69,6 +71,11 @@ impl RequestFacts<Anthropic> for MessageCreateParams {
             }),
             ..RequestInfo::default()
         }
+    }
+
+    /// Read from claudius's serde form, which is the Messages API's.
+    fn request_content(&self) -> Option<RequestContent> {
+        super::anthropic::messages_request_content(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -103,6 +110,10 @@ impl ResponseFacts<Anthropic> for Message {
 
     fn response_model(&self) -> Option<&str> {
         model_name(&self.model)
+    }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        super::anthropic::messages_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 
