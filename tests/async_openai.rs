@@ -702,7 +702,10 @@ fn content_of_async_openai_types_is_the_raw_bodies_content() {
     });
     let typed_request: CreateChatCompletionRequest = typed(&request);
     let content = RequestFacts::<OpenAi>::request_content(&typed_request).unwrap();
-    assert_eq!(content, parse_request_content("openai", &request).unwrap().unwrap());
+    assert_eq!(
+        content,
+        parse_request_content("openai", &request).unwrap().unwrap()
+    );
     assert_eq!(content.input_messages.len(), 4);
     assert_eq!(
         serde_json::to_value(&content.input_messages[2]).unwrap(),

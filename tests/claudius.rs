@@ -412,7 +412,12 @@ fn content_of_claudius_types_is_the_raw_bodies_content() {
     });
     let params: MessageCreateParams = serde_json::from_value(request.clone()).unwrap();
     let content = RequestFacts::<Anthropic>::request_content(&params).unwrap();
-    assert_eq!(content, parse_request_content("anthropic", &request).unwrap().unwrap());
+    assert_eq!(
+        content,
+        parse_request_content("anthropic", &request)
+            .unwrap()
+            .unwrap()
+    );
     assert_eq!(
         serde_json::to_value(&content.system_instructions).unwrap(),
         json!([{"type": "text", "content": "You are terse."}])
@@ -427,6 +432,9 @@ fn content_of_claudius_types_is_the_raw_bodies_content() {
     let message = tool_use_with_cache();
     let body = serde_json::to_value(&message).unwrap();
     let output = ResponseFacts::<Anthropic>::output_messages(&message).unwrap();
-    assert_eq!(Some(output.clone()), parse_output_messages("anthropic", &body).unwrap());
+    assert_eq!(
+        Some(output.clone()),
+        parse_output_messages("anthropic", &body).unwrap()
+    );
     assert_eq!(output[0].finish_reason.as_deref(), Some("tool_call"));
 }

@@ -113,7 +113,10 @@ async fn span_only_records_messages_and_tools_in_the_conventions_json() {
     assert!(!attributes.contains_key("gen_ai.system_instructions"));
     // The other attributes are unchanged.
     assert_eq!(attributes["gen_ai.response.id"].as_str(), "chatcmpl-1");
-    assert_eq!(attributes["gen_ai.usage.input_tokens"], AttributeValue::I64(20));
+    assert_eq!(
+        attributes["gen_ai.usage.input_tokens"],
+        AttributeValue::I64(20)
+    );
 }
 
 #[tokio::test]
@@ -133,7 +136,10 @@ async fn without_an_opt_in_no_content_attribute_is_recorded() {
         let everything = format!("{attributes:?}");
         assert!(!everything.contains("Oslo"), "{everything}");
         assert!(!everything.contains("Rainy"), "{everything}");
-        assert_eq!(attributes["gen_ai.usage.input_tokens"], AttributeValue::I64(20));
+        assert_eq!(
+            attributes["gen_ai.usage.input_tokens"],
+            AttributeValue::I64(20)
+        );
     }
 }
 
@@ -249,7 +255,9 @@ async fn content_is_read_only_when_capture_is_on_and_the_span_records() {
     assert_eq!(after_off - before, 2);
 
     let capture = Capture::new();
-    capture.run(counted_on(CountedRequest("custom prompt"))).await;
+    capture
+        .run(counted_on(CountedRequest("custom prompt")))
+        .await;
     assert_eq!(CONTENT_READS.load(Ordering::SeqCst) - after_off, 2);
     let attributes = attributes(&capture.span("chat counted-1"));
     assert_eq!(
@@ -381,9 +389,7 @@ fn events_of(trace_id: opentelemetry::trace::TraceId) -> Vec<(String, BTreeMap<S
         .get_emitted_logs()
         .unwrap()
         .into_iter()
-        .filter(|log| {
-            log.record.trace_context().map(|c| c.trace_id) == Some(trace_id)
-        })
+        .filter(|log| log.record.trace_context().map(|c| c.trace_id) == Some(trace_id))
         .map(|log| {
             let name = log.record.event_name().unwrap_or_default().to_owned();
             let attributes = log
@@ -477,7 +483,9 @@ async fn event_only_emits_the_details_event_in_structured_form_and_no_span_conte
         .get_emitted_logs()
         .unwrap()
         .into_iter()
-        .find(|l| l.record.trace_context().map(|c| c.trace_id) == Some(span.span_context.trace_id()))
+        .find(|l| {
+            l.record.trace_context().map(|c| c.trace_id) == Some(span.span_context.trace_id())
+        })
         .unwrap();
     assert_eq!(
         log.record.trace_context().unwrap().span_id,
@@ -490,7 +498,10 @@ async fn a_failed_call_emits_the_event_with_its_error_type_and_keeps_span_conten
     let _settings = settings();
     logs();
     let capture = Capture::new();
-    assert!(capture.run(chat_both_failing(chat_request())).await.is_err());
+    assert!(capture
+        .run(chat_both_failing(chat_request()))
+        .await
+        .is_err());
     let span = capture.span("chat gpt-4o-mini");
     let attributes = attributes(&span);
     assert!(attributes.contains_key("gen_ai.input.messages"));
@@ -500,6 +511,9 @@ async fn a_failed_call_emits_the_event_with_its_error_type_and_keeps_span_conten
     assert_eq!(events.len(), 1);
     let event = &events[0].1;
     assert_eq!(event["error.type"], json!("std::io::error::Error"));
-    assert_eq!(event["gen_ai.input.messages"][1]["parts"][0]["content"], "Weather in Oslo?");
+    assert_eq!(
+        event["gen_ai.input.messages"][1]["parts"][0]["content"],
+        "Weather in Oslo?"
+    );
     assert!(!event.contains_key("gen_ai.output.messages"));
 }

@@ -102,10 +102,19 @@ async fn over_grpc_and_http_content_arrives_only_when_captured() {
         let spans = receiver.wait_for_spans(1, WAIT).await;
         assert_eq!(spans.len(), 1, "{protocol}");
         let bytes = received_bytes(&receiver);
-        assert!(contains(&bytes, "chatcmpl-otlp"), "{protocol}: the call arrived");
+        assert!(
+            contains(&bytes, "chatcmpl-otlp"),
+            "{protocol}: the call arrived"
+        );
         assert!(!contains(&bytes, PROMPT), "{protocol}: prompt exported");
-        assert!(!contains(&bytes, COMPLETION), "{protocol}: completion exported");
-        assert!(receiver.logs_requests().is_empty(), "{protocol}: logs exported");
+        assert!(
+            !contains(&bytes, COMPLETION),
+            "{protocol}: completion exported"
+        );
+        assert!(
+            receiver.logs_requests().is_empty(),
+            "{protocol}: logs exported"
+        );
 
         // On.
         let receiver = Receiver::start().await.expect("receiver starts");
@@ -127,7 +136,10 @@ async fn over_grpc_and_http_content_arrives_only_when_captured() {
             .collect();
         assert_eq!(records.len(), 1, "{protocol}");
         let record = records[0];
-        assert_eq!(record.event_name, "gen_ai.client.inference.operation.details");
+        assert_eq!(
+            record.event_name,
+            "gen_ai.client.inference.operation.details"
+        );
         assert_eq!(hex_id(&record.trace_id), span.trace_id());
         assert_eq!(hex_id(&record.span_id), span.span_id());
         let attribute = |key: &str| {
@@ -144,10 +156,15 @@ async fn over_grpc_and_http_content_arrives_only_when_captured() {
         );
         assert_eq!(
             attribute("gen_ai.output.messages"),
-            Some(json!([{"role": "assistant", "parts": [{"type": "text", "content": COMPLETION}],
-                         "finish_reason": "stop"}]))
+            Some(
+                json!([{"role": "assistant", "parts": [{"type": "text", "content": COMPLETION}],
+                         "finish_reason": "stop"}])
+            )
         );
-        assert_eq!(attribute("gen_ai.response.id"), Some(json!("chatcmpl-otlp")));
+        assert_eq!(
+            attribute("gen_ai.response.id"),
+            Some(json!("chatcmpl-otlp"))
+        );
         content::set_capture_mode(CaptureMode::NoContent);
     }
 }

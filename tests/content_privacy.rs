@@ -50,7 +50,9 @@ async fn failing(req: ChatRequest) -> Result<ChatCompletion, std::io::Error> {
 
 fn chat_request() -> ChatRequest {
     ChatRequest {
-        tools: Some(vec![json!({"type": "function", "function": {"name": TOOL}})]),
+        tools: Some(vec![
+            json!({"type": "function", "function": {"name": TOOL}}),
+        ]),
         ..ChatRequest::new(
             "gpt-4o-mini",
             vec![ChatMessage::system(SYSTEM), ChatMessage::user(PROMPT)],
@@ -61,7 +63,9 @@ fn chat_request() -> ChatRequest {
 fn messages_request() -> MessagesRequest {
     MessagesRequest {
         system: Some(json!(SYSTEM)),
-        tools: Some(vec![json!({"name": TOOL, "input_schema": {"type": "object"}})]),
+        tools: Some(vec![
+            json!({"name": TOOL, "input_schema": {"type": "object"}}),
+        ]),
         ..MessagesRequest::new("claude-haiku-4-5", 100, vec![Message::user(PROMPT)])
     }
 }
@@ -145,7 +149,9 @@ fn plain(value: &Value) -> Value {
         return s.clone();
     }
     if let Some(i) = value.get("intValue") {
-        return json!(i.as_str().map_or_else(|| i.as_i64().unwrap(), |s| s.parse().unwrap()));
+        return json!(i
+            .as_str()
+            .map_or_else(|| i.as_i64().unwrap(), |s| s.parse().unwrap()));
     }
     if let Some(b) = value.get("boolValue") {
         return b.clone();
@@ -178,7 +184,8 @@ fn plain(value: &Value) -> Value {
 
 #[test]
 fn capture_off_exports_no_content_and_capture_on_exports_it_where_expected() {
-    let dir = std::env::temp_dir().join(format!("llm-trace-content-privacy-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("llm-trace-content-privacy-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
 
@@ -201,9 +208,17 @@ fn capture_off_exports_no_content_and_capture_on_exports_it_where_expected() {
     assert!(text.contains("chatcmpl-privacy") && text.contains("msg_privacy"));
     assert!(text.contains("upstream refused"));
     for secret in SECRETS {
-        assert!(!text.contains(secret), "{secret:?} was exported with capture off");
+        assert!(
+            !text.contains(secret),
+            "{secret:?} was exported with capture off"
+        );
     }
-    for key in ["gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "gen_ai.tool.definitions"] {
+    for key in [
+        "gen_ai.input.messages",
+        "gen_ai.output.messages",
+        "gen_ai.system_instructions",
+        "gen_ai.tool.definitions",
+    ] {
         assert!(!text.contains(key), "{key} was exported with capture off");
     }
 
@@ -224,7 +239,11 @@ fn capture_off_exports_no_content_and_capture_on_exports_it_where_expected() {
     // The failing call records its input too, not an output.
     assert_eq!(
         holding(PROMPT),
-        [(chat.clone(), input.clone()), (claude.clone(), input.clone()), (chat.clone(), input.clone())]
+        [
+            (chat.clone(), input.clone()),
+            (claude.clone(), input.clone()),
+            (chat.clone(), input.clone())
+        ]
     );
     assert_eq!(
         holding(SYSTEM),
@@ -237,10 +256,17 @@ fn capture_off_exports_no_content_and_capture_on_exports_it_where_expected() {
     let tools = "gen_ai.tool.definitions".to_owned();
     assert_eq!(
         holding(TOOL),
-        [(chat.clone(), tools.clone()), (claude.clone(), tools.clone()), (chat.clone(), tools)]
+        [
+            (chat.clone(), tools.clone()),
+            (claude.clone(), tools.clone()),
+            (chat.clone(), tools)
+        ]
     );
     let output = "gen_ai.output.messages".to_owned();
-    assert_eq!(holding(COMPLETION), [(chat.clone(), output.clone()), (claude, output)]);
+    assert_eq!(
+        holding(COMPLETION),
+        [(chat.clone(), output.clone()), (claude, output)]
+    );
     let (_, _, chat_input) = attributes
         .iter()
         .find(|(span, key, _)| *span == chat && *key == input)
@@ -256,7 +282,10 @@ fn capture_off_exports_no_content_and_capture_on_exports_it_where_expected() {
     let records = log_records(&dir.join("on.logs.jsonl"));
     assert_eq!(records.len(), 3);
     for record in &records {
-        assert_eq!(record["eventName"], "gen_ai.client.inference.operation.details");
+        assert_eq!(
+            record["eventName"],
+            "gen_ai.client.inference.operation.details"
+        );
         assert_eq!(record["traceId"].as_str().unwrap().len(), 32);
     }
     let event: serde_json::Map<String, Value> = records[1]["attributes"]

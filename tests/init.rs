@@ -175,7 +175,10 @@ fn invalid_variables_are_clear_errors() {
         "invalid OTEL_LOGS_EXPORTER=\"console\": expected `otlp` or `none`"
     );
     assert_eq!(
-        err(&[("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "spans")]),
+        err(&[(
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+            "spans"
+        )]),
         "invalid OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=\"spans\": expected \
          NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT (any case), or true/false"
     );

@@ -365,12 +365,17 @@ pub fn normalize_finish_reason(reason: &str) -> Cow<'_, str> {
         "stop" | "end_turn" | "stop_sequence" | "complete" | "completed" | "finish_reason_stop" => {
             "stop"
         }
-        "length" | "max_tokens" | "max_output_tokens" | "model_context_window_exceeded" => {
-            "length"
-        }
+        "length" | "max_tokens" | "max_output_tokens" | "model_context_window_exceeded" => "length",
         "tool_calls" | "tool_call" | "tool_use" | "function_call" => "tool_call",
-        "content_filter" | "content_filtered" | "safety" | "recitation" | "blocklist"
-        | "prohibited_content" | "spii" | "refusal" | "guardrail_intervened"
+        "content_filter"
+        | "content_filtered"
+        | "safety"
+        | "recitation"
+        | "blocklist"
+        | "prohibited_content"
+        | "spii"
+        | "refusal"
+        | "guardrail_intervened"
         | "image_safety" => "content_filter",
         "error" | "failed" => "error",
         _ => return Cow::Borrowed(reason),

@@ -85,10 +85,10 @@ mod message;
 
 pub use accumulate::OutputAccumulator;
 pub use event::{clear_logger_provider, set_logger_provider};
+pub(crate) use message::modality;
 pub use message::{
     normalize_finish_reason, InputMessage, OutputMessage, Part, RequestContent, ToolDefinition,
 };
-pub(crate) use message::modality;
 
 /// The environment variable that turns capture on.
 pub const ENV_VAR: &str = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
@@ -442,7 +442,10 @@ pub(crate) fn begin<P: Provider>(
             tool_definitions,
         } = content;
         let values = [
-            (ContentKind::InputMessages, serde_json::to_value(input_messages)),
+            (
+                ContentKind::InputMessages,
+                serde_json::to_value(input_messages),
+            ),
             (
                 ContentKind::SystemInstructions,
                 serde_json::to_value(system_instructions),

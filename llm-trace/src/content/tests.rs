@@ -129,7 +129,9 @@ fn too_many_entries_are_dropped_from_the_end_with_one_entry_that_says_so() {
     );
     // One more entry would not have fitted.
     let mut one_more = items[..kept].to_vec();
-    one_more.push(json!({"role": "user", "parts": [{"type": "text", "content": format!("message {kept}")}]}));
+    one_more.push(
+        json!({"role": "user", "parts": [{"type": "text", "content": format!("message {kept}")}]}),
+    );
     one_more.push(items[kept].clone());
     assert!(serde_json::to_string(&one_more).unwrap().len() > 1024);
 }
@@ -155,7 +157,10 @@ fn strings_of_keep_bytes_or_fewer_are_never_cut() {
     let (last, kept) = items.split_last().unwrap();
     assert!(!kept.is_empty());
     assert!(kept.iter().all(|item| item["content"] == exact.as_str()));
-    assert!(last["content"].as_str().unwrap().starts_with("…[truncated: "));
+    assert!(last["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("…[truncated: "));
 }
 
 #[test]
@@ -288,5 +293,8 @@ fn for_each_string_visits_values_not_keys() {
     });
     seen.sort();
     assert_eq!(seen, ["a", "b", "c"]);
-    assert_eq!(value, json!({"secret": "A", "list": ["B", {"k": "C"}], "n": 1}));
+    assert_eq!(
+        value,
+        json!({"secret": "A", "list": ["B", {"k": "C"}], "n": 1})
+    );
 }

@@ -483,7 +483,10 @@ impl JsonlLogExporter {
 }
 
 impl LogExporter for JsonlLogExporter {
-    fn export(&self, batch: LogBatch<'_>) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+    fn export(
+        &self,
+        batch: LogBatch<'_>,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         std::future::ready(self.write(&batch))
     }
 

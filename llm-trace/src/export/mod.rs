@@ -467,7 +467,8 @@ impl Builder {
                     metrics_on.then(|| {
                         MetricExporterKind::File(jsonl::JsonlMetricExporter::new(file(metrics)))
                     }),
-                    logs_on.then(|| LogExporterKind::File(jsonl::JsonlLogExporter::new(file(logs)))),
+                    logs_on
+                        .then(|| LogExporterKind::File(jsonl::JsonlLogExporter::new(file(logs)))),
                 )
             }
         };
@@ -983,7 +984,10 @@ impl Telemetry {
                 .as_ref()
                 .and_then(|p| p.force_flush().err());
             let metrics = providers.meter.as_ref().and_then(|p| p.force_flush().err());
-            let logs = providers.logger.as_ref().and_then(|p| p.force_flush().err());
+            let logs = providers
+                .logger
+                .as_ref()
+                .and_then(|p| p.force_flush().err());
             ShutdownError::check(
                 traces.map(|e| e.to_string()),
                 metrics.map(|e| e.to_string()),

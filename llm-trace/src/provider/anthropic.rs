@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 use super::value::{
     array_at, bool_at, f64_at, other_part, str_at, string_at, strings_at, text_at, u64_at,
 };
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 
 /// Anthropic (`gen_ai.provider.name = "anthropic"`), the Messages API.
 #[derive(Debug, Clone, Copy, Default)]

@@ -51,8 +51,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::value::{array_at, f64_at, str_at, string_at, strings_at, text_at, u64_at};
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 
 /// AWS Bedrock (`gen_ai.provider.name = "aws.bedrock"`): Converse and Titan
 /// text embeddings.
@@ -706,7 +706,10 @@ fn converse_request_content(body: &Value) -> Option<RequestContent> {
 }
 
 fn blocks(message: &Value) -> Vec<Part> {
-    array_at(message, "content").iter().filter_map(block).collect()
+    array_at(message, "content")
+        .iter()
+        .filter_map(block)
+        .collect()
 }
 
 /// One content block (a union: the member set names its kind) as a part;
@@ -729,7 +732,9 @@ fn block(b: &Value) -> Option<Part> {
         ));
     }
     if let Some(reasoning) = b.get("reasoningContent") {
-        let text = reasoning.get("reasoningText").map_or("", |r| text_at(r, "text"));
+        let text = reasoning
+            .get("reasoningText")
+            .map_or("", |r| text_at(r, "text"));
         // Reasoning the provider encrypted has no text to show.
         return Some(if text.is_empty() {
             Part::other("redacted_reasoning", Map::new())
@@ -737,7 +742,11 @@ fn block(b: &Value) -> Option<Part> {
             Part::reasoning(text)
         });
     }
-    for (kind, modality) in [("image", "image"), ("document", "document"), ("video", "video")] {
+    for (kind, modality) in [
+        ("image", "image"),
+        ("document", "document"),
+        ("video", "video"),
+    ] {
         if let Some(media) = b.get(kind) {
             let mime = str_at(media, "format").map(|f| media_type(modality, &f));
             let source = media.get("source").unwrap_or(&Value::Null);

@@ -36,8 +36,8 @@ use serde_json::{Map, Number, Value};
 
 use super::openai;
 use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
-use crate::content::{OutputMessage, Part, RequestContent};
 use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use crate::content::{OutputMessage, Part, RequestContent};
 use de::{null_default, object, object_or_default, objects};
 
 /// Cohere (`gen_ai.provider.name = "cohere"`), the v2 Chat and Embed APIs.

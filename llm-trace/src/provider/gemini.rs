@@ -59,8 +59,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::value::{array_at, f64_at, i64_at, str_at, string_at, strings_at, text_at, u64_at};
-use crate::content::{self, InputMessage, OutputMessage, RequestContent, ToolDefinition};
 use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use crate::content::{self, InputMessage, OutputMessage, RequestContent, ToolDefinition};
 
 /// Google Gemini on the Gemini API (AI Studio),
 /// `gen_ai.provider.name = "gcp.gemini"`.

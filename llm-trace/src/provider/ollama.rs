@@ -33,8 +33,8 @@ use super::openai;
 use super::value::{
     array_at, bool_at, f64_at, i64_at, str_at, string_at, strings_at, text_at, u64_at,
 };
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent};
 use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use crate::content::{InputMessage, OutputMessage, Part, RequestContent};
 
 /// Ollama (`gen_ai.provider.name = "ollama"`), its native chat and embed API.
 #[derive(Debug, Clone, Copy, Default)]

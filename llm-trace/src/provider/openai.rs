@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 use super::value::{
     array_at, bool_at, f64_at, i64_at, other_part, str_at, string_at, strings_at, text_at, u64_at,
 };
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 use super::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 
 /// OpenAI (`gen_ai.provider.name = "openai"`), the Chat Completions API.
 #[derive(Debug, Clone, Copy, Default)]

@@ -42,8 +42,8 @@ use serde_json::{Map, Value};
 
 use super::openai::OpenAiCompatible;
 use super::value::{array_at, bool_at, f64_at, other_part, str_at, string_at, text_at, u64_at};
-use crate::content::{self, InputMessage, Part, RequestContent, ToolDefinition};
 use super::{RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage};
+use crate::content::{self, InputMessage, Part, RequestContent, ToolDefinition};
 
 /// A Responses API request body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -555,7 +555,10 @@ pub(crate) fn responses_request_content(body: &Value) -> Option<RequestContent> 
 
 /// One `input` item as a message.
 fn input_item(item: &Value) -> Option<InputMessage> {
-    let kind = item.get("type").and_then(Value::as_str).unwrap_or("message");
+    let kind = item
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("message");
     let (role, part) = match kind {
         "message" => {
             let role = item.get("role")?.as_str()?;
@@ -697,7 +700,11 @@ pub(crate) fn responses_output_messages(v: &Value) -> Option<Vec<content::Output
             .and_then(Value::as_str),
         has_function_calls,
     );
-    Some(vec![content::OutputMessage::new("assistant", parts, reason)])
+    Some(vec![content::OutputMessage::new(
+        "assistant",
+        parts,
+        reason,
+    )])
 }
 
 /// Whether a raw JSON body is a Responses API request: an object with
