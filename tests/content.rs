@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use llm_trace::content::{self, ContentKind, InputMessage, OutputMessage, Part, RequestContent};
 use llm_trace::llm_call;
@@ -20,10 +20,10 @@ use opentelemetry::Value as AttributeValue;
 use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
 use serde_json::{json, Value};
 
-static SETTINGS: Mutex<()> = Mutex::new(());
+static SETTINGS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-fn settings() -> MutexGuard<'static, ()> {
-    SETTINGS.lock().unwrap_or_else(|e| e.into_inner())
+async fn settings() -> tokio::sync::MutexGuard<'static, ()> {
+    SETTINGS.lock().await
 }
 
 const CONTENT_KEYS: [&str; 4] = [
@@ -92,7 +92,7 @@ async fn chat_no_content(req: ChatRequest) -> Result<ChatCompletion, std::io::Er
 
 #[tokio::test]
 async fn span_only_records_messages_and_tools_in_the_conventions_json() {
-    let _settings = settings();
+    let _settings = settings().await;
     let capture = Capture::new();
     capture.run(chat_span_only(chat_request())).await.unwrap();
     let attributes = attributes(&capture.span("chat gpt-4o-mini"));
@@ -121,7 +121,7 @@ async fn span_only_records_messages_and_tools_in_the_conventions_json() {
 
 #[tokio::test]
 async fn without_an_opt_in_no_content_attribute_is_recorded() {
-    let _settings = settings();
+    let _settings = settings().await;
     for annotated in [false, true] {
         let capture = Capture::new();
         if annotated {
@@ -157,7 +157,7 @@ async fn anthropic_span_only(body: MessagesRequest) -> Result<MessagesResponse, 
 
 #[tokio::test]
 async fn a_separate_system_prompt_is_the_system_instructions() {
-    let _settings = settings();
+    let _settings = settings().await;
     let capture = Capture::new();
     let request = MessagesRequest {
         system: Some(json!("Translate to French.")),
@@ -240,7 +240,7 @@ async fn counted_on(req: CountedRequest) -> CountedResponse {
 /// The one test that reads the counter, so parallel tests cannot disturb it.
 #[tokio::test]
 async fn content_is_read_only_when_capture_is_on_and_the_span_records() {
-    let _settings = settings();
+    let _settings = settings().await;
     let before = CONTENT_READS.load(Ordering::SeqCst);
     Capture::new()
         .run(counted_default(CountedRequest("hi")))
@@ -273,7 +273,7 @@ async fn content_is_read_only_when_capture_is_on_and_the_span_records() {
 
 #[tokio::test]
 async fn the_redactor_rewrites_every_value_before_it_is_recorded() {
-    let _settings = settings();
+    let _settings = settings().await;
     let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
     let kinds = seen.clone();
     content::set_redactor(move |kind: ContentKind, value: &mut Value| {
@@ -310,7 +310,7 @@ async fn the_redactor_rewrites_every_value_before_it_is_recorded() {
 
 #[tokio::test]
 async fn a_redactor_that_panics_records_nothing_and_the_call_is_unchanged() {
-    let _settings = settings();
+    let _settings = settings().await;
     content::set_redactor(|kind: ContentKind, _: &mut Value| {
         if kind == ContentKind::InputMessages {
             panic!("redactor bug");
@@ -328,7 +328,7 @@ async fn a_redactor_that_panics_records_nothing_and_the_call_is_unchanged() {
 
 #[tokio::test]
 async fn each_value_is_bounded_with_a_visible_marker() {
-    let _settings = settings();
+    let _settings = settings().await;
     content::set_max_bytes(400);
     let long = "word ".repeat(1000);
     let request = ChatRequest::new("gpt-4o-mini", vec![ChatMessage::user(long.clone())]);
@@ -356,7 +356,7 @@ async fn each_value_is_bounded_with_a_visible_marker() {
 
 #[tokio::test]
 async fn tool_definition_details_are_recorded_on_request() {
-    let _settings = settings();
+    let _settings = settings().await;
     content::set_tool_definition_details(true);
     let capture = Capture::new();
     capture.run(chat_span_only(chat_request())).await.unwrap();
@@ -432,7 +432,7 @@ async fn chat_both_failing(req: ChatRequest) -> Result<ChatCompletion, std::io::
 
 #[tokio::test]
 async fn event_only_emits_the_details_event_in_structured_form_and_no_span_content() {
-    let _settings = settings();
+    let _settings = settings().await;
     logs();
     let capture = Capture::new();
     capture.run(chat_event_only(chat_request())).await.unwrap();
@@ -495,7 +495,7 @@ async fn event_only_emits_the_details_event_in_structured_form_and_no_span_conte
 
 #[tokio::test]
 async fn a_failed_call_emits_the_event_with_its_error_type_and_keeps_span_content() {
-    let _settings = settings();
+    let _settings = settings().await;
     logs();
     let capture = Capture::new();
     assert!(capture

@@ -29,14 +29,14 @@
 //!
 //! # Modes
 //!
-//! - [`CaptureMode::NoContent`] (default): nothing.
-//! - [`CaptureMode::SpanOnly`]: the attributes above on the call's span, as
+//! - `NO_CONTENT` ([`CaptureMode::NoContent`], the default): nothing.
+//! - `SPAN_ONLY` ([`CaptureMode::SpanOnly`]): the attributes above on the call's span, as
 //!   JSON strings (OpenTelemetry Rust span attributes have no maps).
-//! - [`CaptureMode::EventOnly`]: a `gen_ai.client.inference.operation.details`
+//! - `EVENT_ONLY` ([`CaptureMode::EventOnly`]): a `gen_ai.client.inference.operation.details`
 //!   log record per call, with the call's attributes and the content in
 //!   structured form; the span carries no content. Needs a logger provider:
 //!   [`crate::init`] installs one, or see [`set_logger_provider`].
-//! - [`CaptureMode::SpanAndEvent`]: both.
+//! - `SPAN_AND_EVENT` ([`CaptureMode::SpanAndEvent`]): both.
 //!
 //! Content is read only for calls whose span records: a sampled-out call
 //! captures nothing and costs nothing more.
@@ -508,7 +508,7 @@ impl Pending {
     /// attributes about to be set on the span, which the content attribute
     /// joins in span modes. Emits the event in event modes.
     pub(crate) fn finish_ok(
-        self: Box<Self>,
+        self,
         cx: &Context,
         attributes: &mut Vec<KeyValue>,
         output: impl FnOnce() -> Option<Vec<OutputMessage>>,
@@ -517,7 +517,7 @@ impl Pending {
             settings,
             event,
             inputs,
-        } = *self;
+        } = self;
         let output = output()
             .and_then(|messages| serde_json::to_value(messages).ok())
             .and_then(|v| settings.prepare(ContentKind::OutputMessages, v));
@@ -539,8 +539,8 @@ impl Pending {
 
     /// Ends capture for a call that failed, was cancelled or panicked: the
     /// event (in event modes) carries `error.type` and the inputs.
-    pub(crate) fn finish_err(self: Box<Self>, cx: &Context, error_type: &str) {
-        let Pending { event, inputs, .. } = *self;
+    pub(crate) fn finish_err(self, cx: &Context, error_type: &str) {
+        let Pending { event, inputs, .. } = self;
         if let Some(mut event_attributes) = event {
             event_attributes.push(KeyValue::new(
                 sc::ERROR_TYPE,
