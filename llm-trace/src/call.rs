@@ -271,8 +271,9 @@ impl Call {
             }
         }
 
-        // Content is about calls to a model, not tools or in-process agents.
-        let capture = if site.provider.is_empty() {
+        // Content is about inference calls to a model: not tools, in-process
+        // agents or embeddings.
+        let capture = if site.provider.is_empty() || site.operation == "embeddings" {
             CaptureMode::NoContent
         } else {
             content::mode_for(site.capture)
