@@ -682,3 +682,49 @@ async fn azure_responses_api_span() {
         assert_eq!(attrs.get(key), Some(&value), "{key}");
     }
 }
+
+/// Opt-in content: async-openai's types read exactly as the same bodies
+/// read raw, messages, tools and outputs alike.
+#[test]
+fn content_of_async_openai_types_is_the_raw_bodies_content() {
+    use llm_trace::provider::{parse_output_messages, parse_request_content};
+    let request = json!({
+        "model": "gpt-4o",
+        "messages": [
+            {"role": "system", "content": "Be terse."},
+            {"role": "user", "content": [{"type": "text", "text": "Weather?"}]},
+            {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function",
+                "function": {"name": "weather", "arguments": "{\"city\":\"Oslo\"}"}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "rain"}
+        ],
+        "tools": [{"type": "function", "function": {"name": "weather",
+                   "parameters": {"type": "object"}}}]
+    });
+    let typed_request: CreateChatCompletionRequest = typed(&request);
+    let content = RequestFacts::<OpenAi>::request_content(&typed_request).unwrap();
+    assert_eq!(
+        content,
+        parse_request_content("openai", &request).unwrap().unwrap()
+    );
+    assert_eq!(content.input_messages.len(), 4);
+    assert_eq!(
+        serde_json::to_value(&content.input_messages[2]).unwrap(),
+        json!({"role": "assistant", "parts": [
+            {"type": "tool_call", "id": "call_1", "name": "weather", "arguments": {"city": "Oslo"}}
+        ]})
+    );
+
+    for body in [chat_tool_calls(), chat_plain()] {
+        let completion: CreateChatCompletionResponse = typed(&body);
+        assert_eq!(
+            ResponseFacts::<OpenAi>::output_messages(&completion),
+            parse_output_messages("openai", &body).unwrap()
+        );
+    }
+    let response: Response = typed(&response_function_call());
+    let messages = ResponseFacts::<OpenAi>::output_messages(&response).unwrap();
+    assert_eq!(
+        Some(messages),
+        parse_output_messages("openai", &response_function_call()).unwrap()
+    );
+}

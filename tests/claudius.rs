@@ -391,3 +391,50 @@ async fn claudius_own_client_records_a_cache_write_then_a_cache_read() {
         Value::I64(second.cache_read_input_tokens.unwrap().into())
     );
 }
+
+/// Opt-in content: claudius's types read exactly as the same bodies read raw.
+#[test]
+fn content_of_claudius_types_is_the_raw_bodies_content() {
+    use llm_trace::provider::{parse_output_messages, parse_request_content};
+    let request = json!({
+        "model": "claude-sonnet-4-5", "max_tokens": 512, "stream": false,
+        "system": "You are terse.",
+        "messages": [
+            {"role": "user", "content": "Weather in Oslo?"},
+            {"role": "assistant", "content": [
+                {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {"city": "Oslo"}}
+            ]},
+            {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": "toolu_1", "content": "rain"}
+            ]}
+        ],
+        "tools": [{"type": "custom", "name": "weather", "input_schema": {"type": "object"}}]
+    });
+    let params: MessageCreateParams = serde_json::from_value(request.clone()).unwrap();
+    let content = RequestFacts::<Anthropic>::request_content(&params).unwrap();
+    assert_eq!(
+        content,
+        parse_request_content("anthropic", &request)
+            .unwrap()
+            .unwrap()
+    );
+    assert_eq!(
+        serde_json::to_value(&content.system_instructions).unwrap(),
+        json!([{"type": "text", "content": "You are terse."}])
+    );
+    assert_eq!(
+        serde_json::to_value(&content.input_messages[2]).unwrap(),
+        json!({"role": "user", "parts": [
+            {"type": "tool_call_response", "id": "toolu_1", "response": "rain"}
+        ]})
+    );
+
+    let message = tool_use_with_cache();
+    let body = serde_json::to_value(&message).unwrap();
+    let output = ResponseFacts::<Anthropic>::output_messages(&message).unwrap();
+    assert_eq!(
+        Some(output.clone()),
+        parse_output_messages("anthropic", &body).unwrap()
+    );
+    assert_eq!(output[0].finish_reason.as_deref(), Some("tool_call"));
+}

@@ -549,3 +549,48 @@ async fn a_call_returning_a_genai_stream_end_records_its_usage() {
     );
     assert!(!attrs.contains_key("gen_ai.response.model"));
 }
+
+/// Opt-in content: genai's answer as one assistant message of reasoning,
+/// texts and tool calls; a stream's end gives it only when genai captured
+/// content.
+#[test]
+fn output_messages_of_genai_responses() {
+    let mut content = MessageContent::from_text("Checking the weather.");
+    content.push(genai::chat::ContentPart::ToolCall(tool_call(
+        "call_1",
+        "weather",
+        json!({"city": "Oslo"}),
+    )));
+    let mut answer = response(
+        AdapterKind::OpenAI,
+        "gpt-4o",
+        "gpt-4o-2024-08-06",
+        content,
+        "tool_calls",
+        GenaiUsage::default(),
+    );
+    answer.reasoning_content = Some("Need live data.".into());
+    let messages = ResponseFacts::<OpenAi>::output_messages(&answer).unwrap();
+    assert_eq!(
+        serde_json::to_value(messages).unwrap(),
+        json!([{"role": "assistant", "parts": [
+            {"type": "reasoning", "content": "Need live data."},
+            {"type": "text", "content": "Checking the weather."},
+            {"type": "tool_call", "id": "call_1", "name": "weather", "arguments": {"city": "Oslo"}}
+        ], "finish_reason": "tool_call"}])
+    );
+
+    let uncaptured = StreamEnd::default();
+    assert!(ResponseFacts::<Anthropic>::output_messages(&uncaptured).is_none());
+    let captured = StreamEnd {
+        captured_content: Some(MessageContent::from_text("Hi")),
+        captured_stop_reason: Some(StopReason::from("end_turn".to_owned())),
+        ..StreamEnd::default()
+    };
+    assert_eq!(
+        serde_json::to_value(ResponseFacts::<Anthropic>::output_messages(&captured).unwrap())
+            .unwrap(),
+        json!([{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}],
+                "finish_reason": "stop"}])
+    );
+}

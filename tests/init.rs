@@ -26,17 +26,19 @@ fn destination(
     Ok(telemetry.destination().cloned().expect("enabled"))
 }
 
-fn otlp(d: &Destination) -> (Protocol, String, String, Vec<(String, String)>) {
+fn otlp(d: &Destination) -> (Protocol, String, String, String, Vec<(String, String)>) {
     match d {
         Destination::Otlp {
             protocol,
             traces,
             metrics,
+            logs,
             headers,
         } => (
             *protocol,
             traces.clone(),
             metrics.clone(),
+            logs.clone(),
             headers
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
@@ -59,6 +61,7 @@ fn the_general_endpoint_gets_signal_paths_over_http() {
             Protocol::HttpBinary,
             "http://collector:4318/v1/traces".into(),
             "http://collector:4318/v1/metrics".into(),
+            "http://collector:4318/v1/logs".into(),
             vec![]
         )
     );
@@ -74,6 +77,7 @@ fn signal_endpoints_are_used_as_written_and_grpc_takes_the_endpoint_as_is() {
         ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://metrics:4317"),
+        ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://logs:4317"),
         (
             "OTEL_EXPORTER_OTLP_HEADERS",
             "x-api-key=s3cr%3Dt,x-team=llm",
@@ -86,6 +90,7 @@ fn signal_endpoints_are_used_as_written_and_grpc_takes_the_endpoint_as_is() {
             Protocol::Grpc,
             "http://collector:4317".into(),
             "http://metrics:4317".into(),
+            "http://logs:4317".into(),
             vec![
                 ("x-api-key".into(), "s3cr=t".into()),
                 ("x-team".into(), "llm".into())
@@ -133,6 +138,7 @@ fn the_builder_overrides_every_variable() {
             Protocol::HttpBinary,
             "http://langfuse.internal:3000/api/public/otel/v1/traces".into(),
             "http://langfuse.internal:3000/api/public/otel/v1/metrics".into(),
+            "http://langfuse.internal:3000/api/public/otel/v1/logs".into(),
             vec![
                 ("authorization".into(), "Basic abc".into()),
                 ("x-team".into(), "code".into())
@@ -164,6 +170,18 @@ fn invalid_variables_are_clear_errors() {
         err(&[("OTEL_SDK_DISABLED", "yes")]),
         "invalid OTEL_SDK_DISABLED=\"yes\": expected `true` or `false`"
     );
+    assert_eq!(
+        err(&[("OTEL_LOGS_EXPORTER", "console")]),
+        "invalid OTEL_LOGS_EXPORTER=\"console\": expected `otlp` or `none`"
+    );
+    assert_eq!(
+        err(&[(
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+            "spans"
+        )]),
+        "invalid OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=\"spans\": expected \
+         NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT (any case), or true/false"
+    );
 }
 
 #[test]
@@ -174,6 +192,7 @@ fn without_an_endpoint_the_default_is_the_local_file() {
         Destination::File {
             traces: "llm-trace.jsonl".into(),
             metrics: "llm-trace.metrics.jsonl".into(),
+            logs: "llm-trace.logs.jsonl".into(),
             max_bytes: llm_trace::export::jsonl::DEFAULT_MAX_BYTES,
         }
     );
@@ -190,6 +209,7 @@ fn without_an_endpoint_the_default_is_the_local_file() {
         Destination::File {
             traces: "out/calls.jsonl".into(),
             metrics: "out/calls.metrics.jsonl".into(),
+            logs: "out/calls.logs.jsonl".into(),
             max_bytes: 4096,
         }
     );

@@ -389,7 +389,7 @@ async fn http_rejects_what_is_not_otlp_protobuf() {
         .unwrap();
     assert_eq!(status, 415);
     let (status, _) = http_post(
-        &format!("{}/v1/logs", receiver.http_endpoint()),
+        &format!("{}/v1/profiles", receiver.http_endpoint()),
         PROTOBUF_CONTENT_TYPE,
         Vec::new(),
     )

@@ -32,6 +32,7 @@ pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] = &[
 ];
 
 const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, `stream`, \
+     `capture_content`, \
      `prompt`, `prompt_version`, `conversation`, `agent`, `agent_id`, `agent_description`, \
      `tool`, `tool_call_id`, `tool_type`, `tool_description`, `fields(...)`, \
      `prompt_variables(...)`";
@@ -53,6 +54,17 @@ pub(crate) const SEMANTIC_ARGUMENTS: &[(&str, &str)] = &[
 
 const PROMPT_VARIABLE_PREFIX: &str = "gen_ai.prompt.variable.";
 
+/// `capture_content` values and the runtime's `CaptureMode` variants.
+const CAPTURE_MODES: &[(&str, &str)] = &[
+    ("no_content", "NoContent"),
+    ("span_only", "SpanOnly"),
+    ("event_only", "EventOnly"),
+    ("span_and_event", "SpanAndEvent"),
+];
+
+const CAPTURE_FORM: &str =
+    "`capture_content = \"no_content\"`, `\"span_only\"`, `\"event_only\"` or `\"span_and_event\"`";
+
 const FIELDS_FORM: &str = "`fields(key = expr, key = %expr, key = ?expr, parameter)`";
 
 /// The arguments of one annotation.
@@ -64,6 +76,8 @@ pub(crate) struct Args {
     pub model: Option<LitStr>,
     pub request: Option<Ident>,
     pub server: Option<Expr>,
+    /// `capture_content = "span_only"`: the `CaptureMode` variant.
+    pub capture_content: Option<Ident>,
     pub metadata: Vec<Metadata>,
     pub fields: Vec<Field>,
     /// `agent = "..."` as a literal (it names the span).
@@ -207,6 +221,7 @@ impl Key {
             "request",
             "server",
             "stream",
+            "capture_content",
             "fields",
             "prompt_variables",
         ]
@@ -253,6 +268,7 @@ fn usage(argument: &str) -> &'static str {
         "model" => "`model = \"...\"`",
         "request" => "`request = <the parameter that holds the request>`",
         "server" => "`server = <expression giving a URL or host:port>`",
+        "capture_content" => CAPTURE_FORM,
         "prompt_variables" => "`prompt_variables(name = expr, ...)`",
         "fields" => FIELDS_FORM,
         _ => "`<argument> = \"literal\"` or `<argument> = expr` (also `%expr`, `?expr`)",
@@ -386,6 +402,7 @@ impl Args {
             "name" => self.name = Some(parse_str(input, argument)?),
             "model" => self.model = Some(parse_str(input, argument)?),
             "request" => self.request = Some(parse_request(input)?),
+            "capture_content" => self.capture_content = Some(parse_capture(input)?),
             _ => self.server = Some(input.parse()?),
         }
         Ok(())
@@ -620,6 +637,31 @@ fn parse_str(input: ParseStream<'_>, argument: &str) -> syn::Result<LitStr> {
             format!("`{argument}` takes a string literal: {}", usage(argument)),
         )),
     }
+}
+
+/// `capture_content = "span_only"` (any case, as the environment variable).
+fn parse_capture(input: ParseStream<'_>) -> syn::Result<Ident> {
+    let expr: Expr = input.parse()?;
+    if let Expr::Lit(syn::ExprLit {
+        lit: Lit::Str(lit), ..
+    }) = &expr
+    {
+        let value = lit.value();
+        return match CAPTURE_MODES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(value.trim()))
+        {
+            Some((_, variant)) => Ok(Ident::new(variant, lit.span())),
+            None => Err(syn::Error::new(
+                lit.span(),
+                format!("unknown capture mode \"{value}\": {CAPTURE_FORM}"),
+            )),
+        };
+    }
+    Err(syn::Error::new_spanned(
+        expr,
+        format!("`capture_content` takes a string literal: {CAPTURE_FORM}"),
+    ))
 }
 
 fn parse_request(input: ParseStream<'_>) -> syn::Result<Ident> {

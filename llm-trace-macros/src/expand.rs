@@ -127,6 +127,9 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     if stream.is_some() {
         site.extend(quote!(.stream()));
     }
+    if let Some(mode) = &args.capture_content {
+        site.extend(quote!(.capture_content(::llm_trace::__private::CaptureMode::#mode)));
+    }
     if !args.fields.is_empty() {
         let count = args.fields.len();
         site.extend(quote!(.fields(#count)));
@@ -575,6 +578,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
         (args.request.is_some(), "request"),
         (args.server.is_some(), "server"),
         (args.stream.is_some(), "stream"),
+        (args.capture_content.is_some(), "capture_content"),
     ] {
         if given {
             errors.push(syn::Error::new(

@@ -55,6 +55,7 @@ use proc_macro::TokenStream;
 /// | `model = "..."` | `gen_ai.request.model` when no request gives it |
 /// | `request = req` | the parameter holding the request; read through [`RequestFacts`] (model, temperature, top_p, max tokens, stop sequences, seed, choice count, ...) |
 /// | `server = expr` | the base URL or `host:port` called (`server.address`, `server.port`); default from the provider |
+/// | `capture_content = "span_only"` | this function's [content capture] mode (`"no_content"`, `"span_only"`, `"event_only"`, `"span_and_event"`), whatever the process-wide one |
 /// | `key = 5` \| `1.5` \| `true` \| `"text"` | literal metadata; keys may be dotted (`app.flow = "x"`) or quoted |
 /// | `fields(key = expr, key = %expr, key = ?expr, ident)` | metadata from the arguments: typed through [`AttributeValue`], `%` for `Display`, `?` for `Debug` |
 ///
@@ -88,6 +89,7 @@ use proc_macro::TokenStream;
 /// async fn f() {}
 /// ```
 ///
+/// [content capture]: ../llm_trace/content/index.html
 /// [`ResponseFacts`]: ../llm_trace/provider/trait.ResponseFacts.html
 /// [`RequestFacts`]: ../llm_trace/provider/trait.RequestFacts.html
 /// [`Provider`]: ../llm_trace/provider/trait.Provider.html

@@ -19,6 +19,7 @@ use opentelemetry::{
     global, Array, Context, InstrumentationScope, Key, KeyValue, StringValue, Value,
 };
 
+use crate::content::{self, CaptureMode};
 use crate::current;
 use crate::metadata::{self, AttributeValue, StaticValue};
 use crate::metrics;
@@ -62,6 +63,7 @@ pub struct CallSite {
     fields: usize,
     internal: bool,
     stream: bool,
+    capture: Option<CaptureMode>,
 }
 
 impl CallSite {
@@ -79,7 +81,15 @@ impl CallSite {
             fields: 0,
             stream: false,
             internal: false,
+            capture: None,
         }
+    }
+
+    /// `capture_content = "..."`: this function's content capture mode,
+    /// whatever the process-wide one.
+    pub const fn capture_content(mut self, mode: CaptureMode) -> Self {
+        self.capture = Some(mode);
+        self
     }
 
     /// The number of `fields(...)` entries, to size the span's attributes once.
@@ -199,6 +209,8 @@ pub struct Call {
     server_port: Option<u16>,
     /// Metadata allowed onto metrics.
     metric_metadata: Vec<KeyValue>,
+    /// Opt-in content capture in progress (only when the span records).
+    content: Option<Box<content::Pending>>,
     finished: bool,
 }
 
@@ -269,6 +281,15 @@ impl Call {
             }
         }
 
+        // Content is about inference calls to a model: not tools, in-process
+        // agents or embeddings.
+        let capture = if site.provider.is_empty() || site.operation == "embeddings" {
+            CaptureMode::NoContent
+        } else {
+            content::mode_for(site.capture)
+        };
+        let content_base = capture.on_event().then(|| sampling.clone());
+
         let parent = Context::current();
         #[cfg(feature = "tracing")]
         let parent = crate::tracing_bridge::parent(parent);
@@ -308,6 +329,7 @@ impl Call {
 
         let recording = span.is_recording();
         let mut inherited = Vec::new();
+        let mut content = None;
         if recording {
             let mut attributes = Vec::with_capacity(8 + site.metadata.len());
             attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
@@ -348,6 +370,7 @@ impl Call {
                         .cloned(),
                 );
             }
+            content = content::begin(capture, content_base, &mut attributes, request);
             span.set_attributes(attributes);
         } else if let Some(keys) = &metric_keys {
             fields(&mut Fields {
@@ -374,6 +397,7 @@ impl Call {
             server_address,
             server_port,
             metric_metadata,
+            content,
             finished: false,
         }
     }
@@ -429,6 +453,7 @@ impl Call {
             server_address: None,
             server_port: None,
             metric_metadata: Vec::new(),
+            content: None,
             finished: false,
         }
     }
@@ -470,6 +495,13 @@ impl Call {
         }
     }
 
+    /// Whether this call captures content (capture is on and the span
+    /// records): a stream then assembles its output messages.
+    #[allow(dead_code)]
+    pub(crate) fn captures_content(&self) -> bool {
+        self.content.is_some()
+    }
+
     /// Makes this call reachable through `current_call()` until the guard drops.
     pub(crate) fn enter(&self) -> current::ActiveGuard {
         current::enter(self.recording.then_some(&self.cx))
@@ -495,12 +527,19 @@ impl Call {
                 }
                 let mut attributes = Vec::with_capacity(10);
                 push_response(&mut attributes, info, usage);
+                if let Some(pending) = self.content.take() {
+                    pending.finish_ok(&self.cx, &mut attributes, || response.output_messages());
+                }
                 span.set_attributes(attributes);
             } else {
                 response_model = response
                     .response_model()
                     .map(|m| StringValue::from(Arc::<str>::from(m)));
             }
+        }
+        if let Some(pending) = self.content.take() {
+            // A value without response facts: the event still goes out.
+            pending.finish_ok(&self.cx, &mut Vec::new(), || None);
         }
         span.end();
         self.record_metrics(None, response_model, usage, StreamTiming::NONE);
@@ -513,6 +552,9 @@ impl Call {
         if span.is_recording() {
             span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.clone()));
             span.set_status(Status::error(bounded_text(&message)));
+        }
+        if let Some(pending) = self.content.take() {
+            pending.finish_err(&self.cx, &error_type);
         }
         span.end();
         self.record_metrics(Some(error_type), None, None, StreamTiming::NONE);
@@ -535,6 +577,9 @@ impl Call {
             span.set_status(Status::error(bounded_text(&format_args!(
                 "panicked: {message}"
             ))));
+        }
+        if let Some(pending) = self.content.take() {
+            pending.finish_err(&self.cx, sc::ERROR_TYPE_PANIC);
         }
         span.end();
         self.record_metrics(
@@ -649,6 +694,9 @@ impl Drop for Call {
             span.set_status(Status::error(
                 "cancelled: the call's future was dropped before it completed",
             ));
+        }
+        if let Some(pending) = self.content.take() {
+            pending.finish_err(&self.cx, sc::ERROR_TYPE_CANCELLED);
         }
         span.end();
         self.record_metrics(

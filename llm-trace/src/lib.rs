@@ -25,11 +25,13 @@
 //! annotation costs next to nothing and records nothing.
 //!
 //! Modules: [`provider`] (the provider trait and the built-in providers),
+//! [`content`] (opt-in prompt and completion capture),
 //! [`metadata`] (how values become attributes), [`semconv`] (every key).
 
 #![warn(missing_docs)]
 
 mod call;
+pub mod content;
 mod current;
 pub mod export;
 pub mod metadata;
@@ -60,6 +62,7 @@ pub use opentelemetry_semantic_conventions;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::call::{Call, CallSite, ErrorMessage, Fields, Instrumented};
+    pub use crate::content::CaptureMode;
     pub use crate::metadata::{DebugValue, DisplayValue, StaticValue};
     pub use crate::outcome::{
         Chunk, ChunkKnown, ChunkUnknown, ChunkWhole, ErrorTypeKnown, ErrorTypeName, Facts,

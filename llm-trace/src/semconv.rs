@@ -121,6 +121,20 @@ pub const GEN_AI_EVALUATION_SCORE_LABEL: &str = "gen_ai.evaluation.score.label";
 /// `gen_ai.evaluation.explanation`.
 pub const GEN_AI_EVALUATION_EXPLANATION: &str = "gen_ai.evaluation.explanation";
 
+/// `gen_ai.input.messages` (opt-in content): the chat history sent, as JSON.
+pub const GEN_AI_INPUT_MESSAGES: &str = "gen_ai.input.messages";
+/// `gen_ai.output.messages` (opt-in content): one message per choice, as JSON.
+pub const GEN_AI_OUTPUT_MESSAGES: &str = "gen_ai.output.messages";
+/// `gen_ai.system_instructions` (opt-in content): instructions given apart
+/// from the chat history, as JSON.
+pub const GEN_AI_SYSTEM_INSTRUCTIONS: &str = "gen_ai.system_instructions";
+/// `gen_ai.tool.definitions` (opt-in content): the tools offered, as JSON.
+pub const GEN_AI_TOOL_DEFINITIONS: &str = "gen_ai.tool.definitions";
+/// The event (a log record) that carries a call's details and content in
+/// the `EVENT_ONLY` and `SPAN_AND_EVENT` capture modes.
+pub const GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS: &str =
+    "gen_ai.client.inference.operation.details";
+
 /// Names of the tools the model asked to call, in order (not a semconv key:
 /// tool call content belongs to the opt-in `gen_ai.output.messages`, but the
 /// names are the application's own and safe to record).

@@ -7,8 +7,10 @@
 //! Collector's `otlpjsonfile` receiver reads these files, so what was recorded
 //! on one machine can later be replayed into any backend.
 //!
-//! The specification requires a file to hold exactly one signal, so traces and
-//! metrics go to two files ([`DEFAULT_PATH`] and [`metrics_path`] of it).
+//! The specification requires a file to hold exactly one signal, so traces,
+//! metrics and logs go to separate files ([`DEFAULT_PATH`], and
+//! [`metrics_path`] and [`logs_path`] of it; the logs file holds the opt-in
+//! content events of [`crate::content`] only).
 //! Each file is size-bounded: past [`JsonlFile::with_max_bytes`] it is rotated
 //! to `<path>.1`, `<path>.2`, ... and the oldest backup is dropped.
 //!
@@ -45,11 +47,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use opentelemetry::{otel_error, otel_info};
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+use opentelemetry_proto::transform::logs::tonic::group_logs_by_resource_and_scope;
 use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::logs::{LogBatch, LogExporter};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::Temporality;
@@ -70,10 +75,21 @@ pub const DEFAULT_BACKUPS: usize = 3;
 ///
 /// A separate file because the OTLP file format allows one signal per file.
 pub fn metrics_path(traces_path: impl AsRef<Path>) -> PathBuf {
-    let path = traces_path.as_ref();
+    sibling(traces_path.as_ref(), ".metrics")
+}
+
+/// The logs file that goes with a traces file: `llm-trace.jsonl` →
+/// `llm-trace.logs.jsonl`. It holds the `gen_ai.client.inference.operation.details`
+/// events of [content capture](crate::content) (created only when one is
+/// written).
+pub fn logs_path(traces_path: impl AsRef<Path>) -> PathBuf {
+    sibling(traces_path.as_ref(), ".logs")
+}
+
+fn sibling(path: &Path, infix: &str) -> PathBuf {
     let stem = path.file_stem().unwrap_or(path.as_os_str());
     let mut name = OsString::from(stem);
-    name.push(".metrics");
+    name.push(infix);
     if let Some(ext) = path.extension() {
         name.push(".");
         name.push(ext);
@@ -425,6 +441,66 @@ impl PushMetricExporter for JsonlMetricExporter {
 
     fn temporality(&self) -> Temporality {
         self.temporality
+    }
+}
+
+/// Writes each batch of log records as one `ExportLogsServiceRequest` line.
+#[derive(Debug)]
+pub struct JsonlLogExporter {
+    file: Arc<JsonlFile>,
+    resource: ResourceAttributesWithSchema,
+    is_shutdown: AtomicBool,
+}
+
+impl JsonlLogExporter {
+    /// An exporter appending to `file`. The resource is the one the logger
+    /// provider passes in (`LogExporter::set_resource`).
+    pub fn new(file: Arc<JsonlFile>) -> Self {
+        JsonlLogExporter {
+            file,
+            resource: ResourceAttributesWithSchema::default(),
+            is_shutdown: AtomicBool::new(false),
+        }
+    }
+
+    /// The file this exporter appends to.
+    pub fn file(&self) -> &Arc<JsonlFile> {
+        &self.file
+    }
+
+    fn write(&self, batch: &LogBatch<'_>) -> OTelSdkResult {
+        if self.is_shutdown.load(Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        if batch.iter().next().is_none() {
+            return Ok(());
+        }
+        let request = ExportLogsServiceRequest {
+            resource_logs: group_logs_by_resource_and_scope(batch, &self.resource),
+        };
+        write_request(&self.file, &request)
+    }
+}
+
+impl LogExporter for JsonlLogExporter {
+    fn export(
+        &self,
+        batch: LogBatch<'_>,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        std::future::ready(self.write(&batch))
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        if self.is_shutdown.swap(true, Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        self.file
+            .close()
+            .map_err(|err| OTelSdkError::InternalFailure(err.to_string()))
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.resource = resource.into();
     }
 }
 

@@ -20,7 +20,7 @@
 //! | variable | builder |
 //! |---|---|
 //! | `OTEL_EXPORTER_OTLP_ENDPOINT` | [`Builder::endpoint`] |
-//! | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` | [`Builder::traces_endpoint`], [`Builder::metrics_endpoint`] |
+//! | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` | [`Builder::traces_endpoint`], [`Builder::metrics_endpoint`], [`Builder::logs_endpoint`] |
 //! | `OTEL_EXPORTER_OTLP_PROTOCOL` (`grpc`, `http/protobuf`, `http/json`) | [`Builder::protocol`] |
 //! | `OTEL_EXPORTER_OTLP_HEADERS` | [`Builder::header`] |
 //! | `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` | [`Builder::service_name`], [`Builder::resource_attributes`] |
@@ -28,13 +28,19 @@
 //! | `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_SCHEDULE_DELAY` | [`Builder::max_queue_size`], [`Builder::max_export_batch_size`], [`Builder::scheduled_delay`] |
 //! | `OTEL_EXPORTER_OTLP_TIMEOUT` | [`Builder::export_timeout`] |
 //! | `OTEL_METRIC_EXPORT_INTERVAL` | [`Builder::metric_export_interval`] |
-//! | `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER` (`otlp` or `none`) | [`Builder::traces`], [`Builder::metrics`] |
+//! | `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER` (`otlp` or `none`) | [`Builder::traces`], [`Builder::metrics`], [`Builder::logs`] |
+//! | `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` | [`Builder::capture_content`] (see [`crate::content`]) |
 //! | `OTEL_SDK_DISABLED` | [`Builder::disabled`] |
 //! | `LLM_TRACE_FILE`, `LLM_TRACE_FILE_MAX_BYTES` | [`Builder::file`], [`Builder::file_max_bytes`] |
 //! | `LLM_TRACE_SHUTDOWN_TIMEOUT` (milliseconds, default 5000) | [`Builder::shutdown_timeout`] |
 //!
+//! Logs carry one kind of record only: the opt-in
+//! `gen_ai.client.inference.operation.details` events of
+//! [content capture](crate::content); with capture off nothing is logged.
+//!
 //! A user who configures OpenTelemetry themselves skips [`init`]:
-//! `#[llm_call]` uses whatever global providers are installed.
+//! `#[llm_call]` uses whatever global providers are installed (and
+//! [`crate::content::set_logger_provider`] takes their logger provider).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -44,6 +50,7 @@ use std::time::Duration;
 
 use opentelemetry::{global, KeyValue};
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
+use opentelemetry_sdk::logs::{BatchLogProcessor, SdkLoggerProvider};
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::resource::TelemetryResourceDetector;
 use opentelemetry_sdk::trace::{
@@ -54,6 +61,8 @@ use opentelemetry_sdk::Resource;
 mod config;
 pub mod jsonl;
 mod queue;
+
+use crate::content::{self, CaptureMode, ContentKind, InvalidCaptureMode, Redactor};
 
 use config::Env;
 pub use opentelemetry_otlp::Protocol;
@@ -88,6 +97,7 @@ pub struct Builder {
     endpoint: Option<String>,
     traces_endpoint: Option<String>,
     metrics_endpoint: Option<String>,
+    logs_endpoint: Option<String>,
     protocol: Option<Protocol>,
     headers: BTreeMap<String, String>,
     sampler: Option<Sampler>,
@@ -103,6 +113,11 @@ pub struct Builder {
     metrics_metadata_keys: Option<Vec<String>>,
     traces_enabled: Option<bool>,
     metrics_enabled: Option<bool>,
+    logs_enabled: Option<bool>,
+    capture_content: Option<CaptureMode>,
+    content_max_bytes: Option<usize>,
+    tool_definition_details: Option<bool>,
+    redactor: Option<RedactorHook>,
     install_global: bool,
 }
 
@@ -115,6 +130,7 @@ impl Default for Builder {
             endpoint: None,
             traces_endpoint: None,
             metrics_endpoint: None,
+            logs_endpoint: None,
             protocol: None,
             headers: BTreeMap::new(),
             sampler: None,
@@ -130,6 +146,11 @@ impl Default for Builder {
             metrics_metadata_keys: None,
             traces_enabled: None,
             metrics_enabled: None,
+            logs_enabled: None,
+            capture_content: None,
+            content_max_bytes: None,
+            tool_definition_details: None,
+            redactor: None,
             install_global: true,
         }
     }
@@ -180,6 +201,12 @@ impl Builder {
     /// The metrics endpoint, used as written (`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`).
     pub fn metrics_endpoint(mut self, url: impl Into<String>) -> Self {
         self.metrics_endpoint = Some(url.into());
+        self
+    }
+
+    /// The logs endpoint, used as written (`OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`).
+    pub fn logs_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.logs_endpoint = Some(url.into());
         self
     }
 
@@ -292,6 +319,45 @@ impl Builder {
         self
     }
 
+    /// Whether log records (the content events of [`crate::content`]) are
+    /// exported at all (`OTEL_LOGS_EXPORTER`: `otlp`, the default, or `none`).
+    pub fn logs(mut self, enabled: bool) -> Self {
+        self.logs_enabled = Some(enabled);
+        self
+    }
+
+    /// Captures prompts and completions in `mode` (process-wide;
+    /// `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`; default
+    /// [`CaptureMode::NoContent`]). See [`crate::content`].
+    pub fn capture_content(mut self, mode: CaptureMode) -> Self {
+        self.capture_content = Some(mode);
+        self
+    }
+
+    /// Bounds each captured value to `bytes` of JSON (default
+    /// [`crate::content::DEFAULT_MAX_BYTES`]).
+    pub fn content_max_bytes(mut self, bytes: usize) -> Self {
+        self.content_max_bytes = Some(bytes);
+        self
+    }
+
+    /// Records each tool's description and parameter schema in
+    /// `gen_ai.tool.definitions` (default: type and name only).
+    pub fn tool_definition_details(mut self, enabled: bool) -> Self {
+        self.tool_definition_details = Some(enabled);
+        self
+    }
+
+    /// The redaction hook of captured content (see
+    /// [`crate::content::set_redactor`]).
+    pub fn content_redactor<F>(mut self, redactor: F) -> Self
+    where
+        F: Fn(ContentKind, &mut serde_json::Value) + Send + Sync + 'static,
+    {
+        self.redactor = Some(RedactorHook(Arc::new(redactor)));
+        self
+    }
+
     /// Builds the providers without installing them globally (the guard
     /// still owns and shuts them down).
     pub fn without_global_install(mut self) -> Self {
@@ -318,6 +384,21 @@ impl Builder {
         let metrics_on = match self.metrics_enabled {
             Some(on) => on,
             None => exporter_enabled(env, "OTEL_METRICS_EXPORTER")?,
+        };
+        let logs_on = match self.logs_enabled {
+            Some(on) => on,
+            None => exporter_enabled(env, "OTEL_LOGS_EXPORTER")?,
+        };
+        let capture = match self.capture_content {
+            Some(mode) => Some(mode),
+            None => env
+                .var(content::ENV_VAR)
+                .map(|v| {
+                    CaptureMode::parse(&v).map_err(|_| {
+                        InitError::invalid(content::ENV_VAR, &v, InvalidCaptureMode::EXPECTED)
+                    })
+                })
+                .transpose()?,
         };
         let resource = self.resource();
         let sampler = match self.sampler.clone() {
@@ -358,14 +439,16 @@ impl Builder {
         // that `init` works from a plain `main` as well as from any runtime,
         // and shut down from a plain thread so no caller's runtime deadlocks.
         let mut runtime = None;
-        let (span_exporter, metric_exporter): (
+        let (span_exporter, metric_exporter, log_exporter): (
             Option<SpanExporterKind>,
             Option<MetricExporterKind>,
+            Option<LogExporterKind>,
         ) = match &destination {
             Destination::Otlp {
                 protocol,
                 traces,
                 metrics,
+                logs,
                 headers,
             } => {
                 let _entered = match protocol {
@@ -390,21 +473,30 @@ impl Builder {
                         .then(|| otlp_metric_exporter(*protocol, metrics, headers, export_timeout))
                         .transpose()?
                         .map(MetricExporterKind::Otlp),
+                    logs_on
+                        .then(|| otlp_log_exporter(*protocol, logs, headers, export_timeout))
+                        .transpose()?
+                        .map(LogExporterKind::Otlp),
                 )
             }
             Destination::File {
                 traces,
                 metrics,
+                logs,
                 max_bytes,
             } => {
-                let traces = Arc::new(jsonl::JsonlFile::new(traces).with_max_bytes(*max_bytes));
-                let metrics = Arc::new(jsonl::JsonlFile::new(metrics).with_max_bytes(*max_bytes));
+                let file = |path: &PathBuf| {
+                    Arc::new(jsonl::JsonlFile::new(path).with_max_bytes(*max_bytes))
+                };
                 (
-                    traces_on
-                        .then(|| SpanExporterKind::File(jsonl::JsonlSpanExporter::new(traces))),
-                    metrics_on.then(|| {
-                        MetricExporterKind::File(jsonl::JsonlMetricExporter::new(metrics))
+                    traces_on.then(|| {
+                        SpanExporterKind::File(jsonl::JsonlSpanExporter::new(file(traces)))
                     }),
+                    metrics_on.then(|| {
+                        MetricExporterKind::File(jsonl::JsonlMetricExporter::new(file(metrics)))
+                    }),
+                    logs_on
+                        .then(|| LogExporterKind::File(jsonl::JsonlLogExporter::new(file(logs)))),
                 )
             }
         };
@@ -430,6 +522,17 @@ impl Builder {
                 .build()
         });
 
+        let logger_provider = log_exporter.map(|exporter| {
+            let processor = match exporter {
+                LogExporterKind::Otlp(e) => BatchLogProcessor::builder(e).build(),
+                LogExporterKind::File(e) => BatchLogProcessor::builder(e).build(),
+            };
+            SdkLoggerProvider::builder()
+                .with_resource(resource.clone())
+                .with_log_processor(processor)
+                .build()
+        });
+
         let meter_provider =
             metric_exporter.map(|exporter| {
                 let builder = SdkMeterProvider::builder().with_resource(resource);
@@ -445,6 +548,18 @@ impl Builder {
         if let Some(keys) = self.metrics_metadata_keys {
             crate::metrics::set_metadata_keys(keys);
         }
+        if let Some(mode) = capture {
+            content::set_capture_mode(mode);
+        }
+        if let Some(bytes) = self.content_max_bytes {
+            content::set_max_bytes(bytes);
+        }
+        if let Some(enabled) = self.tool_definition_details {
+            content::set_tool_definition_details(enabled);
+        }
+        if let Some(RedactorHook(redactor)) = self.redactor {
+            content::install_redactor(Some(redactor));
+        }
         if self.install_global {
             if let Some(provider) = &tracer_provider {
                 global::set_tracer_provider(provider.clone());
@@ -452,11 +567,15 @@ impl Builder {
             if let Some(provider) = &meter_provider {
                 global::set_meter_provider(provider.clone());
             }
+            if let Some(provider) = &logger_provider {
+                content::set_logger_provider(provider);
+            }
         }
         Ok(Telemetry {
             providers: Some(Providers {
                 tracer: tracer_provider,
                 meter: meter_provider,
+                logger: logger_provider,
                 runtime,
             }),
             destination: Some(destination),
@@ -480,8 +599,13 @@ impl Builder {
             .metrics_endpoint
             .clone()
             .or_else(|| env.var("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"));
+        let logs_own = self
+            .logs_endpoint
+            .clone()
+            .or_else(|| env.var("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"));
 
-        if general.is_none() && traces_own.is_none() && metrics_own.is_none() {
+        if general.is_none() && traces_own.is_none() && metrics_own.is_none() && logs_own.is_none()
+        {
             let traces = match &self.file {
                 Some(path) => path.clone(),
                 None => env
@@ -503,6 +627,7 @@ impl Builder {
             };
             return Ok(Destination::File {
                 metrics: jsonl::metrics_path(&traces),
+                logs: jsonl::logs_path(&traces),
                 traces,
                 max_bytes,
             });
@@ -525,7 +650,10 @@ impl Builder {
         };
         let (default_port, signal_paths) = match protocol {
             Protocol::Grpc => ("http://localhost:4317", None),
-            _ => ("http://localhost:4318", Some(("v1/traces", "v1/metrics"))),
+            _ => (
+                "http://localhost:4318",
+                Some(("v1/traces", "v1/metrics", "v1/logs")),
+            ),
         };
         let general = general.unwrap_or_else(|| default_port.to_owned());
         let derive = |path: Option<&str>| match path {
@@ -534,8 +662,9 @@ impl Builder {
         };
         let traces = traces_own.unwrap_or_else(|| derive(signal_paths.map(|p| p.0)));
         let metrics = metrics_own.unwrap_or_else(|| derive(signal_paths.map(|p| p.1)));
+        let logs = logs_own.unwrap_or_else(|| derive(signal_paths.map(|p| p.2)));
 
-        for endpoint in [&traces, &metrics] {
+        for endpoint in [&traces, &metrics, &logs] {
             if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
                 return Err(InitError::invalid(
                     "OTLP endpoint",
@@ -561,6 +690,7 @@ impl Builder {
             protocol,
             traces,
             metrics,
+            logs,
             headers,
         })
     }
@@ -612,6 +742,15 @@ fn with_interval<E: opentelemetry_sdk::metrics::exporter::PushMetricExporter>(
     }
 }
 
+/// The builder's redaction hook, shown by `Debug` as present or not.
+struct RedactorHook(Arc<Redactor>);
+
+impl fmt::Debug for RedactorHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RedactorHook")
+    }
+}
+
 // Built once at init and moved into the SDK right away: the size is moot.
 #[allow(clippy::large_enum_variant)]
 enum SpanExporterKind {
@@ -623,6 +762,12 @@ enum SpanExporterKind {
 enum MetricExporterKind {
     Otlp(opentelemetry_otlp::MetricExporter),
     File(jsonl::JsonlMetricExporter),
+}
+
+#[allow(clippy::large_enum_variant)]
+enum LogExporterKind {
+    Otlp(opentelemetry_otlp::LogExporter),
+    File(jsonl::JsonlLogExporter),
 }
 
 /// The OTLP exporter of one signal. The span and metric builders are
@@ -676,6 +821,7 @@ macro_rules! otlp_exporter {
 
 otlp_exporter!(otlp_span_exporter, opentelemetry_otlp::SpanExporter);
 otlp_exporter!(otlp_metric_exporter, opentelemetry_otlp::MetricExporter);
+otlp_exporter!(otlp_log_exporter, opentelemetry_otlp::LogExporter);
 
 fn metadata(headers: &BTreeMap<String, String>) -> Result<tonic::metadata::MetadataMap, InitError> {
     let mut map = http::HeaderMap::new();
@@ -711,6 +857,8 @@ pub enum Destination {
         traces: String,
         /// Metrics endpoint.
         metrics: String,
+        /// Logs endpoint (content events).
+        logs: String,
         /// Headers sent with every export (values are not shown by `Debug`).
         headers: BTreeMap<String, String>,
     },
@@ -720,6 +868,8 @@ pub enum Destination {
         traces: PathBuf,
         /// The metrics file.
         metrics: PathBuf,
+        /// The logs file (content events).
+        logs: PathBuf,
         /// Size bound of each file.
         max_bytes: u64,
     },
@@ -732,22 +882,26 @@ impl fmt::Debug for Destination {
                 protocol,
                 traces,
                 metrics,
+                logs,
                 headers,
             } => f
                 .debug_struct("Otlp")
                 .field("protocol", protocol)
                 .field("traces", traces)
                 .field("metrics", metrics)
+                .field("logs", logs)
                 .field("headers", &headers.keys().collect::<Vec<_>>())
                 .finish(),
             Destination::File {
                 traces,
                 metrics,
+                logs,
                 max_bytes,
             } => f
                 .debug_struct("File")
                 .field("traces", traces)
                 .field("metrics", metrics)
+                .field("logs", logs)
                 .field("max_bytes", max_bytes)
                 .finish(),
         }
@@ -791,6 +945,7 @@ impl fmt::Display for Destination {
 struct Providers {
     tracer: Option<SdkTracerProvider>,
     meter: Option<SdkMeterProvider>,
+    logger: Option<SdkLoggerProvider>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -852,6 +1007,13 @@ impl Telemetry {
         self.providers.as_ref().and_then(|p| p.meter.as_ref())
     }
 
+    /// The logger provider of the content events (also the one
+    /// [`crate::content`] emits to, unless built
+    /// [`without_global_install`](Builder::without_global_install)).
+    pub fn logger_provider(&self) -> Option<&SdkLoggerProvider> {
+        self.providers.as_ref().and_then(|p| p.logger.as_ref())
+    }
+
     /// What became of the spans so far: exported, failed to export, dropped
     /// because the queue was full, still queued. All zero when disabled.
     ///
@@ -883,11 +1045,15 @@ impl Telemetry {
         };
         within(
             self.shutdown_timeout,
-            providers.tracer.clone(),
-            providers.meter.clone(),
-            None,
+            Providers {
+                tracer: providers.tracer.clone(),
+                meter: providers.meter.clone(),
+                logger: providers.logger.clone(),
+                runtime: None,
+            },
             |tracer, _| tracer.force_flush(),
             |meter, _| meter.force_flush(),
+            |logger, _| logger.force_flush(),
         )
     }
 
@@ -908,14 +1074,15 @@ impl Telemetry {
             // calls do not reach shut-down providers.
             global::set_tracer_provider(opentelemetry::trace::noop::NoopTracerProvider::new());
             global::set_meter_provider(opentelemetry::metrics::noop::NoopMeterProvider::new());
+            if providers.logger.is_some() {
+                content::clear_logger_provider();
+            }
         }
         // Each flushes first: the SDK's shutdown drops the result of its
         // last export, the flush reports it.
         within(
             self.shutdown_timeout,
-            providers.tracer,
-            providers.meter,
-            providers.runtime,
+            providers,
             |tracer, left| {
                 let flushed = tracer.force_flush();
                 let shut = tracer.shutdown_with_timeout(left);
@@ -924,6 +1091,11 @@ impl Telemetry {
             |meter, left| {
                 let flushed = meter.force_flush();
                 let shut = meter.shutdown_with_timeout(left);
+                flushed.and(shut)
+            },
+            |logger, left| {
+                let flushed = logger.force_flush();
+                let shut = logger.shutdown_with_timeout(left);
                 flushed.and(shut)
             },
         )
@@ -938,7 +1110,7 @@ impl Drop for Telemetry {
     }
 }
 
-/// Runs `traces` and `metrics` on threads of their own, both at once (a hung
+/// Runs `traces`, `metrics` and `logs` on threads of their own, all at once (a hung
 /// collector then costs the timeout once, not twice), and waits for them at
 /// most `timeout`. Plain threads, because flushing waits for exporter
 /// threads, which must never happen on an async runtime's thread (a
@@ -949,45 +1121,63 @@ impl Drop for Telemetry {
 /// the caller's wait. The gRPC runtime goes last, once both are done.
 fn within(
     timeout: Duration,
-    tracer: Option<SdkTracerProvider>,
-    meter: Option<SdkMeterProvider>,
-    runtime: Option<tokio::runtime::Runtime>,
+    providers: Providers,
     traces: fn(&SdkTracerProvider, Duration) -> opentelemetry_sdk::error::OTelSdkResult,
     metrics: fn(&SdkMeterProvider, Duration) -> opentelemetry_sdk::error::OTelSdkResult,
+    logs: fn(&SdkLoggerProvider, Duration) -> opentelemetry_sdk::error::OTelSdkResult,
 ) -> Result<(), ShutdownError> {
     use std::sync::mpsc;
     use std::time::Instant;
 
     let deadline = Instant::now() + timeout;
     let left = move || deadline.saturating_duration_since(Instant::now());
-    let (tx, rx) = mpsc::channel::<(bool, Option<String>)>();
-    let (mut traces_pending, mut metrics_pending) = (tracer.is_some(), meter.is_some());
+    // Per signal (traces, metrics, logs): still waited for.
+    let mut pending = [
+        providers.tracer.is_some(),
+        providers.meter.is_some(),
+        providers.logger.is_some(),
+    ];
+    let (tx, rx) = mpsc::channel::<(usize, Option<String>)>();
+    let Providers {
+        tracer,
+        meter,
+        logger,
+        runtime,
+    } = providers;
     let work = move || {
         std::thread::scope(|scope| {
             if let Some(tracer) = &tracer {
                 let tx = tx.clone();
                 scope.spawn(move || {
-                    let _ = tx.send((true, traces(tracer, left()).err().map(|e| e.to_string())));
+                    let _ = tx.send((0, traces(tracer, left()).err().map(|e| e.to_string())));
+                });
+            }
+            if let Some(logger) = &logger {
+                let tx = tx.clone();
+                scope.spawn(move || {
+                    let _ = tx.send((2, logs(logger, left()).err().map(|e| e.to_string())));
                 });
             }
             if let Some(meter) = &meter {
-                let _ = tx.send((false, metrics(meter, left()).err().map(|e| e.to_string())));
+                let _ = tx.send((1, metrics(meter, left()).err().map(|e| e.to_string())));
             }
         });
         if let Some(runtime) = runtime {
             runtime.shutdown_background();
         }
     };
-    let mut errors = (None, None);
+    let mut errors: [Option<String>; 3] = [None, None, None];
     match std::thread::Builder::new()
         .name("llm-trace-shutdown".into())
         .spawn(work)
     {
         Ok(_detached) => {
-            while traces_pending || metrics_pending {
+            while pending.iter().any(|&p| p) {
                 match rx.recv_timeout(left()) {
-                    Ok((true, error)) => (traces_pending, errors.0) = (false, error),
-                    Ok((false, error)) => (metrics_pending, errors.1) = (false, error),
+                    Ok((signal, error)) => {
+                        pending[signal] = false;
+                        errors[signal] = error;
+                    }
                     // Timed out, or a panic on the way.
                     Err(_) => break,
                 }
@@ -996,23 +1186,24 @@ fn within(
         Err(error) => {
             let message = || format!("cannot start a shutdown thread: {error}");
             return ShutdownError::check(
-                traces_pending.then(message),
-                metrics_pending.then(message),
+                pending[0].then(message),
+                pending[1].then(message),
+                pending[2].then(message),
             );
         }
     }
-    let unfinished = || Some(format!("not finished within {timeout:?}"));
+    let [traces, metrics, logs] = errors;
+    let outcome = |pending: bool, error: Option<String>| {
+        if pending {
+            Some(format!("not finished within {timeout:?}"))
+        } else {
+            error
+        }
+    };
     ShutdownError::check(
-        if traces_pending {
-            unfinished()
-        } else {
-            errors.0
-        },
-        if metrics_pending {
-            unfinished()
-        } else {
-            errors.1
-        },
+        outcome(pending[0], traces),
+        outcome(pending[1], metrics),
+        outcome(pending[2], logs),
     )
 }
 
@@ -1076,25 +1267,42 @@ pub struct ShutdownError {
     pub traces: Option<String>,
     /// The meter provider's error.
     pub metrics: Option<String>,
+    /// The logger provider's error.
+    pub logs: Option<String>,
 }
 
 impl ShutdownError {
-    fn check(traces: Option<String>, metrics: Option<String>) -> Result<(), ShutdownError> {
-        if traces.is_none() && metrics.is_none() {
+    fn check(
+        traces: Option<String>,
+        metrics: Option<String>,
+        logs: Option<String>,
+    ) -> Result<(), ShutdownError> {
+        if traces.is_none() && metrics.is_none() && logs.is_none() {
             Ok(())
         } else {
-            Err(ShutdownError { traces, metrics })
+            Err(ShutdownError {
+                traces,
+                metrics,
+                logs,
+            })
         }
     }
 }
 
 impl fmt::Display for ShutdownError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.traces, &self.metrics) {
-            (Some(t), Some(m)) => write!(f, "traces: {t}; metrics: {m}"),
-            (Some(t), None) => write!(f, "traces: {t}"),
-            (None, Some(m)) => write!(f, "metrics: {m}"),
-            (None, None) => f.write_str("no error"),
+        let failed: Vec<String> = [
+            ("traces", &self.traces),
+            ("metrics", &self.metrics),
+            ("logs", &self.logs),
+        ]
+        .into_iter()
+        .filter_map(|(signal, error)| Some(format!("{signal}: {}", error.as_ref()?)))
+        .collect();
+        if failed.is_empty() {
+            f.write_str("no error")
+        } else {
+            f.write_str(&failed.join("; "))
         }
     }
 }

@@ -10,11 +10,14 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::value::{array_at, bool_at, f64_at, str_at, strings_at, u64_at};
+use super::value::{
+    array_at, bool_at, f64_at, other_part, str_at, string_at, strings_at, text_at, u64_at,
+};
 use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
+use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 
 /// Anthropic (`gen_ai.provider.name = "anthropic"`), the Messages API.
 #[derive(Debug, Clone, Copy, Default)]
@@ -224,6 +227,10 @@ impl RequestFacts<Anthropic> for MessagesRequest {
             ..RequestInfo::default()
         }
     }
+
+    fn request_content(&self) -> Option<RequestContent> {
+        messages_request_content(&serde_json::to_value(self).ok()?)
+    }
 }
 
 impl RequestFacts<Anthropic> for Value {
@@ -242,6 +249,10 @@ impl RequestFacts<Anthropic> for Value {
             stream: bool_at(self, "stream"),
             ..RequestInfo::default()
         }
+    }
+
+    fn request_content(&self) -> Option<RequestContent> {
+        messages_request_content(self)
     }
 }
 
@@ -274,6 +285,10 @@ impl ResponseFacts<Anthropic> for MessagesResponse {
     fn usage(&self) -> Option<Usage> {
         self.usage.map(Usage::from)
     }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        messages_output_messages(&serde_json::to_value(self).ok()?)
+    }
 }
 
 impl ResponseFacts<Anthropic> for Value {
@@ -304,6 +319,104 @@ impl ResponseFacts<Anthropic> for Value {
     fn usage(&self) -> Option<Usage> {
         anthropic_usage(self.get("usage")?)
     }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        messages_output_messages(self)
+    }
+}
+
+/// The content of a Messages request body: `system` as system instructions,
+/// `messages`, `tools`.
+pub(crate) fn messages_request_content(body: &Value) -> Option<RequestContent> {
+    let messages = body.get("messages")?.as_array()?;
+    Some(RequestContent {
+        input_messages: messages
+            .iter()
+            .filter_map(|m| {
+                let role = m.get("role")?.as_str()?;
+                Some(InputMessage::new(role, blocks(m.get("content"))))
+            })
+            .collect(),
+        system_instructions: blocks(body.get("system")),
+        tool_definitions: array_at(body, "tools")
+            .iter()
+            .filter_map(tool_definition)
+            .collect(),
+    })
+}
+
+/// Text or content blocks as parts.
+fn blocks(content: Option<&Value>) -> Vec<Part> {
+    match content {
+        Some(Value::String(text)) => vec![Part::text(text.as_str())],
+        Some(Value::Array(blocks)) => blocks.iter().filter_map(block).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// One content block as a part.
+fn block(b: &Value) -> Option<Part> {
+    Some(match b.get("type")?.as_str()? {
+        "text" => Part::text(text_at(b, "text")),
+        "thinking" => Part::reasoning(text_at(b, "thinking")),
+        "tool_use" => Part::tool_call(
+            string_at(b, "id"),
+            text_at(b, "name"),
+            b.get("input").cloned().unwrap_or(Value::Null),
+        ),
+        "tool_result" => Part::tool_call_response(
+            string_at(b, "tool_use_id"),
+            super::openai::tool_result(b.get("content")),
+        ),
+        kind @ ("image" | "document") => {
+            let source = b.get("source")?;
+            let modality = if kind == "image" { "image" } else { "document" };
+            match source.get("type")?.as_str()? {
+                "base64" => Part::Blob {
+                    mime_type: string_at(source, "media_type"),
+                    modality: modality.to_owned(),
+                    content: text_at(source, "data").to_owned(),
+                },
+                "url" => Part::Uri {
+                    mime_type: None,
+                    modality: modality.to_owned(),
+                    uri: text_at(source, "url").to_owned(),
+                },
+                "file" => Part::File {
+                    mime_type: None,
+                    modality: modality.to_owned(),
+                    file_id: text_at(source, "file_id").to_owned(),
+                },
+                "text" => Part::text(text_at(source, "data")),
+                _ => return other_part(b),
+            }
+        }
+        _ => return other_part(b),
+    })
+}
+
+/// `{"name", "description", "input_schema"}` as a function; server tools
+/// (`web_search_20250305`, ...) by their type and name.
+fn tool_definition(t: &Value) -> Option<ToolDefinition> {
+    let name = t.get("name")?.as_str()?;
+    Some(match t.get("type").and_then(Value::as_str) {
+        None | Some("custom") => ToolDefinition::function(
+            name,
+            string_at(t, "description"),
+            t.get("input_schema").cloned(),
+        ),
+        Some(kind) => ToolDefinition::builtin(kind, name),
+    })
+}
+
+/// The one output message of a Messages response body.
+pub(crate) fn messages_output_messages(v: &Value) -> Option<Vec<OutputMessage>> {
+    let content = v.get("content")?.as_array()?;
+    Some(vec![OutputMessage::new(
+        str_at(v, "role").unwrap_or(Cow::Borrowed("assistant")),
+        content.iter().filter_map(block).collect(),
+        v.get("stop_reason").and_then(Value::as_str),
+    )])
 }
 
 /// Usage from an Anthropic-shaped `usage` object, normalized.

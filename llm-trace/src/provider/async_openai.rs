@@ -72,6 +72,7 @@ use super::{
     ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, ToolCall,
     Usage,
 };
+use crate::content::{OutputMessage, RequestContent};
 
 /// An `f32` as the `f64` of its shortest decimal form, so that `0.2_f32`
 /// records as `0.2`.
@@ -169,6 +170,11 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateChatCompletionRequest {
             ..RequestInfo::default()
         }
     }
+
+    /// Read from async-openai's serde form, which is the API's.
+    fn request_content(&self) -> Option<RequestContent> {
+        super::openai::chat_request_content(&serde_json::to_value(self).ok()?)
+    }
 }
 
 impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionResponse {
@@ -207,6 +213,10 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionResponse {
 
     fn response_model(&self) -> Option<&str> {
         Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        super::openai::chat_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -296,6 +306,10 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateResponse {
             ..RequestInfo::default()
         }
     }
+
+    fn request_content(&self) -> Option<RequestContent> {
+        super::responses::responses_request_content(&serde_json::to_value(self).ok()?)
+    }
 }
 
 impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
@@ -346,6 +360,10 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
 
     fn response_model(&self) -> Option<&str> {
         Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        super::responses::responses_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 

@@ -44,6 +44,7 @@ use super::{
     Anthropic, ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
+use crate::content::{OutputMessage, RequestContent};
 
 impl RequestFacts<Anthropic> for MessageCreateParams {
     fn request_model(&self) -> Option<&str> {
@@ -73,6 +74,11 @@ impl RequestFacts<Anthropic> for MessageCreateParams {
             }),
             ..RequestInfo::default()
         }
+    }
+
+    /// Read from claudius's serde form, which is the Messages API's.
+    fn request_content(&self) -> Option<RequestContent> {
+        super::anthropic::messages_request_content(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -107,6 +113,10 @@ impl ResponseFacts<Anthropic> for Message {
 
     fn response_model(&self) -> Option<&str> {
         model_name(&self.model)
+    }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        super::anthropic::messages_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 

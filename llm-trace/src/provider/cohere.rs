@@ -34,11 +34,13 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Number, Value};
 
+use super::openai;
 use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
 use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
+use crate::content::{OutputMessage, Part, RequestContent};
 use de::{null_default, object, object_or_default, objects};
 
 /// Cohere (`gen_ai.provider.name = "cohere"`), the v2 Chat and Embed APIs.
@@ -415,6 +417,10 @@ impl RequestFacts<Cohere> for ChatRequest {
             ..RequestInfo::default()
         }
     }
+
+    fn request_content(&self) -> Option<RequestContent> {
+        chat_request_content(&serde_json::to_value(self).ok()?)
+    }
 }
 
 impl RequestFacts<Cohere> for EmbedRequest {
@@ -454,6 +460,10 @@ impl RequestFacts<Cohere> for Value {
             ..RequestInfo::default()
         }
     }
+
+    fn request_content(&self) -> Option<RequestContent> {
+        chat_request_content(self)
+    }
 }
 
 impl ResponseFacts<Cohere> for ChatResponse {
@@ -484,6 +494,10 @@ impl ResponseFacts<Cohere> for ChatResponse {
 
     fn usage(&self) -> Option<Usage> {
         non_empty(self.usage?.into())
+    }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        chat_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -551,6 +565,49 @@ impl ResponseFacts<Cohere> for Value {
             count_at(u, "cached_tokens"),
         ))
     }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        chat_output_messages(self)
+    }
+}
+
+/// The content of a v2 Chat request body. Its messages have OpenAI's shape
+/// (system messages in the history, `tool_calls`, `tool` messages), with
+/// `thinking` parts, `document` parts, and an assistant's `tool_plan`.
+fn chat_request_content(body: &Value) -> Option<RequestContent> {
+    let messages = body.get("messages")?.as_array()?;
+    Some(RequestContent {
+        input_messages: messages
+            .iter()
+            .filter_map(|m| {
+                let mut message = openai::chat_input_message(m)?;
+                if let Some(plan) = m.get("tool_plan").and_then(Value::as_str) {
+                    message.parts.insert(0, Part::reasoning(plan));
+                }
+                Some(message)
+            })
+            .collect(),
+        system_instructions: Vec::new(),
+        tool_definitions: array_at(body, "tools")
+            .iter()
+            .filter_map(openai::chat_tool_definition)
+            .collect(),
+    })
+}
+
+/// The one output message of a v2 Chat response body.
+fn chat_output_messages(v: &Value) -> Option<Vec<OutputMessage>> {
+    let message = v.get("message").filter(|m| m.is_object())?;
+    let mut parts = Vec::new();
+    if let Some(plan) = message.get("tool_plan").and_then(Value::as_str) {
+        parts.push(Part::reasoning(plan));
+    }
+    openai::chat_parts(message, &mut parts);
+    Some(vec![OutputMessage::new(
+        str_at(message, "role").unwrap_or(Cow::Borrowed("assistant")),
+        parts,
+        v.get("finish_reason").and_then(Value::as_str),
+    )])
 }
 
 /// One event of a streamed v2 chat (`"stream": true`): `message-start`

@@ -93,6 +93,8 @@ use ::genai::chat::{
 };
 use ::genai::ModelIden;
 
+use crate::content::{OutputMessage, Part};
+
 use super::{
     Bedrock, ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo,
     StreamFacts, ToolCall, Usage,
@@ -144,6 +146,14 @@ impl<P: Provider> ResponseFacts<P> for ChatResponse {
     fn response_model(&self) -> Option<&str> {
         response_model(&self.provider_model_iden)
     }
+
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        Some(vec![output_message(
+            Some(&self.content),
+            self.reasoning_content.as_deref(),
+            self.stop_reason.as_ref(),
+        )])
+    }
 }
 
 impl<P: Provider> ResponseFacts<P> for StreamEnd {
@@ -164,6 +174,44 @@ impl<P: Provider> ResponseFacts<P> for StreamEnd {
     fn usage(&self) -> Option<Usage> {
         normalize(self.captured_usage.as_ref()?, P::NAME == Bedrock::NAME)
     }
+
+    /// What genai captured of the stream (its `capture_content` and
+    /// `capture_reasoning_content` options); `None` when it captured no
+    /// content.
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        if self.captured_content.is_none() && self.captured_reasoning_content.is_none() {
+            return None;
+        }
+        Some(vec![output_message(
+            self.captured_content.as_ref(),
+            self.captured_reasoning_content.as_deref(),
+            self.captured_stop_reason.as_ref(),
+        )])
+    }
+}
+
+/// The one answer of a genai call: reasoning, texts, tool calls.
+fn output_message(
+    content: Option<&MessageContent>,
+    reasoning: Option<&str>,
+    stop: Option<&StopReason>,
+) -> OutputMessage {
+    let mut parts = Vec::new();
+    if let Some(reasoning) = reasoning.filter(|r| !r.is_empty()) {
+        parts.push(Part::reasoning(reasoning));
+    }
+    if let Some(content) = content {
+        parts.extend(content.texts().into_iter().map(Part::text));
+        parts.extend(content.tool_calls().into_iter().map(|call| {
+            Part::tool_call(
+                non_empty(Some(call.call_id.as_str())).map(Cow::into_owned),
+                call.fn_name.as_str(),
+                call.fn_arguments.clone(),
+            )
+        }));
+    }
+    let reason = finish_reasons(stop).into_iter().next();
+    OutputMessage::new("assistant", parts, reason.as_deref())
 }
 
 /// genai's stream events: the facts are in the last one, `End`.

@@ -55,6 +55,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::content::{OutputMessage, RequestContent};
+
 pub mod anthropic;
 #[cfg(feature = "async-openai")]
 pub mod async_openai;
@@ -120,6 +122,14 @@ pub trait RequestFacts<P: Provider> {
     fn request_model(&self) -> Option<&str>;
     /// The remaining request parameters.
     fn request_info(&self) -> RequestInfo<'_>;
+
+    /// The content the request carries (chat history, system instructions,
+    /// tool definitions) in the conventions' model, for opt-in
+    /// [content capture](crate::content). Asked for only when capture is on
+    /// and the span records. Defaults to `None`.
+    fn request_content(&self) -> Option<RequestContent> {
+        None
+    }
 }
 
 /// Facts a provider's response type carries.
@@ -144,6 +154,13 @@ pub trait ResponseFacts<P: Provider> {
     /// not recorded. Defaults to `None` (such calls' metrics then carry no
     /// response model).
     fn response_model(&self) -> Option<&str> {
+        None
+    }
+
+    /// The messages the model returned, one per choice, for opt-in
+    /// [content capture](crate::content). Asked for only when capture is on
+    /// and the span records. Defaults to `None`.
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
         None
     }
 }
@@ -383,12 +400,43 @@ pub fn parse_request<'a>(
     with_provider!(provider_name, P => RequestFacts::<P>::request_info(body))
 }
 
+/// The content of a raw request body of the provider named `provider_name`
+/// in the conventions' model (see [`crate::content`]).
+///
+/// ```
+/// let body = serde_json::json!({
+///     "model": "claude-haiku-4-5", "system": "Be brief.",
+///     "messages": [{"role": "user", "content": "Hi"}]
+/// });
+/// let content = llm_trace::provider::parse_request_content("anthropic", &body).unwrap().unwrap();
+/// assert_eq!(content.input_messages[0].role, "user");
+/// assert_eq!(content.system_instructions, [llm_trace::content::Part::text("Be brief.")]);
+/// ```
+pub fn parse_request_content(
+    provider_name: &str,
+    body: &serde_json::Value,
+) -> Result<Option<RequestContent>, UnknownProvider> {
+    with_provider!(provider_name, P => RequestFacts::<P>::request_content(body))
+}
+
+/// The output messages of a raw response body of the provider named
+/// `provider_name` (see [`crate::content`]).
+pub fn parse_output_messages(
+    provider_name: &str,
+    body: &serde_json::Value,
+) -> Result<Option<Vec<OutputMessage>>, UnknownProvider> {
+    with_provider!(provider_name, P => ResponseFacts::<P>::output_messages(body))
+}
+
 impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for &T {
     fn request_model(&self) -> Option<&str> {
         (**self).request_model()
     }
     fn request_info(&self) -> RequestInfo<'_> {
         (**self).request_info()
+    }
+    fn request_content(&self) -> Option<RequestContent> {
+        (**self).request_content()
     }
 }
 
@@ -399,6 +447,9 @@ impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for Box<T> {
     fn request_info(&self) -> RequestInfo<'_> {
         (**self).request_info()
     }
+    fn request_content(&self) -> Option<RequestContent> {
+        (**self).request_content()
+    }
 }
 
 impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for std::sync::Arc<T> {
@@ -407,6 +458,9 @@ impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for std::sync::Ar
     }
     fn request_info(&self) -> RequestInfo<'_> {
         (**self).request_info()
+    }
+    fn request_content(&self) -> Option<RequestContent> {
+        (**self).request_content()
     }
 }
 
@@ -420,6 +474,9 @@ impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for &T {
     fn response_model(&self) -> Option<&str> {
         (**self).response_model()
     }
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        (**self).output_messages()
+    }
 }
 
 impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for Box<T> {
@@ -432,6 +489,9 @@ impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for Box<T> {
     fn response_model(&self) -> Option<&str> {
         (**self).response_model()
     }
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        (**self).output_messages()
+    }
 }
 
 impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for std::sync::Arc<T> {
@@ -443,5 +503,8 @@ impl<P: Provider, T: ResponseFacts<P> + ?Sized> ResponseFacts<P> for std::sync::
     }
     fn response_model(&self) -> Option<&str> {
         (**self).response_model()
+    }
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        (**self).output_messages()
     }
 }

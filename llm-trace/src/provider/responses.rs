@@ -41,11 +41,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::openai::OpenAiCompatible;
-use super::value::{array_at, bool_at, f64_at, str_at, u64_at};
+use super::value::{array_at, bool_at, f64_at, other_part, str_at, string_at, text_at, u64_at};
 use super::{
     ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, ToolCall,
     Usage,
 };
+use crate::content::{self, InputMessage, Part, RequestContent, ToolDefinition};
 
 /// A Responses API request body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -433,6 +434,10 @@ impl<P: OpenAiCompatible> RequestFacts<P> for ResponseRequest {
             ..RequestInfo::default()
         }
     }
+
+    fn request_content(&self) -> Option<RequestContent> {
+        responses_request_content(&serde_json::to_value(self).ok()?)
+    }
 }
 
 impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
@@ -468,6 +473,10 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
 
     fn usage(&self) -> Option<Usage> {
         some_usage(self.usage?.into())
+    }
+
+    fn output_messages(&self) -> Option<Vec<content::OutputMessage>> {
+        responses_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -524,6 +533,181 @@ pub(crate) fn responses_usage(v: &Value) -> Option<Usage> {
         reasoning_output_tokens: details("output_tokens_details", "reasoning_tokens"),
         ..Usage::default()
     })
+}
+
+/// The content of a Responses API request body: `instructions` as system
+/// instructions, `input` (text, or items) as messages, `tools`.
+pub(crate) fn responses_request_content(body: &Value) -> Option<RequestContent> {
+    let input_messages = match body.get("input")? {
+        Value::String(text) => vec![InputMessage::new("user", vec![Part::text(text.as_str())])],
+        Value::Array(items) => items.iter().filter_map(input_item).collect(),
+        _ => Vec::new(),
+    };
+    Some(RequestContent {
+        input_messages,
+        system_instructions: match body.get("instructions") {
+            Some(Value::String(text)) => vec![Part::text(text.as_str())],
+            _ => Vec::new(),
+        },
+        tool_definitions: array_at(body, "tools")
+            .iter()
+            .filter_map(tool_definition)
+            .collect(),
+    })
+}
+
+/// One `input` item as a message.
+fn input_item(item: &Value) -> Option<InputMessage> {
+    let kind = item
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("message");
+    let (role, part) = match kind {
+        "message" => {
+            let role = item.get("role")?.as_str()?;
+            let parts = match item.get("content") {
+                Some(Value::String(text)) => vec![Part::text(text.as_str())],
+                Some(Value::Array(parts)) => parts.iter().filter_map(content_part).collect(),
+                _ => Vec::new(),
+            };
+            return Some(InputMessage::new(role, parts));
+        }
+        "function_call_output" | "custom_tool_call_output" => (
+            "tool",
+            Part::tool_call_response(
+                string_at(item, "call_id"),
+                item.get("output").cloned().unwrap_or(Value::Null),
+            ),
+        ),
+        _ => ("assistant", output_part(item)?),
+    };
+    Some(InputMessage::new(role, vec![part]))
+}
+
+/// One part of a message's `content`, input or output.
+fn content_part(p: &Value) -> Option<Part> {
+    Some(match p.get("type")?.as_str()? {
+        "input_text" | "output_text" | "text" => Part::text(text_at(p, "text")),
+        "refusal" => Part::text(text_at(p, "refusal")),
+        "input_image" => match (str_at(p, "image_url"), string_at(p, "file_id")) {
+            (Some(url), _) => Part::from_url(&url, Some("image")),
+            (None, Some(file_id)) => Part::File {
+                mime_type: None,
+                modality: "image".to_owned(),
+                file_id,
+            },
+            (None, None) => return other_part(p),
+        },
+        "input_file" => {
+            if let Some(file_id) = string_at(p, "file_id") {
+                Part::File {
+                    mime_type: None,
+                    modality: "document".to_owned(),
+                    file_id,
+                }
+            } else if let Some(data) = str_at(p, "file_data") {
+                Part::from_url(&data, Some("document"))
+            } else if let Some(url) = str_at(p, "file_url") {
+                Part::from_url(&url, Some("document"))
+            } else {
+                return other_part(p);
+            }
+        }
+        _ => return other_part(p),
+    })
+}
+
+/// A non-message output item as a part: function calls, reasoning, and the
+/// calls of tools the provider runs itself (`web_search_call`, ...) as
+/// `server_tool_call` parts.
+fn output_part(item: &Value) -> Option<Part> {
+    Some(match item.get("type")?.as_str()? {
+        "function_call" | "custom_tool_call" => Part::tool_call_text(
+            string_at(item, "call_id"),
+            text_at(item, "name"),
+            str_at(item, "arguments")
+                .or_else(|| str_at(item, "input"))
+                .as_deref()
+                .unwrap_or(""),
+        ),
+        "reasoning" => {
+            let text: Vec<&str> = array_at(item, "summary")
+                .iter()
+                .chain(array_at(item, "content"))
+                .map(|s| text_at(s, "text"))
+                .filter(|t| !t.is_empty())
+                .collect();
+            if text.is_empty() {
+                return None;
+            }
+            Part::reasoning(text.join("\n\n"))
+        }
+        kind if kind.ends_with("_call") => {
+            let mut fields = Map::new();
+            if let Some(id) = item.get("id") {
+                fields.insert("id".to_owned(), id.clone());
+            }
+            fields.insert(
+                "name".to_owned(),
+                Value::String(kind.trim_end_matches("_call").to_owned()),
+            );
+            fields.insert("server_tool_call".to_owned(), item.clone());
+            Part::other("server_tool_call", fields)
+        }
+        _ => return other_part(item),
+    })
+}
+
+/// `{"type": "function", "name", "description", "parameters"}`; built-in
+/// tools (`web_search`, `file_search`, ...) by their type.
+fn tool_definition(t: &Value) -> Option<ToolDefinition> {
+    let kind = t.get("type")?.as_str()?;
+    Some(match kind {
+        "function" => ToolDefinition::function(
+            text_at(t, "name"),
+            string_at(t, "description"),
+            t.get("parameters").cloned(),
+        ),
+        _ => ToolDefinition {
+            description: string_at(t, "description"),
+            ..ToolDefinition::builtin(
+                kind,
+                str_at(t, "name")
+                    .or_else(|| str_at(t, "server_label"))
+                    .as_deref()
+                    .unwrap_or(kind),
+            )
+        },
+    })
+}
+
+/// The output message of a Responses API response body: the API returns one
+/// answer, so every output item is a part of one assistant message.
+pub(crate) fn responses_output_messages(v: &Value) -> Option<Vec<content::OutputMessage>> {
+    let output = v.get("output")?.as_array()?;
+    let mut parts = Vec::new();
+    for item in output {
+        if item.get("type").and_then(Value::as_str) == Some("message") {
+            parts.extend(array_at(item, "content").iter().filter_map(content_part));
+        } else if let Some(part) = output_part(item) {
+            parts.push(part);
+        }
+    }
+    let has_function_calls = output
+        .iter()
+        .any(|item| item.get("type").and_then(Value::as_str) == Some("function_call"));
+    let reason = finish_reason(
+        v.get("status").and_then(Value::as_str),
+        v.get("incomplete_details")
+            .and_then(|d| d.get("reason"))
+            .and_then(Value::as_str),
+        has_function_calls,
+    );
+    Some(vec![content::OutputMessage::new(
+        "assistant",
+        parts,
+        reason,
+    )])
 }
 
 /// Whether a raw JSON body is a Responses API request: an object with

@@ -49,3 +49,21 @@ pub(crate) fn strings_at<'a>(v: &'a Value, key: &str) -> Vec<Cow<'a, str>> {
         _ => Vec::new(),
     }
 }
+
+/// The string at `key`, owned (for captured content).
+pub(crate) fn string_at(v: &Value, key: &str) -> Option<String> {
+    v.get(key)?.as_str().map(str::to_owned)
+}
+
+/// The string at `key`, or `""`.
+pub(crate) fn text_at<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// An object part kept as the provider wrote it, or nothing when `v` is not
+/// an object with a `type`.
+pub(crate) fn other_part(v: &Value) -> Option<crate::content::Part> {
+    let map = v.as_object()?;
+    map.get("type")?.as_str()?;
+    Some(crate::content::Part::Other(map.clone()))
+}
