@@ -497,7 +497,6 @@ impl Call {
 
     /// Whether this call captures content (capture is on and the span
     /// records): a stream then assembles its output messages.
-    #[allow(dead_code)]
     pub(crate) fn captures_content(&self) -> bool {
         self.content.is_some()
     }
@@ -595,7 +594,7 @@ impl Call {
     /// dropped before its end (`cancelled`).
     pub(crate) fn finish_stream(
         mut self,
-        facts: &StreamFacts,
+        facts: &mut StreamFacts,
         cancelled: bool,
         timing: StreamTiming<'_>,
     ) {
@@ -627,6 +626,12 @@ impl Call {
                     ));
                 }
                 None => {}
+            }
+            if let Some(pending) = self.content.take() {
+                // What the chunks gave, also when the stream ended early.
+                pending.finish_ok(&self.cx, &mut attributes, || {
+                    facts.take_output_messages(ended_early)
+                });
             }
             span.set_attributes(attributes);
         }

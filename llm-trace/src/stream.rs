@@ -48,7 +48,7 @@ impl StreamCall {
         if let Some(call) = self.call.take() {
             self.facts.end_of_stream();
             call.finish_stream(
-                &self.facts,
+                &mut self.facts,
                 cancelled,
                 StreamTiming {
                     time_to_first_chunk: self.time_to_first_chunk,
@@ -100,12 +100,16 @@ impl<S, F> InstrumentedStream<S, F> {
     pub fn new(call: Call, inner: S, observe: F) -> Self {
         let measuring = call.measuring();
         let observing = measuring || call.recording();
+        let mut facts = StreamFacts::new();
+        if call.captures_content() {
+            facts.capture_content();
+        }
         InstrumentedStream {
             inner,
             observe,
             state: Some(StreamCall {
                 call: Some(call),
-                facts: StreamFacts::new(),
+                facts,
                 observing,
                 measuring,
                 time_to_first_chunk: None,

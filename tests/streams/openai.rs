@@ -380,3 +380,68 @@ async fn a_responses_error_event_fails_the_call() {
         opentelemetry::trace::Status::error("The server had an error")
     );
 }
+
+#[llm_call(
+    provider = "openai",
+    model = "gpt-4o-mini",
+    capture_content = "span_only"
+)]
+async fn captured_stream(
+    items: Vec<Value>,
+) -> Result<impl Stream<Item = Result<Value, ApiError>>, ApiError> {
+    Ok(stream::iter(items.into_iter().map(Ok)))
+}
+
+fn output_messages(span: &opentelemetry_sdk::trace::SpanData) -> Value {
+    match attributes(span).get("gen_ai.output.messages") {
+        Some(opentelemetry::Value::String(s)) => serde_json::from_str(s.as_str()).unwrap(),
+        other => panic!("gen_ai.output.messages: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn with_capture_on_the_output_messages_are_assembled_from_the_chunks() {
+    let capture = Capture::new();
+    capture
+        .run(async { captured_stream(tool_chunks()).await.unwrap().count().await })
+        .await;
+    assert_eq!(
+        output_messages(&capture.span("chat gpt-4o-mini")),
+        json!([
+            {"role": "assistant", "parts": [{"type": "text", "content": "Sunny."}],
+             "finish_reason": "stop"},
+            {"role": "assistant", "parts": [{"type": "tool_call", "id": "call_abc",
+              "name": "get_weather", "arguments": {"city": "Oslo"}}],
+             "finish_reason": "tool_call"},
+        ])
+    );
+
+    // Dropped early: what arrived so far, the open choice marked as failed.
+    let capture = Capture::new();
+    capture
+        .run(async {
+            let mut s = Box::pin(captured_stream(plain_chunks()).await.unwrap());
+            for _ in 0..3 {
+                s.next().await;
+            }
+        })
+        .await;
+    assert_eq!(
+        output_messages(&capture.span("chat gpt-4o-mini")),
+        json!([{"role": "assistant", "parts": [{"type": "text", "content": "Hello there"}],
+                "finish_reason": "error"}])
+    );
+}
+
+#[tokio::test]
+async fn with_capture_off_no_text_reaches_the_span() {
+    let capture = Capture::new();
+    capture
+        .run(async { chat_stream(ok(tool_chunks())).await.unwrap().count().await })
+        .await;
+    let span = capture.span("chat gpt-4o-mini");
+    let exported = format!("{:?}", span.attributes);
+    for text in ["Sunny", "Oslo", "output.messages"] {
+        assert!(!exported.contains(text), "{text} in {exported}");
+    }
+}

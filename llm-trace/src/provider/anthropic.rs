@@ -569,6 +569,23 @@ impl ChunkFacts<Anthropic> for MessageStreamEvent {
                     if let Some(name) = &block.name {
                         stream.tool_call(block.id.as_deref(), name);
                     }
+                    let position = self.index.unwrap_or(0) as usize;
+                    let (id, name) = (block.id.as_deref(), block.name.as_deref());
+                    stream.tool_call_delta(0, position, id, name, "");
+                }
+            }
+            "content_block_delta" => {
+                let Some(delta) = &self.delta else {
+                    return;
+                };
+                match delta.kind.as_deref() {
+                    Some("text_delta") => stream.text(0, delta.text.as_deref().unwrap_or("")),
+                    Some("input_json_delta") => {
+                        let position = self.index.unwrap_or(0) as usize;
+                        let json = delta.partial_json.as_deref().unwrap_or("");
+                        stream.tool_call_delta(0, position, None, None, json);
+                    }
+                    _ => {}
                 }
             }
             "message_delta" => {
@@ -615,9 +632,27 @@ impl ChunkFacts<Anthropic> for Value {
                     return;
                 };
                 if block.get("type").and_then(Value::as_str) == Some("tool_use") {
-                    if let Some(name) = block.get("name").and_then(Value::as_str) {
-                        stream.tool_call(block.get("id").and_then(Value::as_str), name);
+                    let id = block.get("id").and_then(Value::as_str);
+                    let name = block.get("name").and_then(Value::as_str);
+                    if let Some(name) = name {
+                        stream.tool_call(id, name);
                     }
+                    stream.tool_call_delta(0, block_index(self), id, name, "");
+                }
+            }
+            Some("content_block_delta") => {
+                let Some(delta) = self.get("delta").filter(|_| stream.captures_content()) else {
+                    return;
+                };
+                let text = |key: &str| delta.get(key).and_then(Value::as_str).unwrap_or("");
+                match delta.get("type").and_then(Value::as_str) {
+                    Some("text_delta") => stream.text(0, text("text")),
+                    Some("thinking_delta") => stream.reasoning(0, text("thinking")),
+                    Some("input_json_delta") => {
+                        let json = text("partial_json");
+                        stream.tool_call_delta(0, block_index(self), None, None, json);
+                    }
+                    _ => {}
                 }
             }
             Some("message_delta") => {
@@ -636,4 +671,11 @@ impl ChunkFacts<Anthropic> for Value {
             _ => {}
         }
     }
+}
+
+/// The content block position of a `content_block_*` event.
+fn block_index(event: &Value) -> usize {
+    u64_at(event, "index")
+        .and_then(|i| usize::try_from(i).ok())
+        .unwrap_or(0)
 }

@@ -919,6 +919,9 @@ impl ChunkFacts<Bedrock> for ConverseStreamEvent {
         {
             observe_tool_start(start, stream);
         }
+        if let Some(delta) = &self.content_block_delta {
+            observe_delta(delta, stream);
+        }
         if let Some(reason) = self
             .message_stop
             .as_ref()
@@ -958,6 +961,7 @@ impl ChunkFacts<Bedrock> for Value {
         for (key, body) in object {
             match key.as_str() {
                 "messageStart" | "role" => stream.choice(0),
+                "contentBlockDelta" => observe_delta(body, stream),
                 "contentBlockStart" => {
                     if let Some(start) = body.get("start") {
                         observe_tool_start(start, stream);
@@ -980,6 +984,26 @@ impl ChunkFacts<Bedrock> for Value {
                 _ => {}
             }
         }
+    }
+}
+
+/// A `contentBlockDelta`: a piece of text, reasoning or a tool call's input
+/// (kept only with content capture on).
+fn observe_delta(body: &Value, stream: &mut StreamFacts) {
+    let Some(delta) = body.get("delta").filter(|_| stream.captures_content()) else {
+        return;
+    };
+    if let Some(text) = delta.get("text").and_then(Value::as_str) {
+        stream.text(0, text);
+    }
+    let reasoning = delta.get("reasoningContent").and_then(|r| r.get("text"));
+    if let Some(text) = reasoning.and_then(Value::as_str) {
+        stream.reasoning(0, text);
+    }
+    let input = delta.get("toolUse").and_then(|t| t.get("input"));
+    if let Some(input) = input.and_then(Value::as_str) {
+        let block = u64_at(body, "contentBlockIndex").and_then(|i| usize::try_from(i).ok());
+        stream.tool_call_delta(0, block.unwrap_or(0), None, None, input);
     }
 }
 

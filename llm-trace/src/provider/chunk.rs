@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use super::sse::SseDecoder;
 use super::{Provider, ResponseInfo, ToolCall, Usage};
+use crate::content::{OutputAccumulator, OutputMessage};
 
 /// Facts one chunk of a streamed response carries.
 ///
@@ -39,6 +40,8 @@ pub struct StreamFacts {
     tool_calls: Vec<(Option<String>, String)>,
     embeddings_dimension_count: Option<u64>,
     decoder: Option<Box<SseDecoder>>,
+    /// The output messages being assembled, when the call captures content.
+    content: Option<Box<OutputAccumulator>>,
     /// Ends the decoder's input with the provider it was fed for.
     flush: Option<fn(&mut StreamFacts)>,
     /// The first failure seen in the stream: its `error.type` and message.
@@ -79,6 +82,65 @@ impl StreamFacts {
         if let Some(slot) = self.choices.get_mut(index) {
             *slot = Some(Cow::Owned(reason.to_owned()));
         }
+        if let Some(content) = &mut self.content {
+            content.finish_reason(index, reason);
+        }
+    }
+
+    /// Whether the call captures content: only then do [`StreamFacts::text`],
+    /// [`StreamFacts::reasoning`] and [`StreamFacts::tool_call_delta`] keep
+    /// anything (a provider may skip preparing their arguments otherwise).
+    pub fn captures_content(&self) -> bool {
+        self.content.is_some()
+    }
+
+    /// More output text of choice `index` (kept only with content capture on).
+    pub fn text(&mut self, index: usize, delta: &str) {
+        if let Some(content) = &mut self.content {
+            content.text(index, delta);
+        }
+    }
+
+    /// More reasoning text of choice `index` (kept only with content capture on).
+    pub fn reasoning(&mut self, index: usize, delta: &str) {
+        if let Some(content) = &mut self.content {
+            content.reasoning(index, delta);
+        }
+    }
+
+    /// More of tool call `call` of choice `index`: its id and name where the
+    /// chunk gives them and a piece of its JSON arguments (kept only with
+    /// content capture on; [`StreamFacts::tool_call`] records the call itself).
+    pub fn tool_call_delta(
+        &mut self,
+        index: usize,
+        call: usize,
+        id: Option<&str>,
+        name: Option<&str>,
+        arguments: &str,
+    ) {
+        if let Some(content) = &mut self.content {
+            content.tool_call(index, call, id, name, arguments);
+        }
+    }
+
+    /// Starts assembling the output messages (the call captures content).
+    pub(crate) fn capture_content(&mut self) {
+        self.content = Some(Box::default());
+    }
+
+    /// The output messages assembled, once; with `ended_early`, each choice
+    /// that had not finished ends with `error`.
+    pub(crate) fn take_output_messages(&mut self, ended_early: bool) -> Option<Vec<OutputMessage>> {
+        let mut content = self.content.take()?;
+        if ended_early {
+            for (index, reason) in self.choices.iter().enumerate() {
+                if reason.is_none() {
+                    content.finish_reason(index, "error");
+                }
+            }
+        }
+        (!content.is_empty()).then(|| content.finish())
     }
 
     /// The usage so far, for providers that report it in pieces

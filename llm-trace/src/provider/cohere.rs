@@ -618,6 +618,16 @@ impl ChunkFacts<Cohere> for Value {
     fn observe(&self, stream: &mut StreamFacts) {
         let delta = self.get("delta");
         match self.get("type").and_then(Value::as_str) {
+            Some("content-delta") => {
+                let text = delta
+                    .and_then(|d| d.get("message"))
+                    .and_then(|m| m.get("content"))
+                    .and_then(|c| c.get("text"))
+                    .and_then(Value::as_str);
+                if let Some(text) = text {
+                    stream.text(0, text);
+                }
+            }
             Some("message-start") => {
                 if let Some(id) = self.get("id").and_then(Value::as_str) {
                     stream.id(id);

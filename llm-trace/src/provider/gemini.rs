@@ -644,6 +644,15 @@ fn observe_typed_chunk(r: &GenerateContentResponse, stream: &mut StreamFacts) {
     for (position, candidate) in r.candidates.iter().enumerate() {
         let index = candidate_index(candidate.index, position);
         stream.choice(index);
+        if stream.captures_content() {
+            for part in candidate.content.iter().flat_map(|c| &c.parts) {
+                match (&part.text, part.thought) {
+                    (Some(text), Some(true)) => stream.reasoning(index, text),
+                    (Some(text), _) => stream.text(index, text),
+                    _ => {}
+                }
+            }
+        }
         if let Some(reason) = &candidate.finish_reason {
             stream.finish_reason(index, reason);
         }
@@ -691,10 +700,29 @@ fn observe_value_chunk(v: &Value, stream: &mut StreamFacts) {
         let parts = candidate
             .get("content")
             .map_or(&[][..], |c| array_at(c, "parts"));
-        for call in parts.iter().filter_map(|p| p.get("functionCall")) {
-            if let Some(name) = call.get("name").and_then(Value::as_str) {
-                stream.tool_call(call.get("id").and_then(Value::as_str), name);
+        let mut calls = 0;
+        for part in parts {
+            if let Some(text) = part.get("text").and_then(Value::as_str) {
+                if part.get("thought").and_then(Value::as_bool) == Some(true) {
+                    stream.reasoning(index, text);
+                } else {
+                    stream.text(index, text);
+                }
             }
+            let Some(call) = part.get("functionCall") else {
+                continue;
+            };
+            let id = call.get("id").and_then(Value::as_str);
+            let name = call.get("name").and_then(Value::as_str);
+            if let Some(name) = name {
+                stream.tool_call(id, name);
+            }
+            if stream.captures_content() {
+                // Each part holds a whole call; the assembled position is its order.
+                let arguments = call.get("args").map(Value::to_string).unwrap_or_default();
+                stream.tool_call_delta(index, calls, id, name, &arguments);
+            }
+            calls += 1;
         }
     }
     if let Some(usage) = v.get("usageMetadata").and_then(value_usage) {

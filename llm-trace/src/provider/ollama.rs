@@ -607,6 +607,9 @@ impl ChunkFacts<Ollama> for ChatResponse {
     fn observe(&self, stream: &mut StreamFacts) {
         stream.model(&self.model);
         stream.choice(0);
+        if let Some(message) = &self.message {
+            stream.text(0, &message.content);
+        }
         for call in self.message.iter().flat_map(|m| &m.tool_calls) {
             stream.tool_call(call.id.as_deref(), &call.function.name);
         }
@@ -631,6 +634,14 @@ impl ChunkFacts<Ollama> for Value {
             stream.model(model);
         }
         stream.choice(0);
+        if let Some(message) = self.get("message").filter(|_| stream.captures_content()) {
+            if let Some(text) = message.get("content").and_then(Value::as_str) {
+                stream.text(0, text);
+            }
+            if let Some(text) = message.get("thinking").and_then(Value::as_str) {
+                stream.reasoning(0, text);
+            }
+        }
         let calls = self
             .get("message")
             .map_or(&[][..], |m| array_at(m, "tool_calls"));

@@ -848,14 +848,26 @@ impl<P: OpenAiCompatible> ChunkFacts<P> for ChatCompletionChunk {
         for choice in &self.choices {
             let index = choice.index as usize;
             stream.choice(index);
-            if let Some(reason) = &choice.finish_reason {
-                stream.finish_reason(index, reason);
+            if let Some(text) = &choice.delta.content {
+                stream.text(index, text);
             }
             for call in &choice.delta.tool_calls {
-                let name = call.function.as_ref().and_then(|f| f.name.as_deref());
+                let function = call.function.as_ref();
+                let name = function.and_then(|f| f.name.as_deref());
                 if let (Some(id), Some(name)) = (call.id.as_deref(), name) {
                     stream.tool_call(Some(id), name);
                 }
+                let arguments = function.and_then(|f| f.arguments.as_deref());
+                stream.tool_call_delta(
+                    index,
+                    call.index as usize,
+                    call.id.as_deref(),
+                    name,
+                    arguments.unwrap_or(""),
+                );
+            }
+            if let Some(reason) = &choice.finish_reason {
+                stream.finish_reason(index, reason);
             }
         }
         if let Some(usage) = self
@@ -886,21 +898,36 @@ impl<P: OpenAiCompatible> ChunkFacts<P> for Value {
                 continue;
             };
             stream.choice(index);
-            if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
-                stream.finish_reason(index, reason);
+            let delta = choice.get("delta");
+            if let Some(delta) = delta.filter(|_| stream.captures_content()) {
+                if let Some(text) = delta.get("content").and_then(Value::as_str) {
+                    stream.text(index, text);
+                }
+                // DeepSeek's and vLLM's reasoning deltas.
+                for key in ["reasoning_content", "reasoning"] {
+                    if let Some(text) = delta.get(key).and_then(Value::as_str) {
+                        stream.reasoning(index, text);
+                    }
+                }
             }
-            let calls = choice
-                .get("delta")
-                .map_or(&[][..], |d| array_at(d, "tool_calls"));
-            for call in calls {
+            let calls = delta.map_or(&[][..], |d| array_at(d, "tool_calls"));
+            for (position, call) in calls.iter().enumerate() {
                 let id = call.get("id").and_then(Value::as_str);
-                let name = call
-                    .get("function")
-                    .and_then(|f| f.get("name"))
-                    .and_then(Value::as_str);
+                let function = call.get("function");
+                let name = function.and_then(|f| f.get("name")).and_then(Value::as_str);
                 if let (Some(id), Some(name)) = (id, name) {
                     stream.tool_call(Some(id), name);
                 }
+                let call_index = u64_at(call, "index")
+                    .and_then(|i| usize::try_from(i).ok())
+                    .unwrap_or(position);
+                let arguments = function
+                    .and_then(|f| f.get("arguments"))
+                    .and_then(Value::as_str);
+                stream.tool_call_delta(index, call_index, id, name, arguments.unwrap_or(""));
+            }
+            if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+                stream.finish_reason(index, reason);
             }
         }
         if let Some(usage) = self

@@ -775,6 +775,11 @@ impl<P: OpenAiCompatible> ChunkFacts<P> for ResponseStreamEvent {
             );
             return;
         }
+        if self.kind == "response.output_text.delta" {
+            if let Some(delta) = &self.delta {
+                stream.text(0, delta);
+            }
+        }
         let Some(response) = &self.response else {
             return;
         };
@@ -801,6 +806,11 @@ pub(crate) fn observe_event(v: &Value, stream: &mut StreamFacts) -> bool {
     }
     if !kind.starts_with("response.") {
         return false;
+    }
+    if kind == "response.output_text.delta" {
+        if let Some(delta) = v.get("delta").and_then(Value::as_str) {
+            stream.text(0, delta);
+        }
     }
     if let Some(response) = v.get("response") {
         if let Some(info) = responses_info(response) {
