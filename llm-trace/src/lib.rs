@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 mod call;
+pub mod cost;
 mod current;
 pub mod export;
 pub mod metadata;
