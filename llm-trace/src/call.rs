@@ -19,6 +19,7 @@ use opentelemetry::{
     global, Array, Context, InstrumentationScope, Key, KeyValue, StringValue, Value,
 };
 
+use crate::cost;
 use crate::current;
 use crate::metadata::{self, AttributeValue, StaticValue};
 use crate::metrics;
@@ -189,6 +190,8 @@ pub struct Call {
     server_port: Option<u16>,
     /// Metadata allowed onto metrics.
     metric_metadata: Vec<KeyValue>,
+    /// The finished call's cost, for the metrics.
+    cost_usd: Option<f64>,
     finished: bool,
 }
 
@@ -357,6 +360,7 @@ impl Call {
             server_address,
             server_port,
             metric_metadata,
+            cost_usd: None,
             finished: false,
         }
     }
@@ -412,6 +416,7 @@ impl Call {
             server_address: None,
             server_port: None,
             metric_metadata: Vec::new(),
+            cost_usd: None,
             finished: false,
         }
     }
@@ -436,8 +441,12 @@ impl Call {
         let mut response_model = None;
         if let Some(response) = response.filter(|_| recording || measuring) {
             usage = response.usage();
+            let request_model = self.model.as_ref().map(StringValue::as_str);
             if recording {
                 let info = response.response_info();
+                let model = info.model.as_deref();
+                self.cost_usd =
+                    cost::call_cost(self.site.provider, model, request_model, usage.as_ref());
                 if measuring {
                     response_model = info
                         .model
@@ -446,11 +455,15 @@ impl Call {
                 }
                 let mut attributes = Vec::with_capacity(10);
                 push_response(&mut attributes, info, usage);
+                if let Some(usd) = self.cost_usd {
+                    attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
+                }
                 span.set_attributes(attributes);
             } else {
-                response_model = response
-                    .response_model()
-                    .map(|m| StringValue::from(Arc::<str>::from(m)));
+                let model = response.response_model();
+                self.cost_usd =
+                    cost::call_cost(self.site.provider, model, request_model, usage.as_ref());
+                response_model = model.map(|m| StringValue::from(Arc::<str>::from(m)));
             }
         }
         span.end();
@@ -527,6 +540,7 @@ impl Call {
             duration_secs: self.started.map_or(0.0, |s| s.elapsed().as_secs_f64()),
             input_tokens: usage.and_then(|u| u.billable_input_tokens.or(u.input_tokens)),
             output_tokens: usage.and_then(|u| u.billable_output_tokens.or(u.output_tokens)),
+            cost_usd: self.cost_usd,
         });
     }
 }

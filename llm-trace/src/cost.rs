@@ -37,12 +37,12 @@
 //! // From genai-prices: gpt-4o-mini costs $0.15 (input), $0.075 (cached
 //! // input) and $0.60 (output) per million tokens.
 //! let usd = cost::cost_usd("openai", "gpt-4o-mini-2024-07-18", &usage).unwrap();
-//! assert!((usd - (200.0 * 0.15 + 800.0 * 0.075 + 100.0 * 0.6) / 1e6).abs() < 1e-15);
+//! assert_eq!(usd, (200.0 * 0.15 + 800.0 * 0.075 + 100.0 * 0.6) / 1e6);
 //!
 //! // A negotiated price wins over genai-prices.
 //! cost::set_prices(PriceTable::new().model("openai", "gpt-4o-mini", ModelPrices::new(0.1, 0.4)));
 //! let usd = cost::cost_usd("openai", "gpt-4o-mini-2024-07-18", &usage).unwrap();
-//! assert!((usd - (1_000.0 * 0.1 + 100.0 * 0.4) / 1e6).abs() < 1e-15);
+//! assert_eq!(usd, (1_000.0 * 0.1 + 100.0 * 0.4) / 1e6);
 //! # cost::set_prices(PriceTable::new());
 //! ```
 //!
@@ -115,13 +115,12 @@ impl ModelPrices {
     }
 
     fn rates(&self) -> Rates {
-        let per_token = |mtok: f64| mtok / 1e6;
         Rates {
-            input: per_token(self.input_mtok),
-            cache_read: per_token(self.cache_read_mtok.unwrap_or(self.input_mtok)),
-            cache_write: per_token(self.cache_write_mtok.unwrap_or(self.input_mtok)),
-            output: per_token(self.output_mtok),
-            reasoning: per_token(self.output_reasoning_mtok.unwrap_or(self.output_mtok)),
+            input: self.input_mtok,
+            cache_read: self.cache_read_mtok.unwrap_or(self.input_mtok),
+            cache_write: self.cache_write_mtok.unwrap_or(self.input_mtok),
+            output: self.output_mtok,
+            reasoning: self.output_reasoning_mtok.unwrap_or(self.output_mtok),
             call: 0.0,
         }
     }
@@ -458,7 +457,9 @@ impl Tokens {
     }
 }
 
-/// Prices in US dollars per token, and per call.
+/// Prices in US dollars per million tokens, and per call. Per million, as
+/// price lists write them, so that a cost is one division of an exact sum
+/// and comes out as the decimal a hand computation gives.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Rates {
     input: f64,
@@ -477,13 +478,12 @@ impl Rates {
             .checked_sub(t.cache_write)?;
         let answer = t.output.checked_sub(t.reasoning)?;
         #[allow(clippy::cast_precision_loss)] // exact below 2^53 tokens
-        let cost = uncached as f64 * self.input
+        let per_million = uncached as f64 * self.input
             + t.cache_read as f64 * self.cache_read
             + t.cache_write as f64 * self.cache_write
             + answer as f64 * self.output
-            + t.reasoning as f64 * self.reasoning
-            + self.call;
-        Some(cost)
+            + t.reasoning as f64 * self.reasoning;
+        Some(per_million / 1e6 + self.call)
     }
 
     /// Equal up to rounding: the same price derived from different token
@@ -684,15 +684,22 @@ fn rates_at(calc: &Calculator, provider_id: &str, model: &str, input: u64) -> Op
         (UsageKey::OUTPUT_TOKENS, OUTPUT),
         (UsageKey::OUTPUT_REASONING_TOKENS, OUTPUT),
     ])?;
+    let per_million = |price: f64, tokens: f64| decimal(price / tokens * 1e6);
     Some(Rates {
-        input: base.input_price / input_f,
-        cache_read: cache_read.input_price / input_f,
-        cache_write: cache_write.input_price / input_f,
-        output: output.output_price / OUTPUT,
-        reasoning: reasoning.output_price / OUTPUT,
+        input: per_million(base.input_price, input_f),
+        cache_read: per_million(cache_read.input_price, input_f),
+        cache_write: per_million(cache_write.input_price, input_f),
+        output: per_million(output.output_price, OUTPUT),
+        reasoning: per_million(reasoning.output_price, OUTPUT),
         // What is neither input nor output: a price per request.
-        call: base.total_price - base.input_price - base.output_price,
+        call: decimal(base.total_price - base.input_price - base.output_price),
     })
+}
+
+/// `x` to 12 significant digits: the decimal price of the data again
+/// (`3.0`, not the `2.9999999999999996` that dividing a price back gives).
+fn decimal(x: f64) -> f64 {
+    format!("{x:.11e}").parse().unwrap_or(x)
 }
 
 /// The names a dated or decorated model name falls back to, most specific

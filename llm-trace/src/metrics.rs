@@ -1,6 +1,8 @@
 //! The GenAI client metrics: `gen_ai.client.token.usage` and
-//! `gen_ai.client.operation.duration`, recorded for every call whether or
-//! not its span was sampled, so token totals stay complete under sampling.
+//! `gen_ai.client.operation.duration`, and the counter `llm_trace.client.cost`
+//! (US dollars, see [`crate::cost`]), recorded for every call whether or not
+//! its span was sampled, so token and cost totals stay complete under
+//! sampling.
 //!
 //! Instruments come from the global meter provider. They are cached per
 //! thread together with the provider they came from and rebuilt when the
@@ -12,7 +14,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use opentelemetry::metrics::{Histogram, MeterProvider};
+use opentelemetry::metrics::{Counter, Histogram, MeterProvider};
 use opentelemetry::{global, Key, KeyValue};
 
 use crate::semconv as sc;
@@ -29,13 +31,14 @@ pub const DURATION_BOUNDARIES: [f64; 14] = [
     0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
 ];
 
-/// The two instruments of one meter provider.
+/// The instruments of one meter provider.
 #[derive(Clone)]
 pub(crate) struct Instruments {
     /// Keeps the provider alive so its address identifies it while cached.
     provider: Arc<dyn MeterProvider + Send + Sync>,
     token_usage: Histogram<u64>,
     duration: Histogram<f64>,
+    cost: Counter<f64>,
 }
 
 impl Instruments {
@@ -53,18 +56,27 @@ impl Instruments {
             .with_description("GenAI operation duration")
             .with_boundaries(DURATION_BOUNDARIES.to_vec())
             .build();
+        let cost = meter
+            .f64_counter(sc::LLM_TRACE_CLIENT_COST)
+            .with_unit("USD")
+            .with_description("Cost of the calls in US dollars, from their token usage")
+            .build();
         Instruments {
             provider,
             token_usage,
             duration,
+            cost,
         }
     }
 
     /// Records one finished call. `common` holds the attributes shared by
-    /// both instruments (operation, provider, models, server, error type,
+    /// the instruments (operation, provider, models, server, error type,
     /// allowed metadata).
     pub(crate) fn record(&self, m: Measurement<'_>) {
         self.duration.record(m.duration_secs, m.common);
+        if let Some(usd) = m.cost_usd {
+            self.cost.add(usd, m.common);
+        }
         for (kind, tokens) in [("input", m.input_tokens), ("output", m.output_tokens)] {
             if let Some(tokens) = tokens {
                 m.common.push(KeyValue::new(sc::GEN_AI_TOKEN_TYPE, kind));
@@ -132,4 +144,6 @@ pub(crate) struct Measurement<'a> {
     pub duration_secs: f64,
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
+    /// `None` when the model has no price.
+    pub cost_usd: Option<f64>,
 }

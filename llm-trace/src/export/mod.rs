@@ -31,6 +31,7 @@
 //! | `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER` (`otlp` or `none`) | [`Builder::traces`], [`Builder::metrics`] |
 //! | `OTEL_SDK_DISABLED` | [`Builder::disabled`] |
 //! | `LLM_TRACE_FILE`, `LLM_TRACE_FILE_MAX_BYTES` | [`Builder::file`], [`Builder::file_max_bytes`] |
+//! | `LLM_TRACE_PRICES` (a JSON price table, see [`crate::cost::PriceTable`]) | [`Builder::prices_file`], [`Builder::prices`] |
 //!
 //! A user who configures OpenTelemetry themselves skips [`init`]:
 //! `#[llm_call]` uses whatever global providers are installed.
@@ -52,6 +53,8 @@ use opentelemetry_sdk::Resource;
 
 mod config;
 pub mod jsonl;
+
+use crate::cost::{PriceTable, PricesError};
 
 use config::Env;
 pub use opentelemetry_otlp::Protocol;
@@ -87,6 +90,8 @@ pub struct Builder {
     file_max_bytes: Option<u64>,
     disabled: Option<bool>,
     metrics_metadata_keys: Option<Vec<String>>,
+    prices: Option<PriceTable>,
+    prices_file: Option<PathBuf>,
     traces_enabled: Option<bool>,
     metrics_enabled: Option<bool>,
     install_global: bool,
@@ -113,6 +118,8 @@ impl Default for Builder {
             file_max_bytes: None,
             disabled: None,
             metrics_metadata_keys: None,
+            prices: None,
+            prices_file: None,
             traces_enabled: None,
             metrics_enabled: None,
             install_global: true,
@@ -252,6 +259,23 @@ impl Builder {
         self
     }
 
+    /// Prices that win over genai-prices' for the models they name (see
+    /// [`crate::cost::PriceTable`]); they also win over the price file's.
+    pub fn prices(mut self, table: PriceTable) -> Self {
+        self.prices
+            .get_or_insert_with(PriceTable::new)
+            .extend(table);
+        self
+    }
+
+    /// A JSON price table to read at [`Builder::init`] (`LLM_TRACE_PRICES`;
+    /// format in [`crate::cost::PriceTable`]). A file that cannot be read or
+    /// parsed fails `init`.
+    pub fn prices_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.prices_file = Some(path.into());
+        self
+    }
+
     /// Whether spans are exported at all (`OTEL_TRACES_EXPORTER`: `otlp`, the
     /// default, or `none`).
     pub fn traces(mut self, enabled: bool) -> Self {
@@ -283,6 +307,8 @@ impl Builder {
         {
             return Ok(Telemetry::disabled());
         }
+        let prices = self.price_table()?;
+        crate::cost::preload();
 
         let destination = self.destination()?;
         let traces_on = match self.traces_enabled {
@@ -412,6 +438,9 @@ impl Builder {
         if let Some(keys) = self.metrics_metadata_keys {
             crate::metrics::set_metadata_keys(keys);
         }
+        if let Some(prices) = prices {
+            crate::cost::set_prices(prices);
+        }
         if self.install_global {
             if let Some(provider) = &tracer_provider {
                 global::set_tracer_provider(provider.clone());
@@ -429,6 +458,23 @@ impl Builder {
             destination: Some(destination),
             installed_global: self.install_global,
         })
+    }
+
+    /// The price file's table with the builder's over it; `None` when
+    /// neither is given (prices set with [`crate::cost::set_prices`] stay).
+    fn price_table(&self) -> Result<Option<PriceTable>, InitError> {
+        let file = match &self.prices_file {
+            Some(path) => Some(path.clone()),
+            None => self.env.var("LLM_TRACE_PRICES").map(PathBuf::from),
+        };
+        let mut table = match file {
+            Some(path) => Some(PriceTable::from_file(path).map_err(InitError::Prices)?),
+            None => None,
+        };
+        if let Some(own) = self.prices.clone() {
+            table.get_or_insert_with(PriceTable::new).extend(own);
+        }
+        Ok(table)
     }
 
     fn destination(&self) -> Result<Destination, InitError> {
@@ -909,6 +955,9 @@ pub enum InitError {
     Exporter(opentelemetry_otlp::ExporterBuildError),
     /// The runtime for gRPC export could not be started.
     Runtime(std::io::Error),
+    /// The price file (`LLM_TRACE_PRICES`, [`Builder::prices_file`]) could
+    /// not be read.
+    Prices(PricesError),
 }
 
 impl InitError {
@@ -931,6 +980,7 @@ impl fmt::Display for InitError {
             } => write!(f, "invalid {name}={value:?}: {expected}"),
             InitError::Exporter(e) => write!(f, "cannot build the OTLP exporter: {e}"),
             InitError::Runtime(e) => write!(f, "cannot start the gRPC export runtime: {e}"),
+            InitError::Prices(e) => write!(f, "{e}"),
         }
     }
 }
@@ -941,6 +991,7 @@ impl std::error::Error for InitError {
             InitError::Invalid { .. } => None,
             InitError::Exporter(e) => Some(e),
             InitError::Runtime(e) => Some(e),
+            InitError::Prices(e) => Some(e),
         }
     }
 }
