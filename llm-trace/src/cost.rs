@@ -47,9 +47,9 @@
 //! ```
 //!
 //! Prices are resolved once per provider and model and kept per thread, so a
-//! call's cost is a table look-up; entries are re-resolved every minute, so a
-//! price that genai-prices changes at a date or time of day (DeepSeek's
-//! off-peak hours) applies within a minute.
+//! call's cost is a table look-up. A model whose genai-prices prices change
+//! with the time of day (DeepSeek's off-peak hours) or at a date is resolved
+//! again every minute, so the change applies within a minute.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -58,7 +58,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use genai_prices::{Calculator, PriceRequest, UsageKey};
 use serde::{Deserialize, Serialize};
@@ -505,6 +505,8 @@ impl Rates {
 #[derive(Debug, Clone, PartialEq)]
 struct Prices {
     tiers: Box<[(u64, Rates)]>,
+    /// Whether they change with the time of day or at a coming date.
+    changes_over_time: bool,
 }
 
 impl Prices {
@@ -530,7 +532,8 @@ fn with_prices<R>(provider: &str, model: &str, f: impl Fn(Option<&Prices>) -> R)
     }
 }
 
-/// How long a resolved price is used before it is resolved again.
+/// How long prices that change over time are used before they are resolved
+/// again.
 const TTL: Duration = Duration::from_secs(60);
 /// Bound on the models cached per thread (model names come from responses).
 const MAX_CACHED: usize = 512;
@@ -544,12 +547,13 @@ struct Cache {
     generation: u64,
     len: usize,
     /// By provider (few), then by model.
-    providers: Vec<(Box<str>, HashMap<Box<str>, Entry>)>,
+    providers: Vec<(Box<str>, HashMap<Box<str>, Entry, foldhash::fast::RandomState>)>,
 }
 
 struct Entry {
     prices: Option<Prices>,
-    expires: Instant,
+    /// `None`: until the overrides change (the clock is not read).
+    expires: Option<Instant>,
 }
 
 impl Cache {
@@ -563,18 +567,26 @@ impl Cache {
         let index = match self.providers.iter().position(|(p, _)| **p == *provider) {
             Some(index) => index,
             None => {
-                self.providers.push((provider.into(), HashMap::new()));
+                self.providers.push((provider.into(), HashMap::default()));
                 self.providers.len() - 1
             }
         };
         let models = &mut self.providers[index].1;
-        let now = Instant::now();
-        let fresh = models.get(model).is_some_and(|e| now < e.expires);
+        let fresh = match models.get(model) {
+            Some(Entry { expires: None, .. }) => true,
+            Some(Entry {
+                expires: Some(expires),
+                ..
+            }) => Instant::now() < *expires,
+            None => false,
+        };
         if !fresh {
-            let entry = Entry {
-                prices: resolve(provider, model),
-                expires: now + TTL,
-            };
+            let prices = resolve(provider, model);
+            let expires = prices
+                .as_ref()
+                .filter(|p| p.changes_over_time)
+                .map(|_| Instant::now() + TTL);
+            let entry = Entry { prices, expires };
             if models.insert(model.into(), entry).is_none() {
                 self.len += 1;
             }
@@ -589,6 +601,7 @@ fn resolve(provider: &str, model: &str) -> Option<Prices> {
     if let Some(prices) = overrides.as_deref().and_then(|t| t.find(provider, model)) {
         return Some(Prices {
             tiers: Box::new([(0, prices.rates())]),
+            changes_over_time: false,
         });
     }
     let id = genai_prices_provider(provider)?;
@@ -652,6 +665,39 @@ fn from_genai_prices(calc: &Calculator, provider_id: &str, model: &str) -> Optio
     }
     Some(Prices {
         tiers: tiers.into_boxed_slice(),
+        changes_over_time: changes_over_time(calc, provider_id, &model),
+    })
+}
+
+/// Whether genai-prices prices `model` differently at another time of day
+/// (probed every quarter of an hour over the next day: its windows start on
+/// the hour or the half hour) or from a date within the next year, for a
+/// small and a large call.
+fn changes_over_time(calc: &Calculator, provider_id: &str, model: &str) -> bool {
+    #[allow(clippy::cast_precision_loss)] // at most 2^40
+    let usages = [1_000, MAX_INPUT].map(|input| {
+        let input = input as f64;
+        genai_prices::Usage::from([
+            (UsageKey::INPUT_TOKENS, input),
+            (UsageKey::CACHE_READ_TOKENS, input / 4.0),
+            (UsageKey::CACHE_WRITE_TOKENS, input / 8.0),
+            (UsageKey::OUTPUT_TOKENS, 1e6),
+            (UsageKey::OUTPUT_REASONING_TOKENS, 1e5),
+        ])
+    });
+    let now = SystemTime::now();
+    let later = (1..=96u32)
+        .map(|quarter| now + Duration::from_secs(15 * 60) * quarter)
+        .chain([now + Duration::from_secs(366 * 24 * 60 * 60)]);
+    usages.iter().any(|usage| {
+        let total = |at: SystemTime| {
+            let request = PriceRequest::new(model, usage)
+                .with_provider_id(provider_id)
+                .with_timestamp(at);
+            calc.calculate(&request).ok().map(|c| c.total_price)
+        };
+        let now = total(now);
+        later.clone().any(|at| total(at) != now)
     })
 }
 
@@ -843,6 +889,14 @@ mod tests {
         assert_eq!(froms, [0, 200_001]);
         let flat = resolve("openai", "gpt-4o-mini").unwrap();
         assert_eq!(flat.tiers.len(), 1);
+    }
+
+    #[test]
+    fn only_prices_that_change_over_time_are_resolved_again() {
+        assert!(!resolve("openai", "gpt-4o-mini").unwrap().changes_over_time);
+        assert!(!resolve("anthropic", "claude-sonnet-4-5").unwrap().changes_over_time);
+        // Off-peak prices from 16:30 to 00:30 UTC.
+        assert!(resolve("deepseek", "deepseek-chat").unwrap().changes_over_time);
     }
 
     #[test]
