@@ -547,7 +547,10 @@ struct Cache {
     generation: u64,
     len: usize,
     /// By provider (few), then by model.
-    providers: Vec<(Box<str>, HashMap<Box<str>, Entry, foldhash::fast::RandomState>)>,
+    providers: Vec<(
+        Box<str>,
+        HashMap<Box<str>, Entry, foldhash::fast::RandomState>,
+    )>,
 }
 
 struct Entry {
@@ -894,9 +897,17 @@ mod tests {
     #[test]
     fn only_prices_that_change_over_time_are_resolved_again() {
         assert!(!resolve("openai", "gpt-4o-mini").unwrap().changes_over_time);
-        assert!(!resolve("anthropic", "claude-sonnet-4-5").unwrap().changes_over_time);
+        assert!(
+            !resolve("anthropic", "claude-sonnet-4-5")
+                .unwrap()
+                .changes_over_time
+        );
         // Off-peak prices from 16:30 to 00:30 UTC.
-        assert!(resolve("deepseek", "deepseek-chat").unwrap().changes_over_time);
+        assert!(
+            resolve("deepseek", "deepseek-chat")
+                .unwrap()
+                .changes_over_time
+        );
     }
 
     #[test]
