@@ -547,11 +547,10 @@ struct Cache {
     generation: u64,
     len: usize,
     /// By provider (few), then by model.
-    providers: Vec<(
-        Box<str>,
-        HashMap<Box<str>, Entry, foldhash::fast::RandomState>,
-    )>,
+    providers: Vec<(Box<str>, Models)>,
 }
+
+type Models = HashMap<Box<str>, Entry, foldhash::fast::RandomState>;
 
 struct Entry {
     prices: Option<Prices>,
