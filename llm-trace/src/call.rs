@@ -445,6 +445,7 @@ impl Call {
             if recording {
                 let info = response.response_info();
                 let model = info.model.as_deref();
+                let usage = usage.or(info.usage);
                 self.cost_usd =
                     cost::call_cost(self.site.provider, model, request_model, usage.as_ref());
                 if measuring {
