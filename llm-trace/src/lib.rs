@@ -25,7 +25,8 @@
 //! annotation costs next to nothing and records nothing.
 //!
 //! Modules: [`provider`] (the provider trait and the built-in providers),
-//! [`metadata`] (how values become attributes), [`semconv`] (every key).
+//! [`metadata`] (how values become attributes), [`cost`] (each call's cost
+//! in US dollars, and your own prices), [`semconv`] (every key).
 
 #![warn(missing_docs)]
 
