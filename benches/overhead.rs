@@ -15,15 +15,17 @@
 //!   feature = "bench", fields(user.id = user_id))]`: call-site and tracer
 //!   lookup, span name formatting, sampling attributes, request attributes,
 //!   metadata and fields, running the body in the span's context, response
-//!   attributes, end; and the GenAI client metrics every call records (duration
-//!   and token usage histograms, here to the global no-op meter provider, as
-//!   no meter provider is installed). The hand-written variant records no
-//!   metrics: that part of the difference is extra work, not overhead.
+//!   attributes, the call's cost, end; and the GenAI client metrics every call
+//!   records (duration and token usage histograms, here to the global no-op
+//!   meter provider, as no meter provider is installed). The hand-written
+//!   variant records no metrics: that part of the difference is extra work,
+//!   not overhead.
 //! - `hand_written`: the same span as the opentelemetry documentation writes
 //!   it: a tracer from `global::tracer`, a `SpanBuilder` (kind `Client`, name
 //!   `chat {model}`) holding every start-time attribute, the body run through
 //!   `FutureExt::with_context(Context::current_with_span(span))`, then the
-//!   response attributes and `end()`.
+//!   response attributes, the cost from `llm_trace::cost::cost_usd`, and
+//!   `end()`.
 //!
 //! All spans go to an `SdkTracerProvider` (always-on sampler) whose
 //! `BatchSpanProcessor` (default configuration) feeds an exporter that drops
@@ -38,6 +40,12 @@
 //! value of `code.function.name` differs, as each names its own function).
 //! After each variant, the spans that reached the exporter are counted
 //! against its iterations, and a warning says if any were dropped.
+//!
+//! A second group, `cost`, times the price look-up alone: `cost_usd` for a
+//! model whose prices this thread has resolved (every call after its
+//! model's first, for a minute), once for a flat-priced model and once for a
+//! tiered one. Before it, the first (resolving) look-up of two other models
+//! is timed once and printed.
 //!
 //! `cargo bench --bench overhead`; medians in
 //! `target/criterion/overhead/*/new/estimates.json`. On a machine with few
@@ -56,6 +64,7 @@ use llm_trace::llm_call;
 use llm_trace::provider::openai::{
     ChatCompletion, ChatMessage, ChatRequest, Choice, CompletionUsage,
 };
+use llm_trace::provider::Usage;
 use opentelemetry::trace::{FutureExt, SpanKind, TraceContextExt, Tracer};
 use opentelemetry::{global, Array, Context, KeyValue, StringValue, Value};
 use opentelemetry_sdk::error::OTelSdkResult;
@@ -192,6 +201,14 @@ async fn hand_written(
                 "gen_ai.usage.output_tokens",
                 i64::try_from(usage.completion_tokens).unwrap_or(i64::MAX),
             ));
+            let usage = Usage {
+                input_tokens: Some(usage.prompt_tokens),
+                output_tokens: Some(usage.completion_tokens),
+                ..Usage::default()
+            };
+            if let Some(usd) = llm_trace::cost::cost_usd("openai", &response.model, &usage) {
+                attributes.push(KeyValue::new("llm_trace.cost.usd", usd));
+            }
         }
         span.set_attributes(attributes);
     }
@@ -264,6 +281,37 @@ fn check_same_span(rt: &tokio::runtime::Runtime) {
         macro_span.name,
         macro_span.attributes.len()
     );
+}
+
+/// The price look-up of one call's cost.
+fn bench_cost(criterion: &mut Criterion) {
+    let usage = Usage {
+        input_tokens: Some(1200),
+        cache_read_input_tokens: Some(1024),
+        output_tokens: Some(300),
+        reasoning_output_tokens: Some(256),
+        ..Usage::default()
+    };
+    for (provider, model) in [("openai", "gpt-4.1-mini"), ("gcp.gemini", "gemini-2.5-pro")] {
+        let start = Instant::now();
+        let cost = llm_trace::cost::cost_usd(provider, model, &usage);
+        eprintln!(
+            "first look-up of {provider}/{model} (resolves its prices): {:?}",
+            start.elapsed()
+        );
+        assert!(cost.is_some(), "{model} is priced");
+    }
+    let mut group = criterion.benchmark_group("cost");
+    for (name, provider, model) in [
+        ("cached_flat", "openai", "gpt-4o-mini-2024-07-18"),
+        ("cached_tiered", "anthropic", "claude-sonnet-4-5-20250929"),
+    ] {
+        assert!(llm_trace::cost::cost_usd(provider, model, &usage).is_some());
+        group.bench_function(name, |b| {
+            b.iter(|| llm_trace::cost::cost_usd(black_box(provider), black_box(model), &usage))
+        });
+    }
+    group.finish();
 }
 
 /// Calls per timed chunk. The `BatchSpanProcessor` wakes its worker when 512
@@ -399,6 +447,7 @@ fn main() {
     );
     accounting.report("hand_written", hand.load(Ordering::Relaxed));
     group.finish();
+    bench_cost(&mut criterion);
     criterion.final_summary();
 
     provider.shutdown().expect("tracer provider shutdown");

@@ -29,6 +29,9 @@
 //! - usage is normalized across providers: `gen_ai.usage.input_tokens`
 //!   includes cache reads and writes (Anthropic reports them apart),
 //!   `gen_ai.usage.output_tokens` includes reasoning tokens;
+//! - each call's cost in US dollars (`llm_trace.cost.usd`), every token kind
+//!   at its model's price from genai-prices (cache reads cheaper, cache
+//!   writes dearer); the failed call has none;
 //! - an application span of your own (`answer_question`) is the parent of
 //!   the calls made inside it;
 //! - a failed call (HTTP 429) has status Error and `error.type = "http_429"`;
@@ -320,17 +323,30 @@ fn print_usage(spans: &[tree::Span]) {
         .collect();
     calls.sort_by_key(|s| s.start_unix_nanos);
 
-    println!("token usage (input includes cache reads and writes; output includes reasoning):");
     println!(
-        "  {:<26} {:<9} {:>6} {:>11} {:>12} {:>7} {:>10}",
-        "call", "outcome", "input", "cache read", "cache write", "output", "reasoning"
+        "token usage (input includes cache reads and writes; output includes reasoning) and cost:"
+    );
+    println!(
+        "  {:<26} {:<9} {:>6} {:>11} {:>12} {:>7} {:>10} {:>11}",
+        "call",
+        "outcome",
+        "input",
+        "cache read",
+        "cache write",
+        "output",
+        "reasoning",
+        "cost (USD)"
     );
     for span in calls {
         let outcome = span
             .attribute(semconv::ERROR_TYPE)
             .map_or("ok", |e| e.trim_matches('"'));
+        let cost = span
+            .attribute(semconv::LLM_TRACE_COST_USD)
+            .and_then(|usd| usd.parse::<f64>().ok())
+            .map_or_else(|| "-".to_owned(), |usd| format!("{usd:.6}"));
         println!(
-            "  {:<26} {:<9} {:>6} {:>11} {:>12} {:>7} {:>10}",
+            "  {:<26} {:<9} {:>6} {:>11} {:>12} {:>7} {:>10} {:>11}",
             span.name,
             outcome,
             tokens(span, semconv::GEN_AI_USAGE_INPUT_TOKENS),
@@ -338,6 +354,7 @@ fn print_usage(spans: &[tree::Span]) {
             tokens(span, semconv::GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS),
             tokens(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS),
             tokens(span, semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+            cost,
         );
     }
 }

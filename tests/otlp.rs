@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use llm_trace::llm_call;
 use llm_trace_suite::receiver::{
-    AttrValue, ExportStatus, MetricKind, MetricPoint, Protocol, ReceivedSpan, Receiver, Signal,
+    AttrValue, ExportStatus, MetricKind, MetricPoint, NumberValue, Protocol, ReceivedSpan,
+    Receiver, Signal,
 };
 use opentelemetry::trace::{
     FutureExt, SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer,
@@ -152,6 +153,11 @@ fn summarize_attributes(user_id: i64, tier: &str) -> BTreeMap<String, AttrValue>
         ("gen_ai.response.finish_reasons", strings(&["stop"])),
         ("gen_ai.usage.input_tokens", AttrValue::Int(100 * user_id)),
         ("gen_ai.usage.output_tokens", AttrValue::Int(20 * user_id)),
+        // gpt-4o-mini: $0.15 input, $0.60 output per million tokens.
+        (
+            "llm_trace.cost.usd",
+            AttrValue::Double(((100 * user_id) as f64 * 0.15 + (20 * user_id) as f64 * 0.6) / 1e6),
+        ),
         ("prompt_id", AttrValue::Int(5)),
         ("feature", s("summarize")),
         ("user.id", AttrValue::Int(user_id)),
@@ -174,6 +180,11 @@ fn plan_attributes() -> BTreeMap<String, AttrValue> {
         ("gen_ai.response.finish_reasons", strings(&["length"])),
         ("gen_ai.usage.input_tokens", AttrValue::Int(50)),
         ("gen_ai.usage.output_tokens", AttrValue::Int(5)),
+        // gpt-4o: $2.50 input, $10 output per million tokens.
+        (
+            "llm_trace.cost.usd",
+            AttrValue::Double((50.0 * 2.5 + 5.0 * 10.0) / 1e6),
+        ),
         ("feature", s("plan")),
     ])
 }
@@ -296,6 +307,27 @@ fn assert_token_usage(
         "{context}"
     );
     assert_eq!(point.resource, expected_resource(), "{context}");
+}
+
+fn assert_cost(points: &[MetricPoint], (request_model, response_model): (&str, &str), usd: f64) {
+    let point = last_point(
+        points,
+        "llm_trace.client.cost",
+        &[("gen_ai.request.model", request_model)],
+    );
+    let context = format!("{request_model}: {point:#?}");
+    assert_eq!(point.kind, MetricKind::Sum { monotonic: true }, "{context}");
+    assert_eq!(point.unit, "USD", "{context}");
+    assert_eq!(
+        point.attributes,
+        metric_attributes(request_model, response_model, None),
+        "{context}"
+    );
+    let Some(NumberValue::Double(total)) = point.value else {
+        panic!("a double sum: {context}");
+    };
+    // Added call by call: equal up to rounding.
+    assert!((total - usd).abs() < 1e-15, "{total} != {usd}: {context}");
 }
 
 fn assert_duration(
@@ -424,14 +456,20 @@ async fn calls_arrive_decoded_over(protocol: &str) {
     assert_token_usage(&points, four, "output", &[5.0]);
     assert_duration(&points, mini, 2);
     assert_duration(&points, four, 1);
-    // One series per (model, token type) and per model: nothing else.
+    // gpt-4o-mini: $0.15 input, $0.60 output; gpt-4o: $2.50, $10 per
+    // million tokens.
+    let mini_cost = (300.0 * 0.15 + 60.0 * 0.6) / 1e6 + (100.0 * 0.15 + 20.0 * 0.6) / 1e6;
+    assert_cost(&points, mini, mini_cost);
+    assert_cost(&points, four, (50.0 * 2.5 + 5.0 * 10.0) / 1e6);
+    // One series per (model, token type) and two per model (duration,
+    // cost): nothing else.
     let mut series: Vec<_> = points
         .iter()
         .map(|p| (p.name.as_str(), format!("{:?}", p.attributes)))
         .collect();
     series.sort();
     series.dedup();
-    assert_eq!(series.len(), 6, "{series:#?}");
+    assert_eq!(series.len(), 8, "{series:#?}");
     assert!(points.iter().all(|p| p.protocol == expected_protocol));
 
     // ---- requests and headers ----

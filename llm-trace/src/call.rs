@@ -20,6 +20,7 @@ use opentelemetry::{
 };
 
 use crate::content::{self, CaptureMode};
+use crate::cost;
 use crate::current;
 use crate::metadata::{self, AttributeValue, StaticValue};
 use crate::metrics;
@@ -211,6 +212,8 @@ pub struct Call {
     metric_metadata: Vec<KeyValue>,
     /// Opt-in content capture in progress (only when the span records).
     content: Option<Box<content::Pending>>,
+    /// The finished call's cost, for the metrics.
+    cost_usd: Option<f64>,
     finished: bool,
 }
 
@@ -398,6 +401,7 @@ impl Call {
             server_port,
             metric_metadata,
             content,
+            cost_usd: None,
             finished: false,
         }
     }
@@ -454,6 +458,7 @@ impl Call {
             server_port: None,
             metric_metadata: Vec::new(),
             content: None,
+            cost_usd: None,
             finished: false,
         }
     }
@@ -516,8 +521,13 @@ impl Call {
         let mut response_model = None;
         if let Some(response) = response.filter(|_| recording || measuring) {
             usage = response.usage();
+            let request_model = self.model.as_ref().map(StringValue::as_str);
             if recording {
                 let info = response.response_info();
+                let model = info.model.as_deref();
+                let usage = usage.or(info.usage);
+                self.cost_usd =
+                    cost::call_cost(self.site.provider, model, request_model, usage.as_ref());
                 if measuring {
                     response_model = info
                         .model
@@ -526,14 +536,18 @@ impl Call {
                 }
                 let mut attributes = Vec::with_capacity(10);
                 push_response(&mut attributes, info, usage);
+                if let Some(usd) = self.cost_usd {
+                    attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
+                }
                 if let Some(pending) = self.content.take() {
                     pending.finish_ok(&self.cx, &mut attributes, || response.output_messages());
                 }
                 span.set_attributes(attributes);
             } else {
-                response_model = response
-                    .response_model()
-                    .map(|m| StringValue::from(Arc::<str>::from(m)));
+                let model = response.response_model();
+                self.cost_usd =
+                    cost::call_cost(self.site.provider, model, request_model, usage.as_ref());
+                response_model = model.map(|m| StringValue::from(Arc::<str>::from(m)));
             }
         }
         if let Some(pending) = self.content.take() {
@@ -608,9 +622,23 @@ impl Call {
             None if cancelled => Some(Cow::Borrowed(sc::ERROR_TYPE_CANCELLED)),
             None => None,
         };
+        // The usage the chunks reported is what was billed, also when the
+        // stream ended early.
+        if usage.is_some() && (span.is_recording() || self.meters.is_some()) {
+            let request_model = self.model.as_ref().map(StringValue::as_str);
+            self.cost_usd = cost::call_cost(
+                self.site.provider,
+                facts.response_model(),
+                request_model,
+                usage.as_ref(),
+            );
+        }
         if span.is_recording() {
-            let mut attributes = Vec::with_capacity(12);
+            let mut attributes = Vec::with_capacity(13);
             push_response(&mut attributes, facts.response_info(ended_early), usage);
+            if let Some(usd) = self.cost_usd {
+                attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
+            }
             if let Some(ttfc) = timing.time_to_first_chunk {
                 attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc));
             }
@@ -681,6 +709,7 @@ impl Call {
             output_tokens: usage.and_then(|u| u.billable_output_tokens.or(u.output_tokens)),
             time_to_first_chunk: timing.time_to_first_chunk,
             chunk_intervals: timing.chunk_intervals,
+            cost_usd: self.cost_usd,
         });
     }
 }

@@ -26,12 +26,14 @@
 //!
 //! Modules: [`provider`] (the provider trait and the built-in providers),
 //! [`content`] (opt-in prompt and completion capture),
-//! [`metadata`] (how values become attributes), [`semconv`] (every key).
+//! [`metadata`] (how values become attributes), [`cost`] (each call's cost
+//! in US dollars, and your own prices), [`semconv`] (every key).
 
 #![warn(missing_docs)]
 
 mod call;
 pub mod content;
+pub mod cost;
 mod current;
 pub mod export;
 pub mod metadata;

@@ -1,8 +1,10 @@
 //! The GenAI client metrics: `gen_ai.client.token.usage` and
 //! `gen_ai.client.operation.duration` (and for streams
 //! `gen_ai.client.operation.time_to_first_chunk` and
-//! `gen_ai.client.operation.time_per_output_chunk`), recorded for every call whether or
-//! not its span was sampled, so token totals stay complete under sampling.
+//! `gen_ai.client.operation.time_per_output_chunk`), and the counter
+//! `llm_trace.client.cost` (US dollars, see [`crate::cost`]), recorded for
+//! every call whether or not its span was sampled, so token and cost totals
+//! stay complete under sampling.
 //!
 //! Instruments come from the global meter provider. They are cached per
 //! thread together with the provider they came from and rebuilt when the
@@ -14,7 +16,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use opentelemetry::metrics::{Histogram, MeterProvider};
+use opentelemetry::metrics::{Counter, Histogram, MeterProvider};
 use opentelemetry::{global, Key, KeyValue};
 
 use crate::semconv as sc;
@@ -46,6 +48,7 @@ pub(crate) struct Instruments {
     duration: Histogram<f64>,
     time_to_first_chunk: Histogram<f64>,
     time_per_output_chunk: Histogram<f64>,
+    cost: Counter<f64>,
 }
 
 impl Instruments {
@@ -75,17 +78,23 @@ impl Instruments {
             .with_description("Time between consecutive chunks of a streamed response")
             .with_boundaries(CHUNK_INTERVAL_BOUNDARIES.to_vec())
             .build();
+        let cost = meter
+            .f64_counter(sc::LLM_TRACE_CLIENT_COST)
+            .with_unit("USD")
+            .with_description("Cost of the calls in US dollars, from their token usage")
+            .build();
         Instruments {
             provider,
             token_usage,
             duration,
             time_to_first_chunk,
             time_per_output_chunk,
+            cost,
         }
     }
 
     /// Records one finished call. `common` holds the attributes shared by
-    /// both instruments (operation, provider, models, server, error type,
+    /// the instruments (operation, provider, models, server, error type,
     /// allowed metadata).
     pub(crate) fn record(&self, m: Measurement<'_>) {
         self.duration.record(m.duration_secs, m.common);
@@ -94,6 +103,9 @@ impl Instruments {
         }
         for &interval in m.chunk_intervals {
             self.time_per_output_chunk.record(interval, m.common);
+        }
+        if let Some(usd) = m.cost_usd {
+            self.cost.add(usd, m.common);
         }
         for (kind, tokens) in [("input", m.input_tokens), ("output", m.output_tokens)] {
             if let Some(tokens) = tokens {
@@ -166,4 +178,6 @@ pub(crate) struct Measurement<'a> {
     pub time_to_first_chunk: Option<f64>,
     /// Streams only: seconds between consecutive chunks.
     pub chunk_intervals: &'a [f64],
+    /// `None` when the model has no price.
+    pub cost_usd: Option<f64>,
 }

@@ -139,6 +139,11 @@ pub const GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS: &str =
 /// tool call content belongs to the opt-in `gen_ai.output.messages`, but the
 /// names are the application's own and safe to record).
 pub const LLM_TRACE_RESPONSE_TOOL_CALLS: &str = "llm_trace.response.tool_calls";
+/// The call's cost in US dollars (f64), from its token usage and the
+/// model's prices (see [`crate::cost`]); absent when the model has no price.
+pub const LLM_TRACE_COST_USD: &str = "llm_trace.cost.usd";
+/// Counter of the calls' cost, unit `USD`.
+pub const LLM_TRACE_CLIENT_COST: &str = "llm_trace.client.cost";
 /// `true` on a call whose future was dropped before it completed.
 pub const LLM_TRACE_CANCELLED: &str = "llm_trace.cancelled";
 

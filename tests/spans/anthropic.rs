@@ -66,6 +66,9 @@ fn expected(function: &'static str) -> std::collections::BTreeMap<String, opente
         "gen_ai.usage.output_tokens" => 75,
         "gen_ai.usage.cache_read.input_tokens" => 1000,
         "gen_ai.usage.cache_write.input_tokens" => 200,
+        // claude-sonnet-4-5 up to 200k input tokens: $3 input, $0.30 cache
+        // read, $3.75 cache write, $15 output per million tokens.
+        "llm_trace.cost.usd" => (50.0 * 3.0 + 1000.0 * 0.3 + 200.0 * 3.75 + 75.0 * 15.0) / 1e6,
         "app.flow" => "triage",
     };
     expected.insert(

@@ -89,6 +89,9 @@ fn expected_attributes(
         "gen_ai.usage.output_tokens" => 300,
         "gen_ai.usage.cache_read.input_tokens" => 1024,
         "gen_ai.usage.reasoning.output_tokens" => 256,
+        // gpt-4o (genai-prices): $2.50 input, $1.25 cached input, $10 output
+        // (reasoning included) per million tokens.
+        "llm_trace.cost.usd" => (176.0 * 2.5 + 1024.0 * 1.25 + 300.0 * 10.0) / 1e6,
         "prompt_id" => 5,
         "feature" => "weather",
     };
@@ -222,6 +225,8 @@ async fn borrowed_request_with_defaults_records_only_what_was_set() {
         "gen_ai.response.model" => "gpt-4o-mini",
         "gen_ai.usage.input_tokens" => 9,
         "gen_ai.usage.output_tokens" => 16,
+        // gpt-4o-mini: $0.15 input, $0.60 output per million tokens.
+        "llm_trace.cost.usd" => (9.0 * 0.15 + 16.0 * 0.6) / 1e6,
     };
     expected.insert("gen_ai.request.stop_sequences".into(), strs(&["\n"]));
     expected.insert("gen_ai.response.finish_reasons".into(), strs(&["length"]));

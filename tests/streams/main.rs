@@ -30,11 +30,21 @@ pub fn strs(items: &[&'static str]) -> Value {
 }
 
 /// Removes `gen_ai.response.time_to_first_chunk` after checking it is a
-/// plausible number of seconds.
+/// plausible number of seconds, and `llm_trace.cost.usd` (priced from the
+/// usage: tests/cost.rs checks the figures; `openai.rs` checks one stream's)
+/// after checking it is a positive amount when there is usage.
 pub fn ttfc(attributes: &mut BTreeMap<String, Value>) {
     match attributes.remove("gen_ai.response.time_to_first_chunk") {
         Some(Value::F64(s)) => assert!((0.0..5.0).contains(&s), "time to first chunk {s}"),
         other => panic!("time to first chunk: {other:?}"),
+    }
+    match attributes.remove("llm_trace.cost.usd") {
+        Some(Value::F64(usd)) => {
+            assert!(usd > 0.0 && usd < 1.0, "cost {usd}");
+            assert!(attributes.contains_key("gen_ai.usage.input_tokens"));
+        }
+        None => {}
+        other => panic!("cost: {other:?}"),
     }
 }
 

@@ -99,6 +99,12 @@ async fn a_stream_to_its_end_takes_the_usage_of_its_last_chunk() {
         .await;
     assert_eq!(items.len(), 5, "every chunk reaches the caller");
     let mut attributes = attributes(&capture.span("chat gpt-4o-mini"));
+    // gpt-4o-mini: $0.15 per million input tokens, $0.60 per million output.
+    let usd = 19.0 * 0.15 / 1e6 + 10.0 * 0.60 / 1e6;
+    match attributes.get("llm_trace.cost.usd") {
+        Some(opentelemetry::Value::F64(cost)) => assert!((cost - usd).abs() < 1e-12, "{cost}"),
+        other => panic!("cost: {other:?}"),
+    }
     ttfc(&mut attributes);
     assert_eq!(
         attributes,

@@ -33,6 +33,7 @@
 //! | `OTEL_SDK_DISABLED` | [`Builder::disabled`] |
 //! | `LLM_TRACE_FILE`, `LLM_TRACE_FILE_MAX_BYTES` | [`Builder::file`], [`Builder::file_max_bytes`] |
 //! | `LLM_TRACE_SHUTDOWN_TIMEOUT` (milliseconds, default 5000) | [`Builder::shutdown_timeout`] |
+//! | `LLM_TRACE_PRICES` (a JSON price table, see [`crate::cost::PriceTable`]) | [`Builder::prices_file`], [`Builder::prices`] |
 //!
 //! Logs carry one kind of record only: the opt-in
 //! `gen_ai.client.inference.operation.details` events of
@@ -63,6 +64,8 @@ pub mod jsonl;
 mod queue;
 
 use crate::content::{self, CaptureMode, ContentKind, InvalidCaptureMode, Redactor};
+
+use crate::cost::{PriceTable, PricesError};
 
 use config::Env;
 pub use opentelemetry_otlp::Protocol;
@@ -111,6 +114,8 @@ pub struct Builder {
     file_max_bytes: Option<u64>,
     disabled: Option<bool>,
     metrics_metadata_keys: Option<Vec<String>>,
+    prices: Option<PriceTable>,
+    prices_file: Option<PathBuf>,
     traces_enabled: Option<bool>,
     metrics_enabled: Option<bool>,
     logs_enabled: Option<bool>,
@@ -144,6 +149,8 @@ impl Default for Builder {
             file_max_bytes: None,
             disabled: None,
             metrics_metadata_keys: None,
+            prices: None,
+            prices_file: None,
             traces_enabled: None,
             metrics_enabled: None,
             logs_enabled: None,
@@ -305,6 +312,23 @@ impl Builder {
         self
     }
 
+    /// Prices that win over genai-prices' for the models they name (see
+    /// [`crate::cost::PriceTable`]); they also win over the price file's.
+    pub fn prices(mut self, table: PriceTable) -> Self {
+        self.prices
+            .get_or_insert_with(PriceTable::new)
+            .extend(table);
+        self
+    }
+
+    /// A JSON price table to read at [`Builder::init`] (`LLM_TRACE_PRICES`;
+    /// format in [`crate::cost::PriceTable`]). A file that cannot be read or
+    /// parsed fails `init`.
+    pub fn prices_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.prices_file = Some(path.into());
+        self
+    }
+
     /// Whether spans are exported at all (`OTEL_TRACES_EXPORTER`: `otlp`, the
     /// default, or `none`).
     pub fn traces(mut self, enabled: bool) -> Self {
@@ -375,6 +399,8 @@ impl Builder {
         {
             return Ok(Telemetry::disabled());
         }
+        let prices = self.price_table()?;
+        crate::cost::preload();
 
         let destination = self.destination()?;
         let traces_on = match self.traces_enabled {
@@ -560,6 +586,9 @@ impl Builder {
         if let Some(RedactorHook(redactor)) = self.redactor {
             content::install_redactor(Some(redactor));
         }
+        if let Some(prices) = prices {
+            crate::cost::set_prices(prices);
+        }
         if self.install_global {
             if let Some(provider) = &tracer_provider {
                 global::set_tracer_provider(provider.clone());
@@ -583,6 +612,23 @@ impl Builder {
             queue: Some(queue),
             shutdown_timeout,
         })
+    }
+
+    /// The price file's table with the builder's over it; `None` when
+    /// neither is given (prices set with [`crate::cost::set_prices`] stay).
+    fn price_table(&self) -> Result<Option<PriceTable>, InitError> {
+        let file = match &self.prices_file {
+            Some(path) => Some(path.clone()),
+            None => self.env.var("LLM_TRACE_PRICES").map(PathBuf::from),
+        };
+        let mut table = match file {
+            Some(path) => Some(PriceTable::from_file(path).map_err(InitError::Prices)?),
+            None => None,
+        };
+        if let Some(own) = self.prices.clone() {
+            table.get_or_insert_with(PriceTable::new).extend(own);
+        }
+        Ok(table)
     }
 
     fn destination(&self) -> Result<Destination, InitError> {
@@ -1224,6 +1270,9 @@ pub enum InitError {
     Exporter(opentelemetry_otlp::ExporterBuildError),
     /// The runtime for gRPC export could not be started.
     Runtime(std::io::Error),
+    /// The price file (`LLM_TRACE_PRICES`, [`Builder::prices_file`]) could
+    /// not be read.
+    Prices(PricesError),
 }
 
 impl InitError {
@@ -1246,6 +1295,7 @@ impl fmt::Display for InitError {
             } => write!(f, "invalid {name}={value:?}: {expected}"),
             InitError::Exporter(e) => write!(f, "cannot build the OTLP exporter: {e}"),
             InitError::Runtime(e) => write!(f, "cannot start the gRPC export runtime: {e}"),
+            InitError::Prices(e) => write!(f, "{e}"),
         }
     }
 }
@@ -1256,6 +1306,7 @@ impl std::error::Error for InitError {
             InitError::Invalid { .. } => None,
             InitError::Exporter(e) => Some(e),
             InitError::Runtime(e) => Some(e),
+            InitError::Prices(e) => Some(e),
         }
     }
 }

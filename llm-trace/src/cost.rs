@@ -1,0 +1,1096 @@
+//! The cost of each call in US dollars, from its normalized [`Usage`].
+//!
+//! Prices come from [`genai_prices`], the price data Pydantic maintains for
+//! Logfire (bundled in the crate at each release: no network at run time), or
+//! from a [`PriceTable`] of your own, which wins over it (private
+//! deployments, negotiated prices, fine-tuned models). Each kind of token is
+//! charged at its own price:
+//!
+//! ```text
+//! cost = (input - cache_read - cache_write) × input price
+//!      + cache_read × cache read price + cache_write × cache write price
+//!      + (output - reasoning) × output price + reasoning × reasoning price
+//! ```
+//!
+//! where `input` and `output` are the conventions' totals
+//! (`gen_ai.usage.input_tokens` includes cache reads and writes,
+//! `gen_ai.usage.output_tokens` includes reasoning), so no token is charged
+//! twice. A kind without a price of its own is charged as its total's kind
+//! (reasoning tokens as output, for most models), as genai-prices does.
+//! Where a provider reports billed tokens apart from the tokens used
+//! (Cohere's `billed_units`), the billed ones are charged.
+//!
+//! A call's cost becomes the span attribute `llm_trace.cost.usd` and adds to
+//! the counter `llm_trace.client.cost`. A model that has no price gets no
+//! cost at all, never a zero.
+//!
+//! ```
+//! use llm_trace::cost::{self, ModelPrices, PriceTable};
+//! use llm_trace::provider::Usage;
+//!
+//! let usage = Usage {
+//!     input_tokens: Some(1_000),
+//!     cache_read_input_tokens: Some(800),
+//!     output_tokens: Some(100),
+//!     ..Usage::default()
+//! };
+//! // From genai-prices: gpt-4o-mini costs $0.15 (input), $0.075 (cached
+//! // input) and $0.60 (output) per million tokens.
+//! let usd = cost::cost_usd("openai", "gpt-4o-mini-2024-07-18", &usage).unwrap();
+//! assert_eq!(usd, (200.0 * 0.15 + 800.0 * 0.075 + 100.0 * 0.6) / 1e6);
+//!
+//! // A negotiated price wins over genai-prices.
+//! cost::set_prices(PriceTable::new().model("openai", "gpt-4o-mini", ModelPrices::new(0.1, 0.4)));
+//! let usd = cost::cost_usd("openai", "gpt-4o-mini-2024-07-18", &usage).unwrap();
+//! assert_eq!(usd, (1_000.0 * 0.1 + 100.0 * 0.4) / 1e6);
+//! # cost::set_prices(PriceTable::new());
+//! ```
+//!
+//! Prices are resolved once per provider and model and kept per thread, so a
+//! call's cost is a table look-up. A model whose genai-prices prices change
+//! with the time of day (DeepSeek's off-peak hours) or at a date is resolved
+//! again every minute, so the change applies within a minute.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use genai_prices::{Calculator, PriceRequest, UsageKey};
+use serde::{Deserialize, Serialize};
+
+use crate::provider::Usage;
+
+/// The prices of one model in US dollars per million tokens.
+///
+/// A cache or reasoning price left unset charges those tokens at the input
+/// (cache reads and writes) or output (reasoning) price.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelPrices {
+    /// Input tokens that are neither cache reads nor cache writes.
+    pub input_mtok: f64,
+    /// Output tokens that are not reasoning tokens.
+    pub output_mtok: f64,
+    /// Input tokens read from the prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_mtok: Option<f64>,
+    /// Input tokens written to the prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_mtok: Option<f64>,
+    /// Reasoning (thinking) output tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_reasoning_mtok: Option<f64>,
+}
+
+impl ModelPrices {
+    /// Input and output prices per million tokens.
+    pub fn new(input_mtok: f64, output_mtok: f64) -> Self {
+        ModelPrices {
+            input_mtok,
+            output_mtok,
+            ..ModelPrices::default()
+        }
+    }
+
+    /// The price per million cache-read input tokens.
+    pub fn cache_read(mut self, mtok: f64) -> Self {
+        self.cache_read_mtok = Some(mtok);
+        self
+    }
+
+    /// The price per million cache-write input tokens.
+    pub fn cache_write(mut self, mtok: f64) -> Self {
+        self.cache_write_mtok = Some(mtok);
+        self
+    }
+
+    /// The price per million reasoning output tokens.
+    pub fn reasoning(mut self, mtok: f64) -> Self {
+        self.output_reasoning_mtok = Some(mtok);
+        self
+    }
+
+    fn rates(&self) -> Rates {
+        Rates {
+            input: self.input_mtok,
+            cache_read: self.cache_read_mtok.unwrap_or(self.input_mtok),
+            cache_write: self.cache_write_mtok.unwrap_or(self.input_mtok),
+            output: self.output_mtok,
+            reasoning: self.output_reasoning_mtok.unwrap_or(self.output_mtok),
+            call: 0.0,
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let prices = [
+            ("input_mtok", Some(self.input_mtok)),
+            ("output_mtok", Some(self.output_mtok)),
+            ("cache_read_mtok", self.cache_read_mtok),
+            ("cache_write_mtok", self.cache_write_mtok),
+            ("output_reasoning_mtok", self.output_reasoning_mtok),
+        ];
+        for (name, price) in prices {
+            if let Some(price) = price.filter(|p| !(p.is_finite() && *p >= 0.0)) {
+                return Err(format!(
+                    "{name} must be a finite, non-negative number, not {price}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Prices of your own that win over genai-prices: for private deployments,
+/// negotiated prices, fine-tuned models, or models genai-prices lacks.
+///
+/// A rule names a provider (its `gen_ai.provider.name`, e.g. `openai`,
+/// `azure.ai.openai`; `*` for any) and a model, matched without regard to
+/// ASCII case:
+/// - `gpt-4o-mini` matches that model and its dated snapshots
+///   (`gpt-4o-mini-2024-07-18`);
+/// - `ft:gpt-4o-mini:acme:*` (ending in `*`) matches every model starting
+///   with `ft:gpt-4o-mini:acme:`.
+///
+/// An exact rule wins over a prefix rule, a longer prefix over a shorter
+/// one, a rule for the provider over a `*` rule, and a later rule over an
+/// earlier one.
+///
+/// The same table as a JSON file ([`PriceTable::from_file`], the
+/// `LLM_TRACE_PRICES` variable, [`crate::export::Builder::prices_file`]):
+///
+/// ```json
+/// {
+///   "models": [
+///     {"provider": "openai", "model": "gpt-4o-mini", "input_mtok": 0.1, "output_mtok": 0.4},
+///     {"provider": "azure.ai.openai", "model": "prod-gpt4o-*", "input_mtok": 2.0,
+///      "cache_read_mtok": 1.0, "output_mtok": 8.0},
+///     {"model": "llama3.1:8b", "input_mtok": 0, "output_mtok": 0}
+///   ]
+/// }
+/// ```
+///
+/// `provider` defaults to `*`; `input_mtok` and `output_mtok` are required;
+/// `cache_read_mtok`, `cache_write_mtok` and `output_reasoning_mtok` are
+/// optional (see [`ModelPrices`]). Unknown fields are an error, so a typo
+/// does not silently fall back to another price.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PriceTable {
+    rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Rule {
+    /// Lowercased; `None` for any provider.
+    provider: Option<Box<str>>,
+    /// Lowercased, without the `*` of a prefix rule.
+    model: Box<str>,
+    prefix: bool,
+    prices: ModelPrices,
+}
+
+/// One entry of a price file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRule {
+    #[serde(default)]
+    provider: Option<String>,
+    model: String,
+    input_mtok: f64,
+    output_mtok: f64,
+    #[serde(default)]
+    cache_read_mtok: Option<f64>,
+    #[serde(default)]
+    cache_write_mtok: Option<f64>,
+    #[serde(default)]
+    output_reasoning_mtok: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTable {
+    models: Vec<FileRule>,
+}
+
+impl PriceTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        PriceTable::default()
+    }
+
+    /// Adds the prices of `model` (a trailing `*` makes it a prefix) at
+    /// `provider` (`*` for any provider).
+    pub fn model(mut self, provider: &str, model: &str, prices: ModelPrices) -> Self {
+        self.push(provider, model, prices);
+        self
+    }
+
+    fn push(&mut self, provider: &str, model: &str, prices: ModelPrices) {
+        let provider = provider.trim();
+        let model = model.trim();
+        let (model, prefix) = match model.strip_suffix('*') {
+            Some(prefix) => (prefix, true),
+            None => (model, false),
+        };
+        self.rules.push(Rule {
+            provider: (provider != "*" && !provider.is_empty())
+                .then(|| provider.to_ascii_lowercase().into()),
+            model: model.to_ascii_lowercase().into(),
+            prefix,
+            prices,
+        });
+    }
+
+    /// Adds every rule of `other` after this table's, so they win over them.
+    pub fn extend(&mut self, other: PriceTable) {
+        self.rules.extend(other.rules);
+    }
+
+    /// Whether the table has no rule.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Parses a table from its JSON form (see [`PriceTable`]).
+    pub fn from_json(json: &str) -> Result<Self, PricesError> {
+        Self::parse(json, None)
+    }
+
+    /// Reads a table from a JSON file (see [`PriceTable`]).
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, PricesError> {
+        let path = path.as_ref();
+        let json = std::fs::read_to_string(path).map_err(|source| PricesError {
+            path: Some(path.to_owned()),
+            kind: ErrorKind::Io(source),
+        })?;
+        Self::parse(&json, Some(path))
+    }
+
+    fn parse(json: &str, path: Option<&Path>) -> Result<Self, PricesError> {
+        let error = |kind| PricesError {
+            path: path.map(Path::to_owned),
+            kind,
+        };
+        let file: FileTable = serde_json::from_str(json).map_err(|e| error(ErrorKind::Json(e)))?;
+        let mut table = PriceTable::new();
+        for (i, rule) in file.models.into_iter().enumerate() {
+            let prices = ModelPrices {
+                input_mtok: rule.input_mtok,
+                output_mtok: rule.output_mtok,
+                cache_read_mtok: rule.cache_read_mtok,
+                cache_write_mtok: rule.cache_write_mtok,
+                output_reasoning_mtok: rule.output_reasoning_mtok,
+            };
+            let invalid = |why: String| error(ErrorKind::Invalid(format!("models[{i}]: {why}")));
+            if rule.model.trim().trim_end_matches('*').is_empty() {
+                return Err(invalid("`model` is empty".to_owned()));
+            }
+            prices.check().map_err(invalid)?;
+            table.push(rule.provider.as_deref().unwrap_or("*"), &rule.model, prices);
+        }
+        Ok(table)
+    }
+
+    /// The prices of `model` at `provider`, if a rule matches.
+    fn find(&self, provider: &str, model: &str) -> Option<&ModelPrices> {
+        // Later rules and rules for the provider win: the best is the last
+        // with the highest (length, specific) rank.
+        fn best<'r>(
+            rules: impl Iterator<Item = &'r Rule>,
+            provider: &str,
+        ) -> Option<&'r ModelPrices> {
+            rules
+                .filter(|rule| {
+                    rule.provider
+                        .as_deref()
+                        .is_none_or(|p| p.eq_ignore_ascii_case(provider))
+                })
+                .max_by_key(|rule| (rule.model.len(), rule.provider.is_some()))
+                .map(|rule| &rule.prices)
+        }
+        let model = model.to_ascii_lowercase();
+        for name in std::iter::once(model.clone()).chain(snapshot_bases(&model)) {
+            let exact = self.rules.iter().filter(|r| !r.prefix && *r.model == *name);
+            if let Some(prices) = best(exact, provider) {
+                return Some(prices);
+            }
+        }
+        let prefixed = self
+            .rules
+            .iter()
+            .filter(|r| r.prefix && model.starts_with(&*r.model));
+        best(prefixed, provider)
+    }
+}
+
+/// A price table that could not be read.
+#[derive(Debug)]
+pub struct PricesError {
+    path: Option<PathBuf>,
+    kind: ErrorKind,
+}
+
+#[derive(Debug)]
+enum ErrorKind {
+    Io(std::io::Error),
+    Json(serde_json::Error),
+    Invalid(String),
+}
+
+impl PricesError {
+    /// The file, when the table was read from one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+}
+
+impl fmt::Display for PricesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = &self.path {
+            write!(f, "price table {}: ", path.display())?;
+        } else {
+            f.write_str("price table: ")?;
+        }
+        match &self.kind {
+            ErrorKind::Io(e) => write!(f, "{e}"),
+            ErrorKind::Json(e) => write!(f, "{e}"),
+            ErrorKind::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for PricesError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Io(e) => Some(e),
+            ErrorKind::Json(e) => Some(e),
+            ErrorKind::Invalid(_) => None,
+        }
+    }
+}
+
+static OVERRIDES: RwLock<Option<Arc<PriceTable>>> = RwLock::new(None);
+/// Bumped by [`set_prices`]: every thread's cache is stale from then on.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Replaces the price overrides (an empty table removes them). `init` calls
+/// this with the table of its builder and `LLM_TRACE_PRICES`; without
+/// `init`, call it yourself, e.g. with [`PriceTable::from_file`].
+pub fn set_prices(table: PriceTable) {
+    if let Ok(mut overrides) = OVERRIDES.write() {
+        *overrides = (!table.is_empty()).then(|| Arc::new(table));
+        GENERATION.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// The cost in US dollars of a call to `model` at `provider` (its
+/// `gen_ai.provider.name`) with `usage`, or `None` when the model has no
+/// price, the usage has no token counts, or they contradict each other (more
+/// cache reads than input tokens).
+pub fn cost_usd(provider: &str, model: &str, usage: &Usage) -> Option<f64> {
+    let tokens = Tokens::of(usage)?;
+    with_prices(provider, model, |prices| {
+        prices.and_then(|p| p.cost(&tokens))
+    })
+}
+
+/// A call's cost: the response model's price, else the request model's.
+pub(crate) fn call_cost(
+    provider: &str,
+    response_model: Option<&str>,
+    request_model: Option<&str>,
+    usage: Option<&Usage>,
+) -> Option<f64> {
+    if provider.is_empty() {
+        return None;
+    }
+    let tokens = Tokens::of(usage?)?;
+    let request_model = request_model.filter(|m| Some(*m) != response_model);
+    for model in [response_model, request_model].into_iter().flatten() {
+        // A priced model answers, even with no cost for inconsistent usage.
+        if let Some(cost) = with_prices(provider, model, |prices| prices.map(|p| p.cost(&tokens))) {
+            return cost;
+        }
+    }
+    None
+}
+
+/// Loads genai-prices' bundled data (tens of milliseconds) on a thread of its
+/// own, so that the first call's cost does not wait for it.
+pub(crate) fn preload() {
+    let _ = std::thread::Builder::new()
+        .name("llm-trace-prices".into())
+        .spawn(|| {
+            let _ = panic::catch_unwind(Calculator::bundled);
+        });
+}
+
+/// The token counts a cost is computed from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Tokens {
+    /// All input tokens, cache reads and writes included.
+    input: u64,
+    cache_read: u64,
+    cache_write: u64,
+    /// All output tokens, reasoning included.
+    output: u64,
+    reasoning: u64,
+}
+
+impl Tokens {
+    fn of(usage: &Usage) -> Option<Tokens> {
+        let input = usage.billable_input_tokens.or(usage.input_tokens);
+        let output = usage.billable_output_tokens.or(usage.output_tokens);
+        if input.is_none() && output.is_none() {
+            return None;
+        }
+        Some(Tokens {
+            input: input.unwrap_or(0),
+            cache_read: usage.cache_read_input_tokens.unwrap_or(0),
+            cache_write: usage.cache_write_input_tokens.unwrap_or(0),
+            output: output.unwrap_or(0),
+            reasoning: usage.reasoning_output_tokens.unwrap_or(0),
+        })
+    }
+}
+
+/// Prices in US dollars per million tokens, and per call. Per million, as
+/// price lists write them, so that a cost is one division of an exact sum
+/// and comes out as the decimal a hand computation gives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rates {
+    input: f64,
+    cache_read: f64,
+    cache_write: f64,
+    output: f64,
+    reasoning: f64,
+    call: f64,
+}
+
+impl Rates {
+    fn cost(&self, t: &Tokens) -> Option<f64> {
+        let uncached = t
+            .input
+            .checked_sub(t.cache_read)?
+            .checked_sub(t.cache_write)?;
+        let answer = t.output.checked_sub(t.reasoning)?;
+        #[allow(clippy::cast_precision_loss)] // exact below 2^53 tokens
+        let per_million = uncached as f64 * self.input
+            + t.cache_read as f64 * self.cache_read
+            + t.cache_write as f64 * self.cache_write
+            + answer as f64 * self.output
+            + t.reasoning as f64 * self.reasoning;
+        Some(per_million / 1e6 + self.call)
+    }
+
+    /// Equal up to rounding: the same price derived from different token
+    /// counts may differ in the last bits.
+    fn same(&self, other: &Rates) -> bool {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
+        close(self.input, other.input)
+            && close(self.cache_read, other.cache_read)
+            && close(self.cache_write, other.cache_write)
+            && close(self.output, other.output)
+            && close(self.reasoning, other.reasoning)
+            && close(self.call, other.call)
+    }
+}
+
+/// The resolved prices of one model: rates by total input tokens (tiered
+/// prices change above a threshold of input tokens), sorted by threshold,
+/// the first from 0.
+#[derive(Debug, Clone, PartialEq)]
+struct Prices {
+    tiers: Box<[(u64, Rates)]>,
+    /// Whether they change with the time of day or at a coming date.
+    changes_over_time: bool,
+}
+
+impl Prices {
+    fn cost(&self, tokens: &Tokens) -> Option<f64> {
+        let tier = self
+            .tiers
+            .partition_point(|(from, _)| *from <= tokens.input);
+        self.tiers[tier.saturating_sub(1)].1.cost(tokens)
+    }
+}
+
+/// Looks `model` up at `provider` in this thread's cache, resolving it on a
+/// miss, and gives `f` its prices (`None`: the model has none).
+fn with_prices<R>(provider: &str, model: &str, f: impl Fn(Option<&Prices>) -> R) -> R {
+    let cached = CACHE.try_with(|cache| {
+        let mut cache = cache.try_borrow_mut().ok()?;
+        Some(f(cache.get(provider, model)))
+    });
+    match cached {
+        Ok(Some(r)) => r,
+        // No cache on this thread (it is exiting): resolve uncached.
+        _ => f(resolve(provider, model).as_ref()),
+    }
+}
+
+/// How long prices that change over time are used before they are resolved
+/// again.
+const TTL: Duration = Duration::from_secs(60);
+/// Bound on the models cached per thread (model names come from responses).
+const MAX_CACHED: usize = 512;
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+#[derive(Default)]
+struct Cache {
+    generation: u64,
+    len: usize,
+    /// By provider (few), then by model.
+    providers: Vec<(Box<str>, Models)>,
+}
+
+type Models = HashMap<Box<str>, Entry, foldhash::fast::RandomState>;
+
+struct Entry {
+    prices: Option<Prices>,
+    /// `None`: until the overrides change (the clock is not read).
+    expires: Option<Instant>,
+}
+
+impl Cache {
+    fn get(&mut self, provider: &str, model: &str) -> Option<&Prices> {
+        let generation = GENERATION.load(Ordering::Acquire);
+        if generation != self.generation || self.len >= MAX_CACHED {
+            self.providers.clear();
+            self.len = 0;
+            self.generation = generation;
+        }
+        let index = match self.providers.iter().position(|(p, _)| **p == *provider) {
+            Some(index) => index,
+            None => {
+                self.providers.push((provider.into(), HashMap::default()));
+                self.providers.len() - 1
+            }
+        };
+        let models = &mut self.providers[index].1;
+        let fresh = match models.get(model) {
+            Some(Entry { expires: None, .. }) => true,
+            Some(Entry {
+                expires: Some(expires),
+                ..
+            }) => Instant::now() < *expires,
+            None => false,
+        };
+        if !fresh {
+            let prices = resolve(provider, model);
+            let expires = prices
+                .as_ref()
+                .filter(|p| p.changes_over_time)
+                .map(|_| Instant::now() + TTL);
+            let entry = Entry { prices, expires };
+            if models.insert(model.into(), entry).is_none() {
+                self.len += 1;
+            }
+        }
+        models.get(model).and_then(|e| e.prices.as_ref())
+    }
+}
+
+/// The prices of `model` at `provider`: the overrides', else genai-prices'.
+fn resolve(provider: &str, model: &str) -> Option<Prices> {
+    let overrides = OVERRIDES.read().ok().and_then(|o| o.clone());
+    if let Some(prices) = overrides.as_deref().and_then(|t| t.find(provider, model)) {
+        return Some(Prices {
+            tiers: Box::new([(0, prices.rates())]),
+            changes_over_time: false,
+        });
+    }
+    let id = genai_prices_provider(provider)?;
+    // Instrumentation never panics: bad bundled data means no cost.
+    panic::catch_unwind(AssertUnwindSafe(|| {
+        from_genai_prices(Calculator::bundled(), id, model)
+    }))
+    .ok()
+    .flatten()
+}
+
+/// genai-prices' provider id for a `gen_ai.provider.name`. Other names are
+/// passed on as they are (genai-prices knows ids and aliases such as
+/// `together` or `fireworks`).
+fn genai_prices_provider(provider: &str) -> Option<&str> {
+    Some(match provider {
+        "gcp.gemini" | "gcp.vertex_ai" | "gcp.gen_ai" => "google",
+        "aws.bedrock" => "aws",
+        "azure.ai.openai" | "azure.ai.inference" => "azure",
+        "mistral_ai" => "mistral",
+        "x_ai" => "x-ai",
+        // Local models, and a provider genai-prices does not price: no cost
+        // unless a price table gives one.
+        "ollama" | "ibm.watsonx.ai" => return None,
+        other => other,
+    })
+}
+
+/// Above every tier threshold in the data (the largest is about 500k).
+const MAX_INPUT: u64 = 1 << 40;
+/// Bound on the tiers searched for, against data that never settles.
+const MAX_TIERS: usize = 8;
+
+/// Reads genai-prices' prices of `model` back through its calculator:
+/// rates at one input token, and wherever they change with the number of
+/// input tokens (tiers), found by bisection.
+fn from_genai_prices(calc: &Calculator, provider_id: &str, model: &str) -> Option<Prices> {
+    let model = std::iter::once(model.to_owned())
+        .chain(snapshot_bases(model))
+        .find(|name| rates_at(calc, provider_id, name, 1).is_some())?;
+    let at = |input| rates_at(calc, provider_id, &model, input);
+    let mut tiers = vec![(0, at(1)?)];
+    let top = at(MAX_INPUT)?;
+    let mut from = 1;
+    while let Some(&(_, rates)) = tiers.last().filter(|(_, r)| !r.same(&top)) {
+        if tiers.len() >= MAX_TIERS {
+            break;
+        }
+        // The smallest input count above `from` whose rates differ.
+        let (mut same, mut differs) = (from, MAX_INPUT);
+        while differs - same > 1 {
+            let mid = same + (differs - same) / 2;
+            if at(mid)?.same(&rates) {
+                same = mid;
+            } else {
+                differs = mid;
+            }
+        }
+        tiers.push((differs, at(differs)?));
+        from = differs;
+    }
+    Some(Prices {
+        tiers: tiers.into_boxed_slice(),
+        changes_over_time: changes_over_time(calc, provider_id, &model),
+    })
+}
+
+/// Whether genai-prices prices `model` differently at another time of day
+/// (probed every quarter of an hour over the next day: its windows start on
+/// the hour or the half hour) or from a date within the next year, for a
+/// small and a large call.
+fn changes_over_time(calc: &Calculator, provider_id: &str, model: &str) -> bool {
+    #[allow(clippy::cast_precision_loss)] // at most 2^40
+    let usages = [1_000, MAX_INPUT].map(|input| {
+        let input = input as f64;
+        genai_prices::Usage::from([
+            (UsageKey::INPUT_TOKENS, input),
+            (UsageKey::CACHE_READ_TOKENS, input / 4.0),
+            (UsageKey::CACHE_WRITE_TOKENS, input / 8.0),
+            (UsageKey::OUTPUT_TOKENS, 1e6),
+            (UsageKey::OUTPUT_REASONING_TOKENS, 1e5),
+        ])
+    });
+    let now = SystemTime::now();
+    let later = (1..=96u32)
+        .map(|quarter| now + Duration::from_secs(15 * 60) * quarter)
+        .chain([now + Duration::from_secs(366 * 24 * 60 * 60)]);
+    usages.iter().any(|usage| {
+        let total = |at: SystemTime| {
+            let request = PriceRequest::new(model, usage)
+                .with_provider_id(provider_id)
+                .with_timestamp(at);
+            calc.calculate(&request).ok().map(|c| c.total_price)
+        };
+        let now = total(now);
+        later.clone().any(|at| total(at) != now)
+    })
+}
+
+/// The per-token rates genai-prices charges a call with `input` input
+/// tokens, each read from a calculation where that kind alone is priced.
+fn rates_at(calc: &Calculator, provider_id: &str, model: &str, input: u64) -> Option<Rates> {
+    const OUTPUT: f64 = 1e6;
+    #[allow(clippy::cast_precision_loss)] // at most 2^40
+    let input_f = input as f64;
+    let price = |usage: &[(UsageKey, f64)]| {
+        let usage: genai_prices::Usage = usage.iter().cloned().collect();
+        let request = PriceRequest::new(model, &usage).with_provider_id(provider_id);
+        calc.calculate(&request).ok()
+    };
+    let base = price(&[(UsageKey::INPUT_TOKENS, input_f)])?;
+    let cache_read = price(&[
+        (UsageKey::INPUT_TOKENS, input_f),
+        (UsageKey::CACHE_READ_TOKENS, input_f),
+    ])?;
+    let cache_write = price(&[
+        (UsageKey::INPUT_TOKENS, input_f),
+        (UsageKey::CACHE_WRITE_TOKENS, input_f),
+    ])?;
+    let output = price(&[
+        (UsageKey::INPUT_TOKENS, input_f),
+        (UsageKey::OUTPUT_TOKENS, OUTPUT),
+    ])?;
+    let reasoning = price(&[
+        (UsageKey::INPUT_TOKENS, input_f),
+        (UsageKey::OUTPUT_TOKENS, OUTPUT),
+        (UsageKey::OUTPUT_REASONING_TOKENS, OUTPUT),
+    ])?;
+    let per_million = |price: f64, tokens: f64| decimal(price / tokens * 1e6);
+    Some(Rates {
+        input: per_million(base.input_price, input_f),
+        cache_read: per_million(cache_read.input_price, input_f),
+        cache_write: per_million(cache_write.input_price, input_f),
+        output: per_million(output.output_price, OUTPUT),
+        reasoning: per_million(reasoning.output_price, OUTPUT),
+        // What is neither input nor output: a price per request.
+        call: decimal(base.total_price - base.input_price - base.output_price),
+    })
+}
+
+/// `x` to 12 significant digits: the decimal price of the data again
+/// (`3.0`, not the `2.9999999999999996` that dividing a price back gives).
+fn decimal(x: f64) -> f64 {
+    format!("{x:.11e}").parse().unwrap_or(x)
+}
+
+/// The names a dated or decorated model name falls back to, most specific
+/// first: `models/gemini-2.0-flash-001` → `gemini-2.0-flash-001` →
+/// `gemini-2.0-flash` → `gemini-2.0-flash-latest`. Only tried after the
+/// name itself found no price.
+fn snapshot_bases(model: &str) -> Vec<String> {
+    let mut bases = Vec::new();
+    let mut name = model;
+    // API resource paths: `models/x`, `publishers/google/models/x`.
+    if let Some((_, last)) = name.rsplit_once("models/") {
+        name = last;
+        bases.push(name.to_owned());
+    }
+    // Vertex AI versions: `claude-3-5-sonnet-v2@20241022`.
+    if let Some((base, _)) = name.split_once('@') {
+        name = base;
+        bases.push(name.to_owned());
+    }
+    while let Some(base) = strip_version(name) {
+        name = base;
+        bases.push(name.to_owned());
+    }
+    if name != model && !name.is_empty() {
+        bases.push(format!("{name}-latest"));
+    }
+    bases.retain(|b| !b.is_empty());
+    bases
+}
+
+/// `name` without one trailing date, version or `-latest`: `-2024-07-18`,
+/// `-20241022`, `-03-2025`, `-2503`, `-001`, `-v2`, `-v1:0`, `-latest`.
+fn strip_version(name: &str) -> Option<&str> {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let (rest, last) = name.rsplit_once('-')?;
+    if rest.is_empty() {
+        return None;
+    }
+    if digits(last, 8) || digits(last, 4) || digits(last, 3) || last == "latest" {
+        // `-MM-DD` of `-YYYY-MM-DD`, `-YYYY` of `-MM-YYYY`.
+        if let Some((rest2, middle)) = rest.rsplit_once('-') {
+            if digits(last, 4) && digits(middle, 2) && !rest2.is_empty() {
+                return Some(rest2);
+            }
+        }
+        return Some(rest);
+    }
+    if digits(last, 2) {
+        let (rest2, month) = rest.rsplit_once('-')?;
+        let (rest3, year) = rest2.rsplit_once('-')?;
+        if digits(month, 2) && digits(year, 4) && !rest3.is_empty() {
+            return Some(rest3);
+        }
+        return None;
+    }
+    let version = last.strip_prefix('v')?;
+    let (major, minor) = version.split_once(':').unwrap_or((version, "0"));
+    let is_number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (is_number(major) && is_number(minor)).then_some(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usage(input: u64, cache_read: u64, cache_write: u64, output: u64, reasoning: u64) -> Usage {
+        Usage {
+            input_tokens: Some(input),
+            cache_read_input_tokens: Some(cache_read),
+            cache_write_input_tokens: Some(cache_write),
+            output_tokens: Some(output),
+            reasoning_output_tokens: Some(reasoning),
+            ..Usage::default()
+        }
+    }
+
+    /// genai-prices' own answer, for the same usage.
+    fn reference(provider_id: &str, model: &str, u: &Usage) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let usage = genai_prices::Usage::from([
+            (UsageKey::INPUT_TOKENS, u.input_tokens.unwrap() as f64),
+            (
+                UsageKey::CACHE_READ_TOKENS,
+                u.cache_read_input_tokens.unwrap() as f64,
+            ),
+            (
+                UsageKey::CACHE_WRITE_TOKENS,
+                u.cache_write_input_tokens.unwrap() as f64,
+            ),
+            (UsageKey::OUTPUT_TOKENS, u.output_tokens.unwrap() as f64),
+            (
+                UsageKey::OUTPUT_REASONING_TOKENS,
+                u.reasoning_output_tokens.unwrap() as f64,
+            ),
+        ]);
+        genai_prices::calculate(&PriceRequest::new(model, &usage).with_provider_id(provider_id))
+            .unwrap()
+            .total_price
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-9)
+    }
+
+    #[test]
+    fn cached_rates_agree_with_genai_prices_across_tiers() {
+        let models = [
+            ("openai", "openai", "gpt-4o-mini"),
+            ("openai", "openai", "o4-mini"),
+            ("anthropic", "anthropic", "claude-haiku-4-5"),
+            // Tiered: prices double above 200k input tokens.
+            ("anthropic", "anthropic", "claude-sonnet-4-5"),
+            ("gcp.gemini", "google", "gemini-2.5-pro"),
+            ("openai", "openai", "gpt-5.4"),
+            ("aws.bedrock", "aws", "amazon.nova-pro-v1:0"),
+            ("x_ai", "x-ai", "grok-3-mini"),
+        ];
+        let usages = [
+            usage(1_000, 0, 0, 100, 0),
+            usage(1_000, 800, 0, 100, 40),
+            usage(5_000, 1_000, 3_000, 700, 0),
+            usage(200_000, 150_000, 10_000, 2_000, 1_000),
+            usage(200_001, 150_000, 10_000, 2_000, 1_000),
+            usage(272_001, 1, 2, 3, 1),
+            usage(1_500_000, 900_000, 0, 10, 0),
+        ];
+        for (provider, id, model) in models {
+            let prices = resolve(provider, model).unwrap_or_else(|| panic!("{model} is priced"));
+            for u in &usages {
+                let ours = prices.cost(&Tokens::of(u).unwrap()).unwrap();
+                let theirs = reference(id, model, u);
+                assert!(close(ours, theirs), "{model} {u:?}: {ours} != {theirs}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_tiered_model_has_its_threshold_found_exactly() {
+        let prices = resolve("anthropic", "claude-sonnet-4-5").unwrap();
+        let froms: Vec<u64> = prices.tiers.iter().map(|(from, _)| *from).collect();
+        assert_eq!(froms, [0, 200_001]);
+        let flat = resolve("openai", "gpt-4o-mini").unwrap();
+        assert_eq!(flat.tiers.len(), 1);
+    }
+
+    #[test]
+    fn only_prices_that_change_over_time_are_resolved_again() {
+        assert!(!resolve("openai", "gpt-4o-mini").unwrap().changes_over_time);
+        assert!(
+            !resolve("anthropic", "claude-sonnet-4-5")
+                .unwrap()
+                .changes_over_time
+        );
+        // Off-peak prices from 16:30 to 00:30 UTC.
+        assert!(
+            resolve("deepseek", "deepseek-chat")
+                .unwrap()
+                .changes_over_time
+        );
+    }
+
+    #[test]
+    fn inconsistent_or_missing_usage_has_no_cost() {
+        assert_eq!(
+            cost_usd("openai", "gpt-4o-mini", &usage(10, 20, 0, 5, 0)),
+            None
+        );
+        assert_eq!(
+            cost_usd("openai", "gpt-4o-mini", &usage(10, 0, 0, 5, 6)),
+            None
+        );
+        assert_eq!(cost_usd("openai", "gpt-4o-mini", &Usage::default()), None);
+        assert_eq!(
+            call_cost("", Some("gpt-4o-mini"), None, Some(&usage(1, 0, 0, 1, 0))),
+            None
+        );
+    }
+
+    #[test]
+    fn billed_tokens_are_charged_where_reported() {
+        let u = Usage {
+            input_tokens: Some(500),
+            output_tokens: Some(50),
+            billable_input_tokens: Some(100),
+            billable_output_tokens: Some(40),
+            ..Usage::default()
+        };
+        let t = Tokens::of(&u).unwrap();
+        assert_eq!((t.input, t.output), (100, 40));
+    }
+
+    #[test]
+    fn snapshot_names_fall_back_to_their_model() {
+        assert_eq!(
+            snapshot_bases("gpt-4o-mini-2024-07-18"),
+            ["gpt-4o-mini", "gpt-4o-mini-latest"]
+        );
+        assert_eq!(
+            snapshot_bases("claude-3-5-sonnet-20241022"),
+            ["claude-3-5-sonnet", "claude-3-5-sonnet-latest"]
+        );
+        assert_eq!(
+            snapshot_bases("claude-3-5-sonnet-v2@20241022"),
+            [
+                "claude-3-5-sonnet-v2",
+                "claude-3-5-sonnet",
+                "claude-3-5-sonnet-latest"
+            ]
+        );
+        assert_eq!(
+            snapshot_bases("models/gemini-2.0-flash-001"),
+            [
+                "gemini-2.0-flash-001",
+                "gemini-2.0-flash",
+                "gemini-2.0-flash-latest"
+            ]
+        );
+        assert_eq!(
+            snapshot_bases("command-a-03-2025"),
+            ["command-a", "command-a-latest"]
+        );
+        assert_eq!(
+            snapshot_bases("mistral-small-2503"),
+            ["mistral-small", "mistral-small-latest"]
+        );
+        assert_eq!(
+            snapshot_bases("anthropic.claude-3-haiku-20240307-v1:0"),
+            [
+                "anthropic.claude-3-haiku-20240307",
+                "anthropic.claude-3-haiku",
+                "anthropic.claude-3-haiku-latest"
+            ]
+        );
+        assert!(snapshot_bases("gpt-4o").is_empty());
+        assert!(snapshot_bases("llama3.1:8b").is_empty());
+        assert!(snapshot_bases("-2024").is_empty());
+    }
+
+    #[test]
+    fn dated_snapshots_resolve_through_genai_prices_or_the_fallback() {
+        let per_mtok = |provider, model| {
+            let u = usage(1_000_000, 0, 0, 0, 0);
+            cost_usd(provider, model, &u)
+        };
+        assert_eq!(per_mtok("openai", "gpt-4o-mini-2024-07-18"), Some(0.15));
+        assert_eq!(
+            per_mtok("anthropic", "claude-3-5-sonnet-20241022"),
+            Some(3.0)
+        );
+        // genai-prices knows only `mistral-small-latest`.
+        assert_eq!(
+            per_mtok("mistral_ai", "mistral-small-2503"),
+            per_mtok("mistral_ai", "mistral-small-latest")
+        );
+        assert!(per_mtok("mistral_ai", "mistral-small-latest").is_some());
+        assert_eq!(
+            per_mtok("gcp.gemini", "models/gemini-2.5-flash"),
+            per_mtok("gcp.gemini", "gemini-2.5-flash")
+        );
+        assert_eq!(per_mtok("openai", "no-such-model-2024-01-01"), None);
+        assert_eq!(per_mtok("ollama", "llama3.1:8b"), None);
+        assert_eq!(per_mtok("acme.gateway", "gpt-4o-mini"), None);
+    }
+
+    #[test]
+    fn table_rules_rank_exact_then_snapshot_then_longest_prefix() {
+        let p = |input| ModelPrices::new(input, 0.0);
+        let table = PriceTable::new()
+            .model("*", "gpt-4o*", p(1.0))
+            .model("openai", "gpt-4o-mini*", p(2.0))
+            .model("*", "gpt-4o-mini", p(3.0))
+            .model("openai", "GPT-4o-mini", p(4.0))
+            .model("azure.ai.openai", "prod-*", p(5.0))
+            .model("azure.ai.openai", "prod-*", p(6.0));
+        let found = |provider, model| table.find(provider, model).map(|p| p.input_mtok);
+        assert_eq!(found("openai", "gpt-4o-mini"), Some(4.0));
+        assert_eq!(found("groq", "gpt-4o-mini"), Some(3.0));
+        assert_eq!(found("openai", "gpt-4o-mini-2024-07-18"), Some(4.0));
+        assert_eq!(found("openai", "gpt-4o-mini-tts"), Some(2.0));
+        assert_eq!(found("groq", "gpt-4o-mini-tts"), Some(1.0));
+        assert_eq!(found("openai", "GPT-4O-2024-08-06"), Some(1.0));
+        assert_eq!(found("azure.ai.openai", "prod-eu"), Some(6.0));
+        assert_eq!(found("openai", "prod-eu"), None);
+    }
+
+    #[test]
+    fn price_files_are_checked() {
+        let table = PriceTable::from_json(
+            r#"{"models": [
+                {"provider": "openai", "model": "gpt-x", "input_mtok": 1, "output_mtok": 2,
+                 "cache_read_mtok": 0.5, "cache_write_mtok": 1.5, "output_reasoning_mtok": 3},
+                {"model": "local*", "input_mtok": 0, "output_mtok": 0}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            table.find("openai", "gpt-x"),
+            Some(
+                &ModelPrices::new(1.0, 2.0)
+                    .cache_read(0.5)
+                    .cache_write(1.5)
+                    .reasoning(3.0)
+            )
+        );
+        assert_eq!(
+            table.find("ollama", "local-llama"),
+            Some(&ModelPrices::new(0.0, 0.0))
+        );
+
+        let err = |json: &str| PriceTable::from_json(json).unwrap_err().to_string();
+        assert!(err(
+            r#"{"models": [{"model": "m", "input_mtok": 1, "output_mtok": 1, "inptu": 1}]}"#
+        )
+        .contains("unknown field `inptu`"));
+        assert!(err(r#"{"models": [{"model": "m", "input_mtok": 1}]}"#)
+            .contains("missing field `output_mtok`"));
+        assert_eq!(
+            err(r#"{"models": [{"model": "m", "input_mtok": -1, "output_mtok": 1}]}"#),
+            "price table: models[0]: input_mtok must be a finite, non-negative number, not -1"
+        );
+        assert_eq!(
+            err(r#"{"models": [{"model": " * ", "input_mtok": 1, "output_mtok": 1}]}"#),
+            "price table: models[0]: `model` is empty"
+        );
+        let missing = PriceTable::from_file("/nonexistent/prices.json").unwrap_err();
+        assert_eq!(missing.path(), Some(Path::new("/nonexistent/prices.json")));
+    }
+
+    #[test]
+    fn override_rates_charge_each_kind_at_its_price() {
+        let rates = ModelPrices::new(2.0, 8.0)
+            .cache_read(0.5)
+            .cache_write(2.5)
+            .reasoning(10.0)
+            .rates();
+        let t = Tokens::of(&usage(1_000, 300, 200, 100, 40)).unwrap();
+        let expected = (500.0 * 2.0 + 300.0 * 0.5 + 200.0 * 2.5 + 60.0 * 8.0 + 40.0 * 10.0) / 1e6;
+        assert!(close(rates.cost(&t).unwrap(), expected));
+        // Unset cache and reasoning prices fall back to input and output.
+        let plain = ModelPrices::new(2.0, 8.0).rates();
+        assert!(close(
+            plain.cost(&t).unwrap(),
+            (1_000.0 * 2.0 + 100.0 * 8.0) / 1e6
+        ));
+    }
+}
