@@ -84,7 +84,8 @@ pub mod __private {
         key: &'static str,
         value: &T,
     ) -> Option<opentelemetry::KeyValue> {
-        Some(opentelemetry::KeyValue::new(key, value.to_value()?))
+        let value = crate::metadata::bounded_value(value.to_value()?);
+        Some(opentelemetry::KeyValue::new(key, value))
     }
 
     /// The provider of tool executions and in-process agents: none.
