@@ -572,7 +572,8 @@ impl fmt::Display for ErrorMessage<'_> {
 pub(crate) const MAX_STATUS_DESCRIPTION: usize = 1024;
 
 /// The `Display` text of `value`, cut at [`MAX_STATUS_DESCRIPTION`] bytes (on
-/// a character boundary, marked with `…`) without formatting the rest.
+/// a character boundary, marked with `…`) without formatting the rest, with
+/// the credentials of URLs in it replaced (`crate::redact`).
 pub(crate) fn bounded_text(value: &dyn fmt::Display) -> String {
     struct Bounded(String, bool);
     impl fmt::Write for Bounded {
@@ -596,7 +597,18 @@ pub(crate) fn bounded_text(value: &dyn fmt::Display) -> String {
     if out.1 {
         out.0.push('…');
     }
-    out.0
+    match crate::redact::urls(&out.0) {
+        Cow::Borrowed(_) => out.0,
+        // `REDACTED` may be longer than what it replaced.
+        Cow::Owned(redacted) if redacted.len() > MAX_STATUS_DESCRIPTION + '…'.len_utf8() => {
+            let mut cut = MAX_STATUS_DESCRIPTION;
+            while !redacted.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            format!("{}…", &redacted[..cut])
+        }
+        Cow::Owned(redacted) => redacted,
+    }
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> &str {

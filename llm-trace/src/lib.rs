@@ -37,6 +37,7 @@ pub mod metrics;
 mod outcome;
 pub mod propagation;
 pub mod provider;
+mod redact;
 pub mod semconv;
 #[cfg(feature = "tracing")]
 mod tracing_bridge;
