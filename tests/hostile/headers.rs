@@ -162,6 +162,23 @@ fn header_values_that_are_not_utf8_are_ignored() {
     hostile::headers(&headers);
 }
 
+/// Found by the fuzzer: an entry whose property decodes to a control
+/// character is read, but cannot be sent on; it is left out of the outgoing
+/// header and counted, and the other entries are forwarded.
+#[test]
+fn an_entry_that_cannot_be_forwarded_is_left_out_and_counted() {
+    let mut headers = HeaderMap::new();
+    headers.insert("baggage", header("ok=1,bad=k;prop%12=x"));
+    let cx = propagation::extract(&headers);
+    assert_eq!(cx.baggage().len(), 2);
+    let before = propagation::dropped_baggage_entries();
+    let mut outgoing = HeaderMap::new();
+    propagation::inject_context(&cx, &mut outgoing);
+    assert_eq!(outgoing["baggage"], "ok=1");
+    assert!(propagation::dropped_baggage_entries() > before);
+    hostile::headers(&headers);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases(192)))]
 
