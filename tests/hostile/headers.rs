@@ -179,6 +179,39 @@ fn an_entry_that_cannot_be_forwarded_is_left_out_and_counted() {
     hostile::headers(&headers);
 }
 
+/// Found by the fuzzer: the SDK does not escape `%` when it writes baggage,
+/// so a value holding `%03` (sent to us as `%2503`) reached the next hop as
+/// a control character, and `%41` as `A`.
+#[test]
+fn a_percent_in_a_value_reaches_the_next_hop_unchanged() {
+    let mut headers = HeaderMap::new();
+    headers.insert("baggage", header("code=et%2503,off=50%25%20off"));
+    let cx = propagation::extract(&headers);
+    assert_eq!(cx.baggage().get("code").map(|v| v.as_str()), Some("et%03"));
+    let mut outgoing = HeaderMap::new();
+    propagation::inject_context(&cx, &mut outgoing);
+    let next = propagation::extract(&outgoing);
+    assert_eq!(
+        next.baggage().get("code").map(|v| v.as_str()),
+        Some("et%03")
+    );
+    assert_eq!(
+        next.baggage().get("off").map(|v| v.as_str()),
+        Some("50% off")
+    );
+
+    let local = Context::new().with_baggage([KeyValue::new("q", "%41 100%")]);
+    let mut outgoing = HeaderMap::new();
+    propagation::inject_context(&local, &mut outgoing);
+    assert_eq!(outgoing["baggage"], "q=%2541%20100%25");
+    let next = propagation::extract(&outgoing);
+    assert_eq!(
+        next.baggage().get("q").map(|v| v.as_str()),
+        Some("%41 100%")
+    );
+    hostile::headers(&headers);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases(192)))]
 
