@@ -2,6 +2,7 @@
 //! benchmarks. Not published.
 
 pub mod capture;
+pub mod hostile;
 pub mod mock;
 pub mod readback;
 pub mod receiver;

@@ -15,9 +15,7 @@ use std::time::Instant;
 use opentelemetry::trace::{
     Span, SpanBuilder, SpanKind, Status, TraceContextExt, Tracer, TracerProvider,
 };
-use opentelemetry::{
-    global, Array, Context, InstrumentationScope, Key, KeyValue, StringValue, Value,
-};
+use opentelemetry::{global, Context, InstrumentationScope, Key, KeyValue, StringValue, Value};
 
 use crate::content::{self, CaptureMode};
 use crate::cost;
@@ -178,7 +176,7 @@ impl Fields<'_> {
     /// Records `value` under `key`, unless it converts to nothing (`None`).
     #[inline]
     pub fn record<T: AttributeValue + ?Sized>(&mut self, key: &'static str, value: &T) {
-        let Some(value) = value.to_value() else {
+        let Some(value) = value.to_value().map(metadata::bounded_value) else {
             return;
         };
         if let Some((keys, metric)) = &mut self.metric {
@@ -782,7 +780,8 @@ impl fmt::Display for ErrorMessage<'_> {
 pub(crate) const MAX_STATUS_DESCRIPTION: usize = 1024;
 
 /// The `Display` text of `value`, cut at [`MAX_STATUS_DESCRIPTION`] bytes (on
-/// a character boundary, marked with `…`) without formatting the rest.
+/// a character boundary, marked with `…`) without formatting the rest, with
+/// the credentials of URLs in it replaced (`crate::redact`).
 pub(crate) fn bounded_text(value: &dyn fmt::Display) -> String {
     struct Bounded(String, bool);
     impl fmt::Write for Bounded {
@@ -806,7 +805,18 @@ pub(crate) fn bounded_text(value: &dyn fmt::Display) -> String {
     if out.1 {
         out.0.push('…');
     }
-    out.0
+    match crate::redact::urls(&out.0) {
+        Cow::Borrowed(_) => out.0,
+        // `REDACTED` may be longer than what it replaced.
+        Cow::Owned(redacted) if redacted.len() > MAX_STATUS_DESCRIPTION + '…'.len_utf8() => {
+            let mut cut = MAX_STATUS_DESCRIPTION;
+            while !redacted.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            format!("{}…", &redacted[..cut])
+        }
+        Cow::Owned(redacted) => redacted,
+    }
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> &str {
@@ -882,8 +892,9 @@ fn drop_overridden(attributes: &mut Vec<KeyValue>, scoped: std::ops::Range<usize
     }
 }
 
+/// Text from a request or response: bounded, as it may come from outside.
 fn str_value(s: Cow<'_, str>) -> Value {
-    Value::String(StringValue::from(s.into_owned()))
+    Value::String(metadata::bounded_str(&s))
 }
 
 fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
@@ -913,15 +924,8 @@ fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
         ));
     }
     if !info.stop_sequences.is_empty() {
-        let stops = info
-            .stop_sequences
-            .iter()
-            .map(|s| StringValue::from(s.to_string()))
-            .collect();
-        attributes.push(KeyValue::new(
-            sc::GEN_AI_REQUEST_STOP_SEQUENCES,
-            Value::Array(Array::String(stops)),
-        ));
+        let stops = metadata::bounded_strings(info.stop_sequences.iter().map(|s| &**s));
+        attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STOP_SEQUENCES, stops));
     }
     if let Some(v) = info.stream {
         attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, v));
@@ -939,15 +943,8 @@ fn push_response(attributes: &mut Vec<KeyValue>, info: ResponseInfo<'_>, usage: 
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_MODEL, str_value(model)));
     }
     if !info.finish_reasons.is_empty() {
-        let reasons = info
-            .finish_reasons
-            .into_iter()
-            .map(|r| StringValue::from(r.into_owned()))
-            .collect();
-        attributes.push(KeyValue::new(
-            sc::GEN_AI_RESPONSE_FINISH_REASONS,
-            Value::Array(Array::String(reasons)),
-        ));
+        let reasons = metadata::bounded_strings(info.finish_reasons.iter().map(|r| &**r));
+        attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_FINISH_REASONS, reasons));
     }
     if let Some(usage) = usage.or(info.usage) {
         push_usage(attributes, &usage);
@@ -959,15 +956,8 @@ fn push_response(attributes: &mut Vec<KeyValue>, info: ResponseInfo<'_>, usage: 
         ));
     }
     if !info.tool_calls.is_empty() {
-        let names = info
-            .tool_calls
-            .into_iter()
-            .map(|t| StringValue::from(t.name.into_owned()))
-            .collect();
-        attributes.push(KeyValue::new(
-            sc::LLM_TRACE_RESPONSE_TOOL_CALLS,
-            Value::Array(Array::String(names)),
-        ));
+        let names = metadata::bounded_strings(info.tool_calls.iter().map(|t| &*t.name));
+        attributes.push(KeyValue::new(sc::LLM_TRACE_RESPONSE_TOOL_CALLS, names));
     }
 }
 

@@ -90,10 +90,12 @@ impl CurrentCall {
         self.cx.as_ref().is_some_and(|cx| cx.span().is_recording())
     }
 
-    /// Adds an attribute to the call's span (a `None` records nothing).
+    /// Adds an attribute to the call's span (a `None` records nothing),
+    /// bounded by [`bounded_value`](crate::metadata::bounded_value).
     pub fn set_attribute(&self, key: impl Into<Key>, value: impl AttributeValue) {
         if let Some(cx) = self.recording() {
             if let Some(value) = value.to_value() {
+                let value = crate::metadata::bounded_value(value);
                 cx.span().set_attribute(KeyValue::new(key.into(), value));
             }
         }

@@ -41,6 +41,7 @@ pub mod metrics;
 mod outcome;
 pub mod propagation;
 pub mod provider;
+mod redact;
 pub mod semconv;
 mod stream;
 #[cfg(feature = "tracing")]
@@ -95,7 +96,8 @@ pub mod __private {
         key: &'static str,
         value: &T,
     ) -> Option<opentelemetry::KeyValue> {
-        Some(opentelemetry::KeyValue::new(key, value.to_value()?))
+        let value = crate::metadata::bounded_value(value.to_value()?);
+        Some(opentelemetry::KeyValue::new(key, value))
     }
 
     /// Wraps the stream an `#[llm_call]` function returned; `observe` (a

@@ -97,7 +97,9 @@
 //!
 //! Outgoing, [`inject`] keeps the `baggage` header within
 //! [`MAX_BAGGAGE_BYTES`] after percent-encoding: when the entries do not fit,
-//! whole entries are left out (the largest first), never cut.
+//! whole entries are left out (the largest first), never cut. A `%` in a key
+//! or value is sent as `%25`, so the next hop reads the text as it was
+//! written; an entry whose properties no header value can carry is left out.
 //!
 //! What is ignored is counted: [`dropped_headers`] and
 //! [`dropped_baggage_entries`]. The first drop in a process is also reported
@@ -204,6 +206,8 @@ pub fn inject(headers: &mut HeaderMap) {
 /// );
 /// ```
 pub fn inject_context(cx: &Context, headers: &mut HeaderMap) {
+    let escaped = escape_percent(cx);
+    let cx = escaped.as_ref().unwrap_or(cx);
     let has_baggage = !cx.baggage().is_empty();
     if has_baggage {
         // The SDK skips a value that is not a valid header value; a stale one
@@ -358,6 +362,32 @@ fn report(header: &'static str, reason: &'static str) {
                        and dropped_baggage_entries()"
         );
     }
+}
+
+/// `cx` with `%` escaped as `%25` in its baggage keys and values, when one
+/// holds a `%`: the SDK percent-encodes baggage without escaping `%` itself,
+/// so a value `%41` would arrive as `A` (and `%03` as a control character).
+/// Entries the escaping takes over the W3C limits are left out and counted.
+fn escape_percent(cx: &Context) -> Option<Context> {
+    let baggage = cx.baggage();
+    let has_percent = baggage
+        .iter()
+        .any(|(key, (value, _))| key.as_str().contains('%') || value.as_str().contains('%'));
+    if !has_percent {
+        return None;
+    }
+    let escaped = cx.with_baggage(baggage.iter().map(|(key, (value, metadata))| {
+        KeyValueMetadata::new(
+            key.as_str().replace('%', "%25"),
+            value.as_str().replace('%', "%25"),
+            metadata.clone(),
+        )
+    }));
+    let lost = baggage.len().saturating_sub(escaped.baggage().len());
+    if lost > 0 {
+        drop_baggage_entries(lost, "outgoing baggage over the W3C size limit");
+    }
+    Some(escaped)
 }
 
 /// Rewrites the `baggage` header of `cx` when the SDK's encoding of it is

@@ -10,10 +10,20 @@ use super::InitError;
 
 /// Where variables come from: the process environment, or nothing (for a
 /// configuration written entirely in code).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Env {
     Process,
     Map(BTreeMap<String, String>),
+}
+
+/// Names only: values such as `OTEL_EXPORTER_OTLP_HEADERS` hold credentials.
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Env::Process => f.write_str("Process"),
+            Env::Map(vars) => f.debug_tuple("Map").field(&vars.keys()).finish(),
+        }
+    }
 }
 
 impl Env {
@@ -95,20 +105,35 @@ pub(crate) fn sampler(env: &Env) -> Result<Option<Sampler>, InitError> {
     Ok(Some(sampler))
 }
 
+/// What errors show instead of a value that holds credentials.
+pub(crate) const REDACTED: &str = "<redacted>";
+
 /// `k1=v1,k2=v2` with percent-encoded values (`OTEL_EXPORTER_OTLP_HEADERS`).
 pub(crate) fn headers(name: &str, value: &str) -> Result<BTreeMap<String, String>, InitError> {
+    // The values are credentials: errors name the pair's position, never
+    // the text.
     let mut headers = BTreeMap::new();
-    for pair in value.split(',').filter(|p| !p.trim().is_empty()) {
+    for (i, pair) in value.split(',').enumerate() {
+        if pair.trim().is_empty() {
+            continue;
+        }
         let Some((key, value)) = pair.split_once('=') else {
             return Err(InitError::invalid(
                 name,
-                value,
-                "expected `key=value` pairs separated by commas",
+                REDACTED,
+                &format!(
+                    "pair {} is not `key=value` (pairs are separated by commas)",
+                    i + 1
+                ),
             ));
         };
         let key = key.trim();
         if key.is_empty() {
-            return Err(InitError::invalid(name, value, "a header name is empty"));
+            return Err(InitError::invalid(
+                name,
+                REDACTED,
+                &format!("pair {} has an empty header name", i + 1),
+            ));
         }
         headers.insert(key.to_ascii_lowercase(), percent_decode(value.trim()));
     }
@@ -156,6 +181,20 @@ mod tests {
         assert_eq!(h["authorization"], "Bearer abc");
         assert_eq!(h["x-team"], "llm-ops");
         assert!(headers("H", "novalue").is_err());
+    }
+
+    #[test]
+    fn header_errors_never_echo_the_credentials() {
+        for broken in ["authorization=Bearer s3cret,oops", "x=1,=s3cret"] {
+            let err = headers("H", broken).unwrap_err().to_string();
+            assert!(!err.contains("s3cret"), "{err}");
+        }
+        assert_eq!(
+            headers("H", "a=1,oops").unwrap_err().to_string(),
+            "invalid H=\"<redacted>\": pair 2 is not `key=value` (pairs are separated by commas)"
+        );
+        let env = Env::Map([("H".to_owned(), "authorization=s3cret".to_owned())].into());
+        assert_eq!(format!("{env:?}"), r#"Map(["H"])"#);
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 

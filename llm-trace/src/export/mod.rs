@@ -91,7 +91,19 @@ pub fn builder() -> Builder {
     Builder::default()
 }
 
+/// Headers sent with every export: credentials, so `Debug` shows the
+/// names only.
+#[derive(Default)]
+struct ExportHeaders(BTreeMap<String, String>);
+
+impl fmt::Debug for ExportHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
 /// Configuration of [`init`]; every setter overrides its `OTEL_*` variable.
+/// Its `Debug` output leaves out header values and variable values.
 #[derive(Debug)]
 pub struct Builder {
     env: Env,
@@ -102,7 +114,7 @@ pub struct Builder {
     metrics_endpoint: Option<String>,
     logs_endpoint: Option<String>,
     protocol: Option<Protocol>,
-    headers: BTreeMap<String, String>,
+    headers: ExportHeaders,
     sampler: Option<Sampler>,
     max_queue_size: Option<usize>,
     max_export_batch_size: Option<usize>,
@@ -137,7 +149,7 @@ impl Default for Builder {
             metrics_endpoint: None,
             logs_endpoint: None,
             protocol: None,
-            headers: BTreeMap::new(),
+            headers: ExportHeaders::default(),
             sampler: None,
             max_queue_size: None,
             max_export_batch_size: None,
@@ -228,6 +240,7 @@ impl Builder {
     /// (`OTEL_EXPORTER_OTLP_HEADERS`).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers
+            .0
             .insert(name.into().to_ascii_lowercase(), value.into());
         self
     }
@@ -731,7 +744,7 @@ impl Builder {
             Some(v) => config::headers("OTEL_EXPORTER_OTLP_HEADERS", &v)?,
             None => BTreeMap::new(),
         };
-        headers.extend(self.headers.clone());
+        headers.extend(self.headers.0.clone());
         Ok(Destination::Otlp {
             protocol,
             traces,

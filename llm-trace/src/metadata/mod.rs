@@ -18,10 +18,19 @@
 //!
 //! Where the same key is set twice, the nearer one wins: the annotation over
 //! the scope, an inner scope over an outer one.
+//!
+//! Values are bounded: from `fields(...)`, the body and workflows, a string
+//! is cut at [`MAX_ATTRIBUTE_VALUE_BYTES`] and an array at
+//! [`MAX_ARRAY_ELEMENTS`] ([`bounded_value`]); scope and baggage entries over
+//! [`MAX_VALUE_BYTES`], or beyond [`MAX_ENTRIES_PER_SPAN`] per span, are
+//! dropped and counted ([`dropped_entries`]).
 
+mod bound;
 mod scope;
 mod value;
 
+pub(crate) use bound::{bounded_str, bounded_strings};
+pub use bound::{bounded_value, MAX_ARRAY_ELEMENTS, MAX_ATTRIBUTE_VALUE_BYTES};
 pub(crate) use scope::scope_attributes;
 pub use scope::{
     allow_baggage_keys, context_with_metadata, dropped_entries, metadata_scope, with_metadata,

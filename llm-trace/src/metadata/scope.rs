@@ -307,4 +307,43 @@ mod tests {
         assert_eq!(attrs.len(), MAX_ENTRIES_PER_SPAN);
         assert!(dropped_entries() >= before + 6);
     }
+
+    mod hostile {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![".{0,40}", (0usize..20_000).prop_map(|n| "v".repeat(n))]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            /// Whatever the scopes and the incoming baggage hold, a span gets
+            /// at most `MAX_ENTRIES_PER_SPAN` entries, each within
+            /// `MAX_VALUE_BYTES`, each key once, and the baggage stays within
+            /// the W3C count.
+            #[test]
+            fn scopes_and_baggage_of_any_size_stay_within_the_per_span_bounds(
+                remote in prop::collection::vec((".{0,12}", text()), 0..100),
+                local in prop::collection::vec((".{0,12}", text()), 0..100),
+                inner in prop::collection::vec((".{0,12}", any::<i64>()), 0..40),
+            ) {
+                allow_baggage_keys(["*"]);
+                let parent = Context::new().with_baggage(
+                    remote.into_iter().map(|(k, v)| KeyValue::new(k, v)),
+                );
+                let outer = context_with_metadata(&parent, local);
+                let cx = context_with_metadata(&outer, inner);
+                let mut attrs = Vec::new();
+                scope_attributes(&cx, &mut attrs);
+                prop_assert!(attrs.len() <= MAX_ENTRIES_PER_SPAN);
+                for kv in &attrs {
+                    prop_assert!(text_len(&kv.value) <= MAX_VALUE_BYTES, "{kv:?}");
+                    prop_assert_eq!(attrs.iter().filter(|o| o.key == kv.key).count(), 1);
+                }
+                prop_assert!(cx.baggage().len() <= crate::propagation::MAX_BAGGAGE_ENTRIES);
+            }
+        }
+    }
 }

@@ -419,17 +419,49 @@ pub(crate) fn messages_output_messages(v: &Value) -> Option<Vec<OutputMessage>> 
     )])
 }
 
-/// Usage from an Anthropic-shaped `usage` object, normalized.
+/// Usage from an Anthropic-shaped `usage` object, normalized; `None` when
+/// it holds no count (another provider's usage, or none at all).
 pub(crate) fn anthropic_usage(u: &Value) -> Option<Usage> {
     if !u.is_object() {
         return None;
     }
-    Some(normalize(
+    let usage = normalize(
         u64_at(u, "input_tokens"),
         u64_at(u, "output_tokens"),
         u64_at(u, "cache_read_input_tokens"),
         u64_at(u, "cache_creation_input_tokens"),
-    ))
+    );
+    (usage != Usage::default()).then_some(usage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Found by the hostile-input property tests: another provider's usage
+    /// (or counts of the wrong type) gave a usage without a single count.
+    #[test]
+    fn a_usage_object_without_anthropic_counts_is_no_usage() {
+        for usage in [
+            json!({}),
+            json!({"prompt_tokens": 12, "completion_tokens": 3}),
+            json!({"inputTokens": 375, "outputTokens": 16}),
+            json!({"input_tokens": "12", "output_tokens": -1}),
+        ] {
+            let body = json!({"id": "msg_1", "usage": usage});
+            assert_eq!(ResponseFacts::<Anthropic>::usage(&body), None, "{usage}");
+            assert_eq!(ResponseFacts::<Anthropic>::response_info(&body).usage, None);
+        }
+        let body = json!({"usage": {"output_tokens": 3}});
+        assert_eq!(
+            ResponseFacts::<Anthropic>::usage(&body),
+            Some(Usage {
+                output_tokens: Some(3),
+                ..Usage::default()
+            })
+        );
+    }
 }
 
 /// One server-sent event of a streamed Messages response (`"stream": true`):
