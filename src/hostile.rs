@@ -18,7 +18,10 @@
 //!   `inject` and a second `extract` unchanged, within the outgoing bounds
 //!   (an entry that cannot be sent again is left out and counted);
 //! - metadata ([`check_span_bounds`]): recorded values stay within the
-//!   documented bounds.
+//!   documented bounds;
+//! - streams ([`stream_bytes`]): raw SSE / NDJSON bytes split anywhere, and
+//!   each provider's stream chunks, never panic, keep their bounds, and
+//!   decode the same however they are split.
 //!
 //! The fuzz targets' text inputs are parsed here too ([`headers_from_text`],
 //! [`metadata_from_text`]) so that a corpus file reads the same in both.
@@ -31,11 +34,12 @@ use llm_trace::opentelemetry::baggage::BaggageExt;
 use llm_trace::opentelemetry::trace::TraceContextExt;
 use llm_trace::opentelemetry::{Array, Context};
 use llm_trace::propagation::{self, MAX_BAGGAGE_BYTES, MAX_BAGGAGE_ENTRIES};
+use llm_trace::provider::sse::SseDecoder;
 use llm_trace::provider::{
     anthropic, bedrock, cohere, gemini, ollama, openai, parse_request, parse_response, responses,
-    Anthropic, AzureOpenAi, Bedrock, Cohere, DeepSeek, Gemini, Groq, MistralAi, Ollama, OpenAi,
-    OpenRouter, Perplexity, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo,
-    Usage, VertexAi, XAi, KNOWN_PROVIDERS,
+    Anthropic, AzureOpenAi, Bedrock, ChunkFacts, Cohere, DeepSeek, Gemini, Groq, MistralAi, Ollama,
+    OpenAi, OpenRouter, Perplexity, Provider, RequestFacts, RequestInfo, ResponseFacts,
+    ResponseInfo, StreamFacts, Usage, VertexAi, XAi, KNOWN_PROVIDERS, MAX_STREAM_CHOICES,
 };
 use opentelemetry_sdk::trace::SpanData;
 use serde::de::DeserializeOwned;
@@ -424,4 +428,104 @@ pub fn check_span_bounds(span: &SpanData) {
             kv.key
         );
     }
+}
+
+/// Streamed responses: `data[0]` seeds the split points of the rest, raw
+/// bytes fed to every provider's stream facts (server-sent events or NDJSON)
+/// in those pieces; each SSE event and NDJSON line is also read as each
+/// provider's typed chunks. Nothing panics, the facts stay within their
+/// bounds (choices, tool calls), splitting never changes the decoded events,
+/// and a stream that ends early reports `error` for each unfinished choice.
+pub fn stream_bytes(data: &[u8]) {
+    let Some((&seed, bytes)) = data.split_first() else {
+        return;
+    };
+    let cuts = split_points(seed, bytes.len());
+
+    // The decoder gives the same events however the bytes arrive.
+    let decode = |pieces: &[&[u8]]| {
+        let mut events = Vec::new();
+        let mut decoder = SseDecoder::new();
+        for piece in pieces {
+            decoder.feed(piece, |e| events.push(e.to_vec()));
+        }
+        decoder.finish(|e| events.push(e.to_vec()));
+        events
+    };
+    let pieces = split_at(bytes, &cuts);
+    let events = decode(&pieces);
+    assert_eq!(events, decode(&[bytes]), "split at {cuts:?}");
+    for event in &events {
+        assert!(event.len() <= llm_trace::provider::sse::MAX_EVENT_BYTES);
+    }
+
+    macro_rules! wire {
+        ($p:ty) => {{
+            let mut facts = StreamFacts::new();
+            for piece in &pieces {
+                ChunkFacts::<$p>::observe(*piece, &mut facts);
+            }
+            check_stream_facts(&facts);
+        }};
+    }
+    each_provider!(wire);
+
+    // Each event as typed chunks (those that deserialize).
+    fn typed<P: Provider, T: DeserializeOwned + ChunkFacts<P>>(events: &[Vec<u8>]) {
+        let mut facts = StreamFacts::new();
+        for event in events {
+            if let Ok(chunk) = serde_json::from_slice::<T>(event) {
+                chunk.observe(&mut facts);
+            }
+        }
+        check_stream_facts(&facts);
+    }
+    typed::<OpenAi, openai::ChatCompletionChunk>(&events);
+    typed::<OpenAi, responses::ResponseStreamEvent>(&events);
+    typed::<Anthropic, anthropic::MessageStreamEvent>(&events);
+    typed::<Gemini, gemini::GenerateContentResponse>(&events);
+    typed::<Bedrock, bedrock::ConverseStreamEvent>(&events);
+    typed::<Ollama, ollama::ChatResponse>(&events);
+}
+
+fn check_stream_facts(facts: &StreamFacts) {
+    let ended = facts.response_info(false);
+    let early = facts.response_info(true);
+    assert!(ended.finish_reasons.len() <= MAX_STREAM_CHOICES);
+    assert!(early.finish_reasons.len() <= MAX_STREAM_CHOICES);
+    assert!(
+        !early.finish_reasons.is_empty(),
+        "an early end reports an error"
+    );
+    assert!(ended.tool_calls.len() <= MAX_STREAM_CHOICES);
+    assert!(ended.finish_reasons.len() <= early.finish_reasons.len());
+    if let Some(usage) = facts.usage() {
+        assert_ne!(usage, Usage::default(), "a usage has a count");
+    }
+}
+
+/// Up to eight split points in `0..=len`, from `seed`.
+fn split_points(seed: u8, len: usize) -> Vec<usize> {
+    let mut state = u64::from(seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut cuts: Vec<usize> = (0..(seed % 8))
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % (len as u64 + 1)) as usize
+        })
+        .collect();
+    cuts.sort_unstable();
+    cuts
+}
+
+fn split_at<'a>(bytes: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
+    let mut pieces = Vec::with_capacity(cuts.len() + 1);
+    let mut from = 0;
+    for &cut in cuts {
+        pieces.push(&bytes[from..cut]);
+        from = cut;
+    }
+    pieces.push(&bytes[from..]);
+    pieces
 }

@@ -218,7 +218,7 @@ pub fn inject_context(cx: &Context, headers: &mut HeaderMap) {
     if has_baggage
         && headers
             .get(BAGGAGE)
-            .is_none_or(|value| value.len() > MAX_BAGGAGE_BYTES)
+            .is_none_or(|value| value.len() > MAX_BAGGAGE_BYTES || value.to_str().is_err())
     {
         fit_baggage(cx, headers);
     }
@@ -405,7 +405,9 @@ fn fit_baggage(cx: &Context, headers: &mut HeaderMap) {
         let mut encoded = HashMap::<String, String>::with_capacity(1);
         sdk.inject_context(&Context::new().with_baggage([entry()]), &mut encoded);
         match encoded.get(BAGGAGE) {
-            Some(text) if HeaderValue::from_str(text).is_ok() => {
+            // Raw non-ASCII (a property the SDK writes decoded) is not a
+            // valid baggage header: the next hop would drop the whole header.
+            Some(text) if text.is_ascii() && HeaderValue::from_str(text).is_ok() => {
                 entries.push((text.len(), entry()))
             }
             _ => dropped += 1,

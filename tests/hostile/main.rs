@@ -10,6 +10,7 @@
 mod headers;
 mod metadata;
 mod providers;
+mod streams;
 
 use std::path::Path;
 

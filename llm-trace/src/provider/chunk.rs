@@ -266,9 +266,9 @@ impl StreamFacts {
         self.failure.is_some()
     }
 
-    /// The usage seen so far.
+    /// The usage seen so far (none while no count was given).
     pub fn usage(&self) -> Option<Usage> {
-        self.usage
+        self.usage.filter(|u| *u != Usage::default())
     }
 
     /// `gen_ai.response.model` as seen so far.
@@ -300,7 +300,7 @@ impl StreamFacts {
             id: self.id.as_deref().map(Cow::Borrowed),
             model: self.model.as_deref().map(Cow::Borrowed),
             finish_reasons,
-            usage: self.usage,
+            usage: self.usage(),
             tool_calls: self
                 .tool_calls
                 .iter()
