@@ -51,6 +51,7 @@ use std::error::Error;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use futures::{Stream, StreamExt};
 use llm_trace::export::Destination;
 use llm_trace::llm_call;
 use llm_trace::opentelemetry_semantic_conventions::resource::SERVICE_INSTANCE_ID;
@@ -114,6 +115,24 @@ async fn plan(client: &Client, req: ChatRequest) -> Result<ChatCompletion, Clien
            server = client.base_url(), request = req)]
 async fn answer(client: &Client, req: MessagesRequest) -> Result<MessagesResponse, ClientError> {
     client.anthropic_messages(&req).await
+}
+
+/// Streams a reply: raw server-sent events from the mock, observed as they
+/// pass; the span ends with the stream (usage from its last chunk, time to
+/// first chunk, `gen_ai.request.stream`).
+#[llm_call(provider = "openai", feature = "chat", server = base_url, request = req)]
+async fn chat_stream(
+    http: &reqwest::Client,
+    base_url: &str,
+    req: &ChatRequest,
+) -> Result<impl Stream<Item = reqwest::Result<bytes::Bytes>>, reqwest::Error> {
+    let response = http
+        .post(format!("{base_url}/v1/chat/completions"))
+        .json(req)
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(response.bytes_stream())
 }
 
 const SUMMARY_PROMPT: &str = "You summarize internal documents for busy readers. \
@@ -228,7 +247,23 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let follow_up = answer(&client, support_request("Does Pro include SSO?")).await?;
     println!("follow-up: {}", follow_up.text());
 
-    // 4. A call that fails: the mock answers 429 to the model "force-429".
+    // 4. A streamed reply, consumed chunk by chunk.
+    let mut req = ChatRequest::new(
+        "gpt-4o-mini",
+        vec![ChatMessage::user("Say hello to the team")],
+    );
+    req.stream = Some(true);
+    req.extra
+        .insert("stream_options".into(), json!({"include_usage": true}));
+    let http = reqwest::Client::new();
+    let mut stream = Box::pin(chat_stream(&http, client.base_url(), &req).await?);
+    let mut received = 0;
+    while let Some(chunk) = stream.next().await {
+        received += chunk?.len();
+    }
+    println!("streamed: {received} bytes of server-sent events");
+
+    // 5. A call that fails: the mock answers 429 to the model "force-429".
     let free_user = User {
         id: 7,
         tier: Tier::Free,
