@@ -319,7 +319,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
             let __llm_trace_call = ::llm_trace::__private::Call::start_workflow(
                 &__LLM_TRACE_SITE,
                 ::llm_trace::__private::None,
-                [#(#entries),*].into_iter().flatten().collect(),
+                ::llm_trace::__private::scope_entries([#(#entries),*]),
             );
             let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
                 ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;

@@ -87,6 +87,14 @@ pub mod __private {
         Some(opentelemetry::KeyValue::new(key, value.to_value()?))
     }
 
+    /// A workflow's `fields(...)` entries that convert to a value (typed
+    /// here, so a workflow without fields compiles too).
+    pub fn scope_entries<const N: usize>(
+        entries: [Option<opentelemetry::KeyValue>; N],
+    ) -> Vec<opentelemetry::KeyValue> {
+        entries.into_iter().flatten().collect()
+    }
+
     /// The provider of tool executions and in-process agents: none.
     pub struct NoProvider;
 
