@@ -154,22 +154,55 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         _ => quote!(),
     };
 
-    quote! {
-        #(#attrs)*
-        #vis #sig {
-            #local_provider
-            static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
-            #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-            let __llm_trace_call = ::llm_trace::__private::Call::start::<#provider, _>(
+    let instrumented = quote! {
+        #local_provider
+        static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
+        #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
+        let __llm_trace_call = if ::llm_trace::__private::enabled() {
+            ::llm_trace::__private::Some(::llm_trace::__private::Call::start::<#provider, _>(
                 &__LLM_TRACE_SITE,
                 #request,
                 #server,
                 |#recorder: &mut ::llm_trace::__private::Fields<'_>| { #(#fields)* },
-            );
-            let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;
-            #finish
-            __llm_trace_output
+            ))
+        } else {
+            ::llm_trace::__private::None
+        };
+        let __llm_trace_body = ::llm_trace::__private::body::<#output_ty, _>(async move #block);
+        match __llm_trace_call {
+            ::llm_trace::__private::Some(__llm_trace_call) => {
+                let (__llm_trace_call, __llm_trace_output) =
+                    ::llm_trace::__private::Instrumented::new(__llm_trace_call, __llm_trace_body).await;
+                #finish
+                __llm_trace_output
+            }
+            ::llm_trace::__private::None => __llm_trace_body.await,
+        }
+    };
+    select(attrs, vis, sig, block, instrumented)
+}
+
+/// The annotated function twice: instrumented, and as written for the `off`
+/// feature of `llm-trace`, which picks one (this crate cannot see its features).
+fn select(
+    attrs: Vec<syn::Attribute>,
+    vis: syn::Visibility,
+    sig: syn::Signature,
+    block: Box<syn::Block>,
+    instrumented: TokenStream,
+) -> TokenStream {
+    quote! {
+        ::llm_trace::__private::select! {
+            {
+                #(#attrs)*
+                #vis #sig {
+                    #instrumented
+                }
+            }
+            {
+                #(#attrs)*
+                #vis #sig #block
+            }
         }
     }
 }
@@ -304,29 +337,37 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
     let provider = quote!(::llm_trace::__private::NoProvider);
     let output_ty = output_type(&sig.output);
     let finish = finish(&provider);
-    quote! {
-        #(#attrs)*
-        #vis #sig {
-            static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite =
-                ::llm_trace::__private::CallSite::new::<#provider>(
-                    ::llm_trace::__private::concat!(::llm_trace::__private::module_path!(), "::", #fn_name)
-                )
-                .operation("invoke_workflow")
-                .name(#span_name)
-                .internal()
-                .metadata(&[#(#metadata),*]);
-            #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-            let __llm_trace_call = ::llm_trace::__private::Call::start_workflow(
+    let instrumented = quote! {
+        static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite =
+            ::llm_trace::__private::CallSite::new::<#provider>(
+                ::llm_trace::__private::concat!(::llm_trace::__private::module_path!(), "::", #fn_name)
+            )
+            .operation("invoke_workflow")
+            .name(#span_name)
+            .internal()
+            .metadata(&[#(#metadata),*]);
+        #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
+        let __llm_trace_call = if ::llm_trace::__private::enabled() {
+            ::llm_trace::__private::Some(::llm_trace::__private::Call::start_workflow(
                 &__LLM_TRACE_SITE,
                 ::llm_trace::__private::None,
                 ::llm_trace::__private::scope_entries([#(#entries),*]),
-            );
-            let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #block).await;
-            #finish
-            __llm_trace_output
+            ))
+        } else {
+            ::llm_trace::__private::None
+        };
+        let __llm_trace_body = ::llm_trace::__private::body::<#output_ty, _>(async move #block);
+        match __llm_trace_call {
+            ::llm_trace::__private::Some(__llm_trace_call) => {
+                let (__llm_trace_call, __llm_trace_output) =
+                    ::llm_trace::__private::Instrumented::new(__llm_trace_call, __llm_trace_body).await;
+                #finish
+                __llm_trace_output
+            }
+            ::llm_trace::__private::None => __llm_trace_body.await,
         }
-    }
+    };
+    select(attrs, vis, sig, block, instrumented)
 }
 
 /// Names bound by the function's parameters (`self` excluded).

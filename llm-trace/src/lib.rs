@@ -25,7 +25,8 @@
 //! annotation costs next to nothing and records nothing.
 //!
 //! Modules: [`provider`] (the provider trait and the built-in providers),
-//! [`metadata`] (how values become attributes), [`semconv`] (every key).
+//! [`metadata`] (how values become attributes), [`semconv`] (every key),
+//! [`switch`] (turning the instrumentation off at run or compile time).
 
 #![warn(missing_docs)]
 
@@ -38,6 +39,7 @@ mod outcome;
 pub mod propagation;
 pub mod provider;
 pub mod semconv;
+pub mod switch;
 #[cfg(feature = "tracing")]
 mod tracing_bridge;
 mod workflow;
@@ -48,6 +50,7 @@ pub use export::{builder, init, Telemetry};
 pub use llm_trace_macros::{llm_call, workflow};
 pub use metadata::{metadata_scope, with_metadata};
 pub use outcome::ErrorType;
+pub use switch::{is_enabled, set_enabled};
 pub use workflow::{workflow, Workflow, WorkflowRun};
 
 pub use opentelemetry;
@@ -68,6 +71,8 @@ pub mod __private {
         Anthropic, AzureOpenAi, Bedrock, Cohere, DeepSeek, Gemini, Groq, MistralAi, Ollama, OpenAi,
         OpenAiCompatible, OpenRouter, Perplexity, Provider, RequestFacts, VertexAi, XAi,
     };
+    pub use crate::__llm_trace_select as select;
+    pub use crate::switch::enabled;
     pub use core::concat;
     pub use core::module_path;
     pub use core::option::Option::{None, Some};
@@ -77,6 +82,13 @@ pub mod __private {
     #[inline(always)]
     pub fn request<P: Provider, R: RequestFacts<P>>(request: &R) -> Option<&dyn RequestFacts<P>> {
         Some(request)
+    }
+
+    /// The body of an annotated function as a future whose output is `T`
+    /// (the function's return type), so that `?` and `return` in the body infer.
+    #[inline(always)]
+    pub fn body<T, F: core::future::Future<Output = T>>(body: F) -> F {
+        body
     }
 
     /// One always-evaluated `fields(...)` entry of a workflow.
