@@ -7,7 +7,7 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
@@ -59,6 +59,9 @@ pub struct CallSite {
     metadata: &'static [(&'static str, StaticValue)],
     fields: usize,
     internal: bool,
+    /// The most attributes a span of this site has had so far (0: none
+    /// ended yet), to size the next span's attributes once.
+    attributes: AtomicUsize,
 }
 
 impl CallSite {
@@ -75,6 +78,7 @@ impl CallSite {
             metadata: &[],
             fields: 0,
             internal: false,
+            attributes: AtomicUsize::new(0),
         }
     }
 
@@ -129,6 +133,24 @@ impl CallSite {
     /// The `gen_ai.operation.name`.
     pub fn operation_name(&self) -> &'static str {
         self.operation
+    }
+
+    /// The capacity to give a span's attributes: what this site's spans have
+    /// needed so far, or an estimate before the first one ends.
+    #[inline]
+    fn attribute_capacity(&self) -> usize {
+        match self.attributes.load(Ordering::Relaxed) {
+            0 => 5 + 1 + self.metadata.len() + self.fields + 8,
+            seen => seen,
+        }
+    }
+
+    /// Notes that a span of this site had `count` attributes.
+    #[inline]
+    fn fit(&self, count: usize) {
+        if count > self.attributes.load(Ordering::Relaxed) {
+            self.attributes.fetch_max(count, Ordering::Relaxed);
+        }
     }
 }
 
@@ -189,6 +211,8 @@ pub struct Call {
     server_port: Option<u16>,
     /// Metadata allowed onto metrics.
     metric_metadata: Vec<KeyValue>,
+    /// Attributes the span got at its start.
+    attribute_count: usize,
     finished: bool,
 }
 
@@ -243,8 +267,10 @@ impl Call {
         };
 
         // The SDK keeps this vector as the span's attribute storage: sized
-        // for everything recorded later, it never grows.
-        let mut sampling = Vec::with_capacity(5 + 1 + 12 + site.metadata.len() + site.fields + 10);
+        // for everything this site's spans record (sized once, from what
+        // they needed so far), it does not grow, and stays small enough for
+        // the allocator's fast path.
+        let mut sampling = Vec::with_capacity(site.attribute_capacity());
         sampling.push(KeyValue::new(sc::GEN_AI_OPERATION_NAME, site.operation));
         if !site.provider.is_empty() {
             sampling.push(KeyValue::new(sc::GEN_AI_PROVIDER_NAME, site.provider));
@@ -259,6 +285,7 @@ impl Call {
             }
         }
 
+        let mut attribute_count = sampling.len();
         let parent = Context::current();
         #[cfg(feature = "tracing")]
         let parent = crate::tracing_bridge::parent(parent);
@@ -331,6 +358,7 @@ impl Call {
                         .cloned(),
                 );
             }
+            attribute_count += attributes.len();
             span.set_attributes(attributes);
         } else if let Some(keys) = &metric_keys {
             fields(&mut Fields {
@@ -357,6 +385,7 @@ impl Call {
             server_address,
             server_port,
             metric_metadata,
+            attribute_count,
             finished: false,
         }
     }
@@ -412,6 +441,7 @@ impl Call {
             server_address: None,
             server_port: None,
             metric_metadata: Vec::new(),
+            attribute_count: 0,
             finished: false,
         }
     }
@@ -446,6 +476,7 @@ impl Call {
                 }
                 let mut attributes = Vec::with_capacity(10);
                 push_response(&mut attributes, info, usage);
+                self.site.fit(self.attribute_count + attributes.len());
                 span.set_attributes(attributes);
             } else {
                 response_model = response
