@@ -9,6 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
+
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
@@ -62,6 +63,11 @@ pub struct CallSite {
     /// The most attributes a span of this site has had so far (0: none
     /// ended yet), to size the next span's attributes once.
     attributes: AtomicUsize,
+    /// The first model seen here and its span name, made `'static` once.
+    named: OnceLock<(&'static str, &'static str)>,
+    /// The first `server = ...` value seen here and its host, made
+    /// `'static` once.
+    server: OnceLock<(&'static str, &'static str)>,
 }
 
 impl CallSite {
@@ -79,6 +85,8 @@ impl CallSite {
             fields: 0,
             internal: false,
             attributes: AtomicUsize::new(0),
+            named: OnceLock::new(),
+            server: OnceLock::new(),
         }
     }
 
@@ -143,6 +151,42 @@ impl CallSite {
             0 => 5 + 1 + self.metadata.len() + self.fields + 8,
             seen => seen,
         }
+    }
+
+    /// The `gen_ai.request.model` value and the span name of a call of
+    /// `model`. A call site nearly always calls one model: the first one it
+    /// sees is copied once into memory that lives as long as the site (the
+    /// program), so that its calls allocate and format neither. Other models
+    /// are copied per call.
+    #[inline]
+    fn model_and_name(&'static self, model: &str) -> (StringValue, Cow<'static, str>) {
+        let &(first, first_name) = self.named.get_or_init(|| {
+            let first = self.model.unwrap_or_else(|| leak(model.to_owned()));
+            let name = self.name.unwrap_or_else(|| leak(span_name(self.operation, first)));
+            (first, name)
+        });
+        if first == model {
+            return (StringValue::from(first), Cow::Borrowed(first_name));
+        }
+        let name = self.name.map_or_else(
+            || Cow::Owned(span_name(self.operation, model)),
+            Cow::Borrowed,
+        );
+        (StringValue::from(Arc::<str>::from(model)), name)
+    }
+
+    /// `server.address` and `server.port` of `server = ...`; the first value
+    /// seen is kept as [`CallSite::model_and_name`] keeps the first model.
+    #[inline]
+    fn server_address(&'static self, server: &str) -> (StringValue, Option<u16>) {
+        let &(first, first_host) = self
+            .server
+            .get_or_init(|| (leak(server.to_owned()), leak(parse_server(server).0.to_owned())));
+        let (host, port) = parse_server(server);
+        if first == server {
+            return (StringValue::from(first_host), port);
+        }
+        (StringValue::from(Arc::<str>::from(host)), port)
     }
 
     /// Notes that a span of this site had `count` attributes.
@@ -244,25 +288,18 @@ impl Call {
         F: FnOnce(&mut Fields<'_>),
     {
         let (model, name): (Option<StringValue>, Cow<'static, str>) =
-            match (site.model, request.and_then(|r| r.request_model())) {
-                (Some(model), _) => (
-                    Some(StringValue::from(model)),
-                    site.name.map_or_else(
-                        || Cow::Owned(span_name(site.operation, model)),
-                        Cow::Borrowed,
-                    ),
-                ),
-                (None, Some(model)) => (
-                    Some(StringValue::from(Arc::<str>::from(model))),
-                    site.name.map_or_else(
-                        || Cow::Owned(span_name(site.operation, model)),
-                        Cow::Borrowed,
-                    ),
-                ),
-                (None, None) => (None, Cow::Borrowed(site.name.unwrap_or(site.operation))),
+            match site.model.or_else(|| request.and_then(|r| r.request_model())) {
+                Some(model) => {
+                    let (model, name) = site.model_and_name(model);
+                    (Some(model), name)
+                }
+                None => (None, Cow::Borrowed(site.name.unwrap_or(site.operation))),
             };
-        let (server_address, server_port) = match server.map(parse_server) {
-            Some((address, port)) => (Some(StringValue::from(Arc::<str>::from(address))), port),
+        let (server_address, server_port) = match server {
+            Some(server) => {
+                let (address, port) = site.server_address(server);
+                (Some(address), port)
+            }
             None => (site.server_address.map(StringValue::from), site.server_port),
         };
 
@@ -674,6 +711,11 @@ fn parse_server(server: &str) -> (&str, Option<u16>) {
         _ => None,
     });
     (host, port)
+}
+
+/// `s`, kept for the rest of the program (once per call site).
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
 }
 
 /// `{operation} {model}`, the conventions' span name.
