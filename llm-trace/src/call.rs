@@ -489,7 +489,7 @@ impl Call {
     }
 
     /// Makes this call reachable through `current_call()` until the guard drops.
-    pub(crate) fn enter(&self) -> current::ActiveGuard {
+    pub(crate) fn enter(&self) -> current::ActiveGuard<'_> {
         current::enter(self.recording.then_some(&self.cx))
     }
 
