@@ -32,6 +32,16 @@ fn main() {
     bench_variant(&mut group, &rt, "uninstrumented", uninstrumented, &counts[0], None);
     bench_variant(&mut group, &rt, "llm_call_compiled_out", with_llm_call, &counts[1], None);
     group.finish();
+    eprintln!("\ncompiled_out, interleaved:");
+    common::interleave(
+        &rt,
+        &[
+            &common::chunk_timer(uninstrumented, None),
+            &common::chunk_timer(with_llm_call, None),
+        ],
+        1000,
+        &[("compiled out: llm_call / uninstrumented", 1, 0)],
+    );
     provider.shutdown().expect("tracer provider shutdown");
     criterion.final_summary();
     common::print_ratios(&[(

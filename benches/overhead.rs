@@ -16,7 +16,10 @@
 //!   conventions mark as relevant to sampling before the decision, the rest
 //!   once the span is known to record);
 //! - `tracing`: `tracing`'s `#[instrument]` with the same fields, bridged by
-//!   `tracing-opentelemetry` 0.34 into the same SDK.
+//!   `tracing-opentelemetry` 0.34 into the same SDK, with the layer's
+//!   defaults (it adds location, thread, target and busy/idle attributes);
+//!   `tracing_same_attributes`: the same with those turned off, so the span
+//!   carries exactly the others' attributes.
 //!
 //! Groups:
 //!
@@ -37,11 +40,17 @@
 //! names its own function; the `tracing` variant's finish reasons are text),
 //! and unless the sampled-out and switched-off ones record none.
 //!
+//! After each group's criterion runs, the same variants are timed once
+//! more, interleaved: they take turns, [`CHUNK`](common::CHUNK) calls each,
+//! for [`ROUNDS`] rounds, and each ratio is the median of the per-round
+//! ratios. Criterion runs one variant after another, so load that changes
+//! between them (other processes on a small shared machine) moves its
+//! ratios; the interleaved ones see the same load on both sides.
+//!
 //! `cargo bench --bench overhead -- --warm-up-time 1 --measurement-time 3`;
-//! medians in `target/criterion/<group>/<variant>/new/estimates.json`, and
-//! the ratios the README's table shows are printed at the end. On a machine
-//! with few cores and other load, run it twice: the variants run one after
-//! another, so load that changes between them moves their ratio.
+//! criterion's estimates in `target/criterion/<group>/<variant>/new/`, and
+//! the ratios the README's table shows, both ways, printed at the end of
+//! each group and of the run.
 
 mod common;
 
@@ -49,8 +58,8 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use common::{
-    bench_variant, hand_lazy, hand_naive, install_discarding, record_one, report_exported,
-    uninstrumented, with_llm_call, with_tracing, RESPONSE,
+    bench_variant, chunk_timer, hand_lazy, hand_naive, install_discarding, interleave, record_one, report_exported,
+    uninstrumented, with_llm_call, with_tracing, Layer, RESPONSE,
 };
 use criterion::Criterion;
 use opentelemetry::trace::{noop::NoopTracerProvider, SpanKind};
@@ -60,23 +69,23 @@ use opentelemetry_sdk::trace::Sampler;
 /// Panics unless every instrumented variant records the same one span, and
 /// the sampled-out ones none.
 fn check_same_spans(rt: &tokio::runtime::Runtime) {
-    assert!(record_one(rt, Sampler::AlwaysOn, false, uninstrumented).is_empty());
-    let by_macro = record_one(rt, Sampler::AlwaysOn, false, with_llm_call);
+    assert!(record_one(rt, Sampler::AlwaysOn, None, uninstrumented).is_empty());
+    let by_macro = record_one(rt, Sampler::AlwaysOn, None, with_llm_call);
     assert_eq!(by_macro.len(), 1, "one span per call");
     assert_eq!(by_macro[0].name, "chat gpt-4o-mini");
     assert_eq!(by_macro[0].kind, SpanKind::Client);
     assert_eq!(by_macro[0].attributes.len(), 15, "{:#?}", by_macro[0]);
     assert_eq!(
-        record_one(rt, Sampler::AlwaysOn, false, hand_naive),
+        record_one(rt, Sampler::AlwaysOn, None, hand_naive),
         by_macro,
         "hand_naive"
     );
     assert_eq!(
-        record_one(rt, Sampler::AlwaysOn, false, hand_lazy),
+        record_one(rt, Sampler::AlwaysOn, None, hand_lazy),
         by_macro,
         "hand_lazy"
     );
-    let mut by_tracing = record_one(rt, Sampler::AlwaysOn, true, with_tracing);
+    let mut by_tracing = record_one(rt, Sampler::AlwaysOn, Some(Layer::SameAttributes), with_tracing);
     assert_eq!(by_tracing.len(), 1, "one span per call");
     let reasons = by_tracing[0]
         .attributes
@@ -87,12 +96,29 @@ fn check_same_spans(rt: &tokio::runtime::Runtime) {
         .expect("finish reasons");
     assert_eq!(reasons, Value::from(r#"["stop"]"#));
     assert_eq!(by_tracing, by_macro, "tracing");
+    // With the layer's defaults: the same attributes and the layer's own.
+    let mut by_tracing = record_one(rt, Sampler::AlwaysOn, Some(Layer::Defaults), with_tracing);
+    let own: Vec<String> = by_tracing[0]
+        .attributes
+        .keys()
+        .filter(|k| !by_macro[0].attributes.contains_key(*k))
+        .cloned()
+        .collect();
+    for key in &own {
+        by_tracing[0].attributes.remove(key);
+    }
+    by_tracing[0].attributes.insert(
+        "gen_ai.response.finish_reasons".into(),
+        by_macro[0].attributes["gen_ai.response.finish_reasons"].clone(),
+    );
+    assert_eq!(by_tracing, by_macro, "tracing, layer defaults");
+    assert!(own.len() >= 6, "the layer's own attributes: {own:?}");
 
-    assert!(record_one(rt, Sampler::AlwaysOff, false, with_llm_call).is_empty());
-    assert!(record_one(rt, Sampler::AlwaysOff, false, hand_naive).is_empty());
-    assert!(record_one(rt, Sampler::AlwaysOff, false, hand_lazy).is_empty());
+    assert!(record_one(rt, Sampler::AlwaysOff, None, with_llm_call).is_empty());
+    assert!(record_one(rt, Sampler::AlwaysOff, None, hand_naive).is_empty());
+    assert!(record_one(rt, Sampler::AlwaysOff, None, hand_lazy).is_empty());
     llm_trace::set_enabled(false);
-    assert!(record_one(rt, Sampler::AlwaysOn, false, with_llm_call).is_empty());
+    assert!(record_one(rt, Sampler::AlwaysOn, None, with_llm_call).is_empty());
     llm_trace::set_enabled(true);
     eprintln!(
         "checked: llm_call, hand_naive, hand_lazy and tracing record the same {:?} with {} \
@@ -102,8 +128,11 @@ fn check_same_spans(rt: &tokio::runtime::Runtime) {
     );
 }
 
+/// Rounds of the interleaved measurement of each group.
+const ROUNDS: usize = 1000;
+
 /// The variants of one group, each with its iteration count.
-struct Counts([AtomicU64; 5]);
+struct Counts([AtomicU64; 6]);
 
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -130,11 +159,41 @@ fn main() {
         report_exported(&provider, &exporter, "hand_naive", load(&counts.0[2]));
         bench_variant(&mut group, &rt, "hand_lazy", hand_lazy, &counts.0[3], flush);
         report_exported(&provider, &exporter, "hand_lazy", load(&counts.0[3]));
-        tracing::subscriber::with_default(common::tracing_subscriber(&provider), || {
+        let subscriber = common::tracing_subscriber(&provider, Layer::Defaults);
+        tracing::subscriber::with_default(subscriber, || {
             bench_variant(&mut group, &rt, "tracing", with_tracing, &counts.0[4], flush);
         });
         report_exported(&provider, &exporter, "tracing", load(&counts.0[4]));
+        let subscriber = common::tracing_subscriber(&provider, Layer::SameAttributes);
+        tracing::subscriber::with_default(subscriber, || {
+            let name = "tracing_same_attributes";
+            bench_variant(&mut group, &rt, name, with_tracing, &counts.0[5], flush);
+        });
+        report_exported(&provider, &exporter, "tracing_same_attributes", load(&counts.0[5]));
         group.finish();
+        eprintln!("\nrecording, interleaved:");
+        let traced = |layer| {
+            let subscriber = tracing::Dispatch::new(common::tracing_subscriber(&provider, layer));
+            let timer = chunk_timer(with_tracing, flush);
+            move |rt: &tokio::runtime::Runtime| tracing::dispatcher::with_default(&subscriber, || timer(rt))
+        };
+        interleave(
+            &rt,
+            &[
+                &chunk_timer(with_llm_call, flush),
+                &chunk_timer(hand_naive, flush),
+                &chunk_timer(hand_lazy, flush),
+                &traced(Layer::Defaults),
+                &traced(Layer::SameAttributes),
+            ],
+            ROUNDS,
+            &[
+                ("recording: llm_call / hand_naive", 0, 1),
+                ("recording: llm_call / hand_lazy", 0, 2),
+                ("recording: tracing / llm_call", 3, 0),
+                ("recording: tracing (same attributes) / llm_call", 4, 0),
+            ],
+        );
         provider.shutdown().expect("tracer provider shutdown");
     }
 
@@ -151,6 +210,21 @@ fn main() {
         bench_variant(&mut group, &rt, "hand_naive", hand_naive, &counts.0[2], None);
         bench_variant(&mut group, &rt, "hand_lazy", hand_lazy, &counts.0[3], None);
         group.finish();
+        eprintln!("\n{group_name}, interleaved:");
+        let label = if sampled_out { "sampled out" } else { "no SDK" };
+        interleave(
+            &rt,
+            &[
+                &chunk_timer(with_llm_call, None),
+                &chunk_timer(hand_naive, None),
+                &chunk_timer(hand_lazy, None),
+            ],
+            ROUNDS,
+            &[
+                (&format!("{label}: llm_call / hand_naive"), 0, 1),
+                (&format!("{label}: llm_call / hand_lazy"), 0, 2),
+            ],
+        );
         if let Some((provider, exporter)) = installed {
             provider.force_flush().expect("tracer provider flush");
             assert_eq!(load(&exporter.spans), 0, "sampled out: nothing exported");
@@ -173,8 +247,21 @@ fn main() {
             &counts.0[1],
             None,
         );
-        llm_trace::set_enabled(true);
         group.finish();
+        eprintln!("\noff_switch, interleaved:");
+        let switched_off = |rt: &tokio::runtime::Runtime| {
+            llm_trace::set_enabled(false);
+            let elapsed = chunk_timer(with_llm_call, None)(rt);
+            llm_trace::set_enabled(true);
+            elapsed
+        };
+        interleave(
+            &rt,
+            &[&chunk_timer(uninstrumented, None), &switched_off],
+            ROUNDS,
+            &[("switched off: llm_call / uninstrumented", 1, 0)],
+        );
+        llm_trace::set_enabled(true);
         provider.force_flush().expect("tracer provider flush");
         assert_eq!(load(&exporter.spans), 0, "switched off: nothing exported");
         provider.shutdown().expect("tracer provider shutdown");
@@ -187,6 +274,7 @@ fn main() {
         ("recording: llm_call / hand_naive", "recording", "llm_call", "hand_naive"),
         ("recording: llm_call / hand_lazy", "recording", "llm_call", "hand_lazy"),
         ("recording: tracing / llm_call", "recording", "tracing", "llm_call"),
+        ("recording: tracing (same attributes) / llm_call", "recording", "tracing_same_attributes", "llm_call"),
         ("sampled out: llm_call / hand_naive", "sampled_out", "llm_call", "hand_naive"),
         ("sampled out: llm_call / hand_lazy", "sampled_out", "llm_call", "hand_lazy"),
         ("no SDK: llm_call / hand_naive", "no_sdk", "llm_call", "hand_naive"),

@@ -276,20 +276,35 @@ pub async fn with_tracing(user_id: u64, req: &ChatRequest) -> Output {
     result
 }
 
+/// How the `tracing` variant's layer is configured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Layer {
+    /// `tracing-opentelemetry`'s defaults, as a `tracing` user gets them:
+    /// the layer adds location, thread, target and busy/idle attributes.
+    Defaults,
+    /// The layer adds none of its own attributes: the span carries exactly
+    /// the others' attributes.
+    SameAttributes,
+}
+
 /// A `tracing` subscriber that bridges spans into `provider` through
-/// `tracing-opentelemetry`, adding none of its own attributes (location,
-/// thread, target, busy/idle time), so its spans carry the same attributes
-/// as the others.
-pub fn tracing_subscriber(provider: &SdkTracerProvider) -> impl tracing::Subscriber + Send + Sync {
+/// `tracing-opentelemetry`.
+pub fn tracing_subscriber(
+    provider: &SdkTracerProvider,
+    layer: Layer,
+) -> impl tracing::Subscriber + Send + Sync {
     use opentelemetry::trace::TracerProvider as _;
     use tracing_subscriber::layer::SubscriberExt;
-    let layer = tracing_opentelemetry::layer()
-        .with_tracer(provider.tracer(TRACER))
-        .with_location(false)
-        .with_threads(false)
-        .with_target(false)
-        .with_tracked_inactivity(false);
-    tracing_subscriber::registry().with(layer)
+    let otel = tracing_opentelemetry::layer().with_tracer(provider.tracer(TRACER));
+    let otel = match layer {
+        Layer::Defaults => otel,
+        Layer::SameAttributes => otel
+            .with_location(false)
+            .with_threads(false)
+            .with_target(false)
+            .with_tracked_inactivity(false),
+    };
+    tracing_subscriber::registry().with(otel)
 }
 
 /// An exporter that drops every batch, counting the spans it was handed.
@@ -316,12 +331,12 @@ pub struct Recorded {
     pub attributes: BTreeMap<String, Value>,
 }
 
-/// Runs `call` once against an in-memory exporter (with `sampler`, and the
-/// `tracing` subscriber when `traced`) and returns the spans it recorded.
+/// Runs `call` once against an in-memory exporter (with `sampler`, and a
+/// `tracing` subscriber with `layer`) and returns the spans it recorded.
 pub fn record_one<F, Fut>(
     rt: &tokio::runtime::Runtime,
     sampler: Sampler,
-    traced: bool,
+    layer: Option<Layer>,
     call: F,
 ) -> Vec<Recorded>
 where
@@ -338,10 +353,9 @@ where
         let response = rt.block_on(call(7, &REQUEST)).expect("the call succeeds");
         assert_eq!(response.id, RESPONSE.id, "the call's result is unchanged");
     };
-    if traced {
-        tracing::subscriber::with_default(tracing_subscriber(&provider), run);
-    } else {
-        run();
+    match layer {
+        Some(layer) => tracing::subscriber::with_default(tracing_subscriber(&provider, layer), run),
+        None => run(),
     }
     let spans = exporter.get_finished_spans().expect("in-memory exporter");
     provider.shutdown().expect("tracer provider shutdown");
@@ -475,9 +489,71 @@ pub fn print_ratios(ratios: &[(&str, &str, &str, &str)]) {
     for (label, group, numerator, denominator) in ratios {
         match (estimate_ns(group, numerator), estimate_ns(group, denominator)) {
             (Some(n), Some(d)) => {
-                eprintln!("  {label:<44} {:>6.2}   ({n:.1} ns / {d:.1} ns)", n / d)
+                eprintln!("  {label:<50} {:>6.2}   ({n:.1} ns / {d:.1} ns)", n / d)
             }
-            _ => eprintln!("  {label:<44}    (not measured in this run)"),
+            _ => eprintln!("  {label:<50}    (not measured in this run)"),
         }
+    }
+}
+
+/// Times [`CHUNK`] calls of `call` per invocation (then flushes `flush`,
+/// untimed), for [`interleave`].
+pub fn chunk_timer<'a, F, Fut>(
+    call: F,
+    flush: Option<&'a SdkTracerProvider>,
+) -> impl Fn(&tokio::runtime::Runtime) -> Duration + 'a
+where
+    F: Fn(u64, &'static ChatRequest) -> Fut + Copy + 'a,
+    Fut: Future<Output = Output>,
+{
+    move |rt| {
+        let req: &'static ChatRequest = &REQUEST;
+        let elapsed = rt.block_on(async {
+            let start = Instant::now();
+            for _ in 0..CHUNK {
+                let _ = black_box(call(black_box(7), black_box(req)).await);
+            }
+            start.elapsed()
+        });
+        if let Some(provider) = flush {
+            provider.force_flush().expect("tracer provider flush");
+        }
+        elapsed
+    }
+}
+
+/// A second measurement that load changing over time cannot skew: the
+/// variants take turns, one chunk each per round, for `rounds` rounds, and
+/// each ratio is the median over the rounds of the two variants' times in
+/// the same round. Prints one line per `(label, numerator, denominator)`
+/// (indices into `variants`).
+pub fn interleave(
+    rt: &tokio::runtime::Runtime,
+    variants: &[&dyn Fn(&tokio::runtime::Runtime) -> Duration],
+    rounds: usize,
+    ratios: &[(&str, usize, usize)],
+) {
+    for variant in variants {
+        variant(rt); // warm up
+    }
+    let mut times = vec![Vec::with_capacity(rounds); variants.len()];
+    for _ in 0..rounds {
+        for (variant, times) in variants.iter().zip(&mut times) {
+            times.push(variant(rt).as_secs_f64());
+        }
+    }
+    for (label, numerator, denominator) in ratios {
+        let mut per_round: Vec<f64> = times[*numerator]
+            .iter()
+            .zip(&times[*denominator])
+            .map(|(n, d)| n / d)
+            .collect();
+        per_round.sort_by(f64::total_cmp);
+        let median = per_round[per_round.len() / 2];
+        let (low, high) = (
+            per_round[per_round.len() / 4],
+            per_round[per_round.len() * 3 / 4],
+        );
+        eprintln!("  {label:<50} {median:>6.2}   (interleaved, {rounds} rounds; quartiles {low:.2}..{high:.2})");
     }
 }
