@@ -16,11 +16,16 @@ use criterion::Criterion;
 use opentelemetry_sdk::trace::Sampler;
 
 fn main() {
-    const { assert!(!llm_trace::switch::COMPILED_IN, "built without the `off` feature") };
+    const {
+        assert!(
+            !llm_trace::switch::COMPILED_IN,
+            "built without the `off` feature"
+        )
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a current-thread runtime");
-    assert!(record_one(&rt, Sampler::AlwaysOn, false, with_llm_call).is_empty());
+    assert!(record_one(&rt, Sampler::AlwaysOn, None, with_llm_call).is_empty());
 
     let mut criterion = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -29,8 +34,22 @@ fn main() {
     let (provider, _exporter) = install_discarding(Sampler::AlwaysOn);
     let counts: [AtomicU64; 2] = Default::default();
     let mut group = criterion.benchmark_group("compiled_out");
-    bench_variant(&mut group, &rt, "uninstrumented", uninstrumented, &counts[0], None);
-    bench_variant(&mut group, &rt, "llm_call_compiled_out", with_llm_call, &counts[1], None);
+    bench_variant(
+        &mut group,
+        &rt,
+        "uninstrumented",
+        uninstrumented,
+        &counts[0],
+        None,
+    );
+    bench_variant(
+        &mut group,
+        &rt,
+        "llm_call_compiled_out",
+        with_llm_call,
+        &counts[1],
+        None,
+    );
     group.finish();
     eprintln!("\ncompiled_out, interleaved:");
     common::interleave(

@@ -676,6 +676,13 @@ impl Shared {
     ) -> ExportStatus {
         let status = self.admit().await;
         let spans = flatten_spans(&request, protocol);
+        if status == ExportStatus::Ok {
+            self.accepted_spans
+                .fetch_add(spans.len() as u64, Ordering::Relaxed);
+        }
+        if self.count_only.load(Ordering::Relaxed) {
+            return status;
+        }
         let mut recorded = self.recorded();
         recorded.requests.push(RequestRecord {
             protocol,
@@ -685,12 +692,8 @@ impl Shared {
             items: spans.len(),
         });
         if status == ExportStatus::Ok {
-            self.accepted_spans
-                .fetch_add(spans.len() as u64, Ordering::Relaxed);
-            if !self.count_only.load(Ordering::Relaxed) {
-                recorded.spans.extend(spans);
-                recorded.trace_requests.push((protocol, request));
-            }
+            recorded.spans.extend(spans);
+            recorded.trace_requests.push((protocol, request));
         }
         status
     }
@@ -703,6 +706,9 @@ impl Shared {
     ) -> ExportStatus {
         let status = self.admit().await;
         let points = flatten_metrics(&request, protocol);
+        if self.count_only.load(Ordering::Relaxed) {
+            return status;
+        }
         let mut recorded = self.recorded();
         recorded.requests.push(RequestRecord {
             protocol,
@@ -1490,8 +1496,8 @@ impl Receiver {
     }
 
     /// With `true`, accepted spans are counted ([`Receiver::accepted_spans`])
-    /// but no longer kept, nor their requests: for benchmarks and soak runs
-    /// that send millions of spans.
+    /// and nothing is kept (no spans, metrics or request records): for
+    /// benchmarks and soak runs that send millions of spans.
     pub fn set_count_only(&self, count_only: bool) {
         self.shared.count_only.store(count_only, Ordering::Relaxed);
     }
