@@ -108,7 +108,11 @@ fn main() {
         for threads in [1_u64, 2] {
             let telemetry = init(target, &receiver, &dir);
             let calls = AtomicU64::new(0);
-            let name = format!("{}/{threads}_thread{}", target.name(), if threads == 1 { "" } else { "s" });
+            let name = format!(
+                "{}/{threads}_thread{}",
+                target.name(),
+                if threads == 1 { "" } else { "s" }
+            );
             group.bench_function(&name, |b| {
                 b.iter_custom(|iters| {
                     calls.fetch_add(iters, Ordering::Relaxed);

@@ -58,8 +58,8 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use common::{
-    bench_variant, chunk_timer, hand_lazy, hand_naive, install_discarding, interleave, record_one, report_exported,
-    uninstrumented, with_llm_call, with_tracing, Layer, RESPONSE,
+    bench_variant, chunk_timer, hand_lazy, hand_naive, install_discarding, interleave, record_one,
+    report_exported, uninstrumented, with_llm_call, with_tracing, Layer, RESPONSE,
 };
 use criterion::Criterion;
 use opentelemetry::trace::{noop::NoopTracerProvider, SpanKind};
@@ -85,7 +85,12 @@ fn check_same_spans(rt: &tokio::runtime::Runtime) {
         by_macro,
         "hand_lazy"
     );
-    let mut by_tracing = record_one(rt, Sampler::AlwaysOn, Some(Layer::SameAttributes), with_tracing);
+    let mut by_tracing = record_one(
+        rt,
+        Sampler::AlwaysOn,
+        Some(Layer::SameAttributes),
+        with_tracing,
+    );
     assert_eq!(by_tracing.len(), 1, "one span per call");
     let reasons = by_tracing[0]
         .attributes
@@ -152,16 +157,44 @@ fn main() {
         let counts = Counts(Default::default());
         let mut group = criterion.benchmark_group("recording");
         let flush = Some(&provider);
-        bench_variant(&mut group, &rt, "uninstrumented", uninstrumented, &counts.0[0], None);
-        bench_variant(&mut group, &rt, "llm_call", with_llm_call, &counts.0[1], flush);
+        bench_variant(
+            &mut group,
+            &rt,
+            "uninstrumented",
+            uninstrumented,
+            &counts.0[0],
+            None,
+        );
+        bench_variant(
+            &mut group,
+            &rt,
+            "llm_call",
+            with_llm_call,
+            &counts.0[1],
+            flush,
+        );
         report_exported(&provider, &exporter, "llm_call", load(&counts.0[1]));
-        bench_variant(&mut group, &rt, "hand_naive", hand_naive, &counts.0[2], flush);
+        bench_variant(
+            &mut group,
+            &rt,
+            "hand_naive",
+            hand_naive,
+            &counts.0[2],
+            flush,
+        );
         report_exported(&provider, &exporter, "hand_naive", load(&counts.0[2]));
         bench_variant(&mut group, &rt, "hand_lazy", hand_lazy, &counts.0[3], flush);
         report_exported(&provider, &exporter, "hand_lazy", load(&counts.0[3]));
         let subscriber = common::tracing_subscriber(&provider, Layer::Defaults);
         tracing::subscriber::with_default(subscriber, || {
-            bench_variant(&mut group, &rt, "tracing", with_tracing, &counts.0[4], flush);
+            bench_variant(
+                &mut group,
+                &rt,
+                "tracing",
+                with_tracing,
+                &counts.0[4],
+                flush,
+            );
         });
         report_exported(&provider, &exporter, "tracing", load(&counts.0[4]));
         let subscriber = common::tracing_subscriber(&provider, Layer::SameAttributes);
@@ -169,13 +202,20 @@ fn main() {
             let name = "tracing_same_attributes";
             bench_variant(&mut group, &rt, name, with_tracing, &counts.0[5], flush);
         });
-        report_exported(&provider, &exporter, "tracing_same_attributes", load(&counts.0[5]));
+        report_exported(
+            &provider,
+            &exporter,
+            "tracing_same_attributes",
+            load(&counts.0[5]),
+        );
         group.finish();
         eprintln!("\nrecording, interleaved:");
         let traced = |layer| {
             let subscriber = tracing::Dispatch::new(common::tracing_subscriber(&provider, layer));
             let timer = chunk_timer(with_tracing, flush);
-            move |rt: &tokio::runtime::Runtime| tracing::dispatcher::with_default(&subscriber, || timer(rt))
+            move |rt: &tokio::runtime::Runtime| {
+                tracing::dispatcher::with_default(&subscriber, || timer(rt))
+            }
         };
         interleave(
             &rt,
@@ -205,9 +245,30 @@ fn main() {
         }
         let counts = Counts(Default::default());
         let mut group = criterion.benchmark_group(group_name);
-        bench_variant(&mut group, &rt, "uninstrumented", uninstrumented, &counts.0[0], None);
-        bench_variant(&mut group, &rt, "llm_call", with_llm_call, &counts.0[1], None);
-        bench_variant(&mut group, &rt, "hand_naive", hand_naive, &counts.0[2], None);
+        bench_variant(
+            &mut group,
+            &rt,
+            "uninstrumented",
+            uninstrumented,
+            &counts.0[0],
+            None,
+        );
+        bench_variant(
+            &mut group,
+            &rt,
+            "llm_call",
+            with_llm_call,
+            &counts.0[1],
+            None,
+        );
+        bench_variant(
+            &mut group,
+            &rt,
+            "hand_naive",
+            hand_naive,
+            &counts.0[2],
+            None,
+        );
         bench_variant(&mut group, &rt, "hand_lazy", hand_lazy, &counts.0[3], None);
         group.finish();
         eprintln!("\n{group_name}, interleaved:");
@@ -237,7 +298,14 @@ fn main() {
         let (provider, exporter) = install_discarding(Sampler::AlwaysOn);
         let counts = Counts(Default::default());
         let mut group = criterion.benchmark_group("off_switch");
-        bench_variant(&mut group, &rt, "uninstrumented", uninstrumented, &counts.0[0], None);
+        bench_variant(
+            &mut group,
+            &rt,
+            "uninstrumented",
+            uninstrumented,
+            &counts.0[0],
+            None,
+        );
         llm_trace::set_enabled(false);
         bench_variant(
             &mut group,
@@ -271,15 +339,60 @@ fn main() {
 
     criterion.final_summary();
     common::print_ratios(&[
-        ("recording: llm_call / hand_naive", "recording", "llm_call", "hand_naive"),
-        ("recording: llm_call / hand_lazy", "recording", "llm_call", "hand_lazy"),
-        ("recording: tracing / llm_call", "recording", "tracing", "llm_call"),
-        ("recording: tracing (same attributes) / llm_call", "recording", "tracing_same_attributes", "llm_call"),
-        ("sampled out: llm_call / hand_naive", "sampled_out", "llm_call", "hand_naive"),
-        ("sampled out: llm_call / hand_lazy", "sampled_out", "llm_call", "hand_lazy"),
-        ("no SDK: llm_call / hand_naive", "no_sdk", "llm_call", "hand_naive"),
-        ("no SDK: llm_call / hand_lazy", "no_sdk", "llm_call", "hand_lazy"),
-        ("switched off: llm_call / uninstrumented", "off_switch", "llm_call_switched_off", "uninstrumented"),
+        (
+            "recording: llm_call / hand_naive",
+            "recording",
+            "llm_call",
+            "hand_naive",
+        ),
+        (
+            "recording: llm_call / hand_lazy",
+            "recording",
+            "llm_call",
+            "hand_lazy",
+        ),
+        (
+            "recording: tracing / llm_call",
+            "recording",
+            "tracing",
+            "llm_call",
+        ),
+        (
+            "recording: tracing (same attributes) / llm_call",
+            "recording",
+            "tracing_same_attributes",
+            "llm_call",
+        ),
+        (
+            "sampled out: llm_call / hand_naive",
+            "sampled_out",
+            "llm_call",
+            "hand_naive",
+        ),
+        (
+            "sampled out: llm_call / hand_lazy",
+            "sampled_out",
+            "llm_call",
+            "hand_lazy",
+        ),
+        (
+            "no SDK: llm_call / hand_naive",
+            "no_sdk",
+            "llm_call",
+            "hand_naive",
+        ),
+        (
+            "no SDK: llm_call / hand_lazy",
+            "no_sdk",
+            "llm_call",
+            "hand_lazy",
+        ),
+        (
+            "switched off: llm_call / uninstrumented",
+            "off_switch",
+            "llm_call_switched_off",
+            "uninstrumented",
+        ),
     ]);
 }
 

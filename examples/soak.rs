@@ -135,7 +135,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
 
     println!("soak: {seconds} s, {target}, {threads} producer thread(s)");
-    println!("{:>6} {:>10} {:>12} {:>12}", "t (s)", "RSS (KiB)", "calls", "delivered");
+    println!(
+        "{:>6} {:>10} {:>12} {:>12}",
+        "t (s)", "RSS (KiB)", "calls", "delivered"
+    );
     let started = Instant::now();
     let mut samples = Vec::new();
     let mut next = Duration::from_secs(5);
@@ -187,9 +190,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let max = samples.iter().map(|&(_, rss)| rss).max().unwrap_or(0);
     let growth = i64::try_from(last).unwrap_or(0) - i64::try_from(first).unwrap_or(0);
-    println!(
-        "RSS at {t0} s: {first} KiB; at {t1} s: {last} KiB ({growth:+} KiB); max {max} KiB"
-    );
+    println!("RSS at {t0} s: {first} KiB; at {t1} s: {last} KiB ({growth:+} KiB); max {max} KiB");
     if growth > 16 * 1024 {
         eprintln!("memory grew by more than 16 MiB after warm-up");
         std::process::exit(1);

@@ -261,7 +261,10 @@ pub async fn with_tracing(user_id: u64, req: &ChatRequest) -> Output {
             .iter()
             .filter_map(|c| c.finish_reason.as_deref())
             .collect();
-        span.record("gen_ai.response.finish_reasons", tracing::field::debug(&reasons));
+        span.record(
+            "gen_ai.response.finish_reasons",
+            tracing::field::debug(&reasons),
+        );
         if let Some(usage) = &response.usage {
             span.record(
                 "gen_ai.usage.input_tokens",
@@ -487,7 +490,10 @@ pub fn estimate_ns(group: &str, variant: &str) -> Option<f64> {
 pub fn print_ratios(ratios: &[(&str, &str, &str, &str)]) {
     eprintln!("\nratios (this run):");
     for (label, group, numerator, denominator) in ratios {
-        match (estimate_ns(group, numerator), estimate_ns(group, denominator)) {
+        match (
+            estimate_ns(group, numerator),
+            estimate_ns(group, denominator),
+        ) {
             (Some(n), Some(d)) => {
                 eprintln!("  {label:<50} {:>6.2}   ({n:.1} ns / {d:.1} ns)", n / d)
             }

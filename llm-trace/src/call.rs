@@ -162,7 +162,9 @@ impl CallSite {
     fn model_and_name(&'static self, model: &str) -> (StringValue, Cow<'static, str>) {
         let &(first, first_name) = self.named.get_or_init(|| {
             let first = self.model.unwrap_or_else(|| leak(model.to_owned()));
-            let name = self.name.unwrap_or_else(|| leak(span_name(self.operation, first)));
+            let name = self
+                .name
+                .unwrap_or_else(|| leak(span_name(self.operation, first)));
             (first, name)
         });
         if first == model {
@@ -179,9 +181,12 @@ impl CallSite {
     /// seen is kept as [`CallSite::model_and_name`] keeps the first model.
     #[inline]
     fn server_address(&'static self, server: &str) -> (StringValue, Option<u16>) {
-        let &(first, first_host) = self
-            .server
-            .get_or_init(|| (leak(server.to_owned()), leak(parse_server(server).0.to_owned())));
+        let &(first, first_host) = self.server.get_or_init(|| {
+            (
+                leak(server.to_owned()),
+                leak(parse_server(server).0.to_owned()),
+            )
+        });
         let (host, port) = parse_server(server);
         if first == server {
             return (StringValue::from(first_host), port);
@@ -287,14 +292,16 @@ impl Call {
         P: Provider,
         F: FnOnce(&mut Fields<'_>),
     {
-        let (model, name): (Option<StringValue>, Cow<'static, str>) =
-            match site.model.or_else(|| request.and_then(|r| r.request_model())) {
-                Some(model) => {
-                    let (model, name) = site.model_and_name(model);
-                    (Some(model), name)
-                }
-                None => (None, Cow::Borrowed(site.name.unwrap_or(site.operation))),
-            };
+        let (model, name): (Option<StringValue>, Cow<'static, str>) = match site
+            .model
+            .or_else(|| request.and_then(|r| r.request_model()))
+        {
+            Some(model) => {
+                let (model, name) = site.model_and_name(model);
+                (Some(model), name)
+            }
+            None => (None, Cow::Borrowed(site.name.unwrap_or(site.operation))),
+        };
         let (server_address, server_port) = match server {
             Some(server) => {
                 let (address, port) = site.server_address(server);

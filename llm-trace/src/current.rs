@@ -32,7 +32,9 @@ pub(crate) struct ActiveGuard<'a> {
 pub(crate) fn enter(call: Option<&Context>) -> ActiveGuard<'_> {
     let call = call.map_or(ptr::null(), |cx| cx as *const Context);
     ActiveGuard {
-        previous: ACTIVE.try_with(|active| active.replace(call)).unwrap_or(ptr::null()),
+        previous: ACTIVE
+            .try_with(|active| active.replace(call))
+            .unwrap_or(ptr::null()),
         _call: PhantomData,
     }
 }

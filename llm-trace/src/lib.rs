@@ -61,6 +61,7 @@ pub use opentelemetry_semantic_conventions;
 /// changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__llm_trace_select as select;
     pub use crate::call::{Call, CallSite, ErrorMessage, Fields, Instrumented};
     pub use crate::metadata::{DebugValue, DisplayValue, StaticValue};
     pub use crate::outcome::{
@@ -71,7 +72,6 @@ pub mod __private {
         Anthropic, AzureOpenAi, Bedrock, Cohere, DeepSeek, Gemini, Groq, MistralAi, Ollama, OpenAi,
         OpenAiCompatible, OpenRouter, Perplexity, Provider, RequestFacts, VertexAi, XAi,
     };
-    pub use crate::__llm_trace_select as select;
     pub use crate::switch::enabled;
     pub use core::concat;
     pub use core::module_path;
