@@ -37,7 +37,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -635,6 +635,10 @@ struct Shared {
     received: AtomicUsize,
     delay_micros: AtomicU64,
     status: AtomicU8,
+    /// Spans of accepted requests, kept or not.
+    accepted_spans: AtomicU64,
+    /// Whether accepted spans are only counted, not kept.
+    count_only: AtomicBool,
 }
 
 impl Shared {
@@ -683,6 +687,13 @@ impl Shared {
     ) -> ExportStatus {
         let status = self.admit().await;
         let spans = flatten_spans(&request, protocol);
+        if status == ExportStatus::Ok {
+            self.accepted_spans
+                .fetch_add(spans.len() as u64, Ordering::Relaxed);
+        }
+        if self.count_only.load(Ordering::Relaxed) {
+            return status;
+        }
         let mut recorded = self.recorded();
         recorded.requests.push(RequestRecord {
             protocol,
@@ -706,6 +717,9 @@ impl Shared {
     ) -> ExportStatus {
         let status = self.admit().await;
         let points = flatten_metrics(&request, protocol);
+        if self.count_only.load(Ordering::Relaxed) {
+            return status;
+        }
         let mut recorded = self.recorded();
         recorded.requests.push(RequestRecord {
             protocol,
@@ -1563,6 +1577,20 @@ impl Receiver {
     pub fn clear(&self) {
         *self.shared.recorded() = Recorded::default();
         self.shared.received.store(0, Ordering::Relaxed);
+        self.shared.accepted_spans.store(0, Ordering::Relaxed);
+    }
+
+    /// With `true`, accepted spans are counted ([`Receiver::accepted_spans`])
+    /// and nothing is kept (no spans, metrics or request records): for
+    /// benchmarks and soak runs that send millions of spans.
+    pub fn set_count_only(&self, count_only: bool) {
+        self.shared.count_only.store(count_only, Ordering::Relaxed);
+    }
+
+    /// How many spans accepted export requests carried so far, kept or only
+    /// counted.
+    pub fn accepted_spans(&self) -> u64 {
+        self.shared.accepted_spans.load(Ordering::Relaxed)
     }
 
     /// Polls until `done(self)` holds or `timeout` passes; true if it held.

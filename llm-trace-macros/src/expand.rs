@@ -163,10 +163,47 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         None => finish(&provider),
     };
     let body = typed_body(&output_ty, &block);
-    let run = if sig.asyncness.is_some() {
-        quote!(::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #body).await)
+    let (make_body, run_body, run_plain) = if sig.asyncness.is_some() {
+        (
+            quote!(async move #body),
+            quote!(
+                ::llm_trace::__private::Instrumented::new(__llm_trace_call, __llm_trace_body).await
+            ),
+            quote!(__llm_trace_body.await),
+        )
     } else {
-        quote!(__llm_trace_call.run_sync(move || #body))
+        (
+            quote!(move || #body),
+            quote!(__llm_trace_call.run_sync(__llm_trace_body)),
+            quote!(__llm_trace_body()),
+        )
+    };
+    // A stream is wrapped either way (as a pass-through when the switch is
+    // off), so both branches have the one type `impl Stream` allows.
+    let run = if stream.is_some() {
+        quote! {
+            let (__llm_trace_call, __llm_trace_output):
+                (::llm_trace::__private::Option<::llm_trace::__private::Call>, #output_ty) =
+                match __llm_trace_call {
+                    ::llm_trace::__private::Some(__llm_trace_call) => {
+                        let (__llm_trace_call, __llm_trace_output) = #run_body;
+                        (::llm_trace::__private::Some(__llm_trace_call), __llm_trace_output)
+                    }
+                    ::llm_trace::__private::None => (::llm_trace::__private::None, #run_plain),
+                };
+            #finish
+        }
+    } else {
+        quote! {
+            match __llm_trace_call {
+                ::llm_trace::__private::Some(__llm_trace_call) => {
+                    let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
+                        #run_body;
+                    #finish
+                }
+                ::llm_trace::__private::None => #run_plain,
+            }
+        }
     };
     let local_provider = match &args.provider {
         Some(ProviderArg::Compatible(name)) => quote! {
@@ -181,21 +218,47 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         _ => quote!(),
     };
 
-    quote! {
-        #(#attrs)*
-        #vis #sig {
-            #local_provider
-            static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
-            #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-            let __llm_trace_call = ::llm_trace::__private::Call::start::<#provider, _>(
+    let instrumented = quote! {
+        #local_provider
+        static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
+        #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
+        let __llm_trace_call = if ::llm_trace::__private::enabled() {
+            ::llm_trace::__private::Some(::llm_trace::__private::Call::start::<#provider, _>(
                 &__LLM_TRACE_SITE,
                 #request,
                 #server,
                 |#recorder: &mut ::llm_trace::__private::Fields<'_>| { #(#fields)* },
-            );
-            let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                #run;
-            #finish
+            ))
+        } else {
+            ::llm_trace::__private::None
+        };
+        let __llm_trace_body = #make_body;
+        #run
+    };
+    select(attrs, vis, sig, block, instrumented)
+}
+
+/// The annotated function twice: instrumented, and as written for the `off`
+/// feature of `llm-trace`, which picks one (this crate cannot see its features).
+fn select(
+    attrs: Vec<syn::Attribute>,
+    vis: syn::Visibility,
+    sig: syn::Signature,
+    block: Box<syn::Block>,
+    instrumented: TokenStream,
+) -> TokenStream {
+    quote! {
+        ::llm_trace::__private::select! {
+            {
+                #(#attrs)*
+                #vis #sig {
+                    #instrumented
+                }
+            }
+            {
+                #(#attrs)*
+                #vis #sig #block
+            }
         }
     }
 }
@@ -518,10 +581,12 @@ fn finish_stream(provider: &TokenStream, shape: &StreamShape) -> TokenStream {
                         ErrorTypeKnown as _, ErrorTypeName as _, MessageDebug as _,
                         MessageDisplay as _, MessageNone as _,
                     };
-                    __llm_trace_call.finish_err(
-                        (&::llm_trace::__private::Failure(&__llm_trace_err)).__llm_trace_error_type(),
-                        (&&&::llm_trace::__private::Failure(&__llm_trace_err)).__llm_trace_message(),
-                    );
+                    if let ::llm_trace::__private::Some(__llm_trace_call) = __llm_trace_call {
+                        __llm_trace_call.finish_err(
+                            (&::llm_trace::__private::Failure(&__llm_trace_err)).__llm_trace_error_type(),
+                            (&&&::llm_trace::__private::Failure(&__llm_trace_err)).__llm_trace_message(),
+                        );
+                    }
                     ::core::result::Result::Err(__llm_trace_err)
                 }
             }
@@ -616,10 +681,8 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
     let output_ty = output_type(&sig.output);
     let body = typed_body(&output_ty, &block);
     let finish = finish(&provider);
-    quote! {
-        #(#attrs)*
-        #vis #sig {
-            static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite =
+    let instrumented = quote! {
+        static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite =
                 ::llm_trace::__private::CallSite::new::<#provider>(
                     ::llm_trace::__private::concat!(::llm_trace::__private::module_path!(), "::", #fn_name)
                 )
@@ -627,17 +690,27 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
                 .name(#span_name)
                 .internal()
                 .metadata(&[#(#metadata),*]);
-            #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-            let __llm_trace_call = ::llm_trace::__private::Call::start_workflow(
+        #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
+        let __llm_trace_call = if ::llm_trace::__private::enabled() {
+            ::llm_trace::__private::Some(::llm_trace::__private::Call::start_workflow(
                 &__LLM_TRACE_SITE,
                 ::llm_trace::__private::None,
-                [#(#entries),*].into_iter().flatten().collect(),
-            );
-            let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                ::llm_trace::__private::Instrumented::new(__llm_trace_call, async move #body).await;
-            #finish
+                ::llm_trace::__private::scope_entries([#(#entries),*]),
+            ))
+        } else {
+            ::llm_trace::__private::None
+        };
+        let __llm_trace_body = async move #body;
+        match __llm_trace_call {
+            ::llm_trace::__private::Some(__llm_trace_call) => {
+                let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
+                    ::llm_trace::__private::Instrumented::new(__llm_trace_call, __llm_trace_body).await;
+                #finish
+            }
+            ::llm_trace::__private::None => __llm_trace_body.await,
         }
-    }
+    };
+    select(attrs, vis, sig, block, instrumented)
 }
 
 /// Names bound by the function's parameters (`self` excluded).

@@ -7,8 +7,9 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
+
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
@@ -63,6 +64,14 @@ pub struct CallSite {
     internal: bool,
     stream: bool,
     capture: Option<CaptureMode>,
+    /// The most attributes a span of this site has had so far (0: none
+    /// ended yet), to size the next span's attributes once.
+    attributes: AtomicUsize,
+    /// The first model seen here and its span name, made `'static` once.
+    named: OnceLock<(&'static str, &'static str)>,
+    /// The first `server = ...` value seen here and its host, made
+    /// `'static` once.
+    server: OnceLock<(&'static str, &'static str)>,
 }
 
 impl CallSite {
@@ -81,6 +90,9 @@ impl CallSite {
             stream: false,
             internal: false,
             capture: None,
+            attributes: AtomicUsize::new(0),
+            named: OnceLock::new(),
+            server: OnceLock::new(),
         }
     }
 
@@ -149,6 +161,65 @@ impl CallSite {
     pub fn operation_name(&self) -> &'static str {
         self.operation
     }
+
+    /// The capacity to give a span's attributes: what this site's spans have
+    /// needed so far, or an estimate before the first one ends.
+    #[inline]
+    fn attribute_capacity(&self) -> usize {
+        match self.attributes.load(Ordering::Relaxed) {
+            0 => 5 + 1 + self.metadata.len() + self.fields + 8,
+            seen => seen,
+        }
+    }
+
+    /// The `gen_ai.request.model` value and the span name of a call of
+    /// `model`. A call site nearly always calls one model: the first one it
+    /// sees is copied once into memory that lives as long as the site (the
+    /// program), so that its calls allocate and format neither. Other models
+    /// are copied per call.
+    #[inline]
+    fn model_and_name(&'static self, model: &str) -> (StringValue, Cow<'static, str>) {
+        let &(first, first_name) = self.named.get_or_init(|| {
+            let first = self.model.unwrap_or_else(|| leak(model.to_owned()));
+            let name = self
+                .name
+                .unwrap_or_else(|| leak(span_name(self.operation, first)));
+            (first, name)
+        });
+        if first == model {
+            return (StringValue::from(first), Cow::Borrowed(first_name));
+        }
+        let name = self.name.map_or_else(
+            || Cow::Owned(span_name(self.operation, model)),
+            Cow::Borrowed,
+        );
+        (StringValue::from(Arc::<str>::from(model)), name)
+    }
+
+    /// `server.address` and `server.port` of `server = ...`; the first value
+    /// seen is kept as [`CallSite::model_and_name`] keeps the first model.
+    #[inline]
+    fn server_address(&'static self, server: &str) -> (StringValue, Option<u16>) {
+        let &(first, first_host) = self.server.get_or_init(|| {
+            (
+                leak(server.to_owned()),
+                leak(parse_server(server).0.to_owned()),
+            )
+        });
+        let (host, port) = parse_server(server);
+        if first == server {
+            return (StringValue::from(first_host), port);
+        }
+        (StringValue::from(Arc::<str>::from(host)), port)
+    }
+
+    /// Notes that a span of this site had `count` attributes.
+    #[inline]
+    fn fit(&self, count: usize) {
+        if count > self.attributes.load(Ordering::Relaxed) {
+            self.attributes.fetch_max(count, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Records `fields(...)` of an annotation. The generated code asks
@@ -212,6 +283,8 @@ pub struct Call {
     content: Option<Box<content::Pending>>,
     /// The finished call's cost, for the metrics.
     cost_usd: Option<f64>,
+    /// Attributes the span got at its start.
+    attribute_count: usize,
     finished: bool,
 }
 
@@ -242,32 +315,29 @@ impl Call {
         P: Provider,
         F: FnOnce(&mut Fields<'_>),
     {
-        let (model, name): (Option<StringValue>, Cow<'static, str>) =
-            match (site.model, request.and_then(|r| r.request_model())) {
-                (Some(model), _) => (
-                    Some(StringValue::from(model)),
-                    site.name.map_or_else(
-                        || Cow::Owned(span_name(site.operation, model)),
-                        Cow::Borrowed,
-                    ),
-                ),
-                (None, Some(model)) => (
-                    Some(StringValue::from(Arc::<str>::from(model))),
-                    site.name.map_or_else(
-                        || Cow::Owned(span_name(site.operation, model)),
-                        Cow::Borrowed,
-                    ),
-                ),
-                (None, None) => (None, Cow::Borrowed(site.name.unwrap_or(site.operation))),
-            };
-        let (server_address, server_port) = match server.map(parse_server) {
-            Some((address, port)) => (Some(StringValue::from(Arc::<str>::from(address))), port),
+        let (model, name): (Option<StringValue>, Cow<'static, str>) = match site
+            .model
+            .or_else(|| request.and_then(|r| r.request_model()))
+        {
+            Some(model) => {
+                let (model, name) = site.model_and_name(model);
+                (Some(model), name)
+            }
+            None => (None, Cow::Borrowed(site.name.unwrap_or(site.operation))),
+        };
+        let (server_address, server_port) = match server {
+            Some(server) => {
+                let (address, port) = site.server_address(server);
+                (Some(address), port)
+            }
             None => (site.server_address.map(StringValue::from), site.server_port),
         };
 
         // The SDK keeps this vector as the span's attribute storage: sized
-        // for everything recorded later, it never grows.
-        let mut sampling = Vec::with_capacity(5 + 1 + 12 + site.metadata.len() + site.fields + 10);
+        // for everything this site's spans record (sized once, from what
+        // they needed so far), it does not grow, and stays small enough for
+        // the allocator's fast path.
+        let mut sampling = Vec::with_capacity(site.attribute_capacity());
         sampling.push(KeyValue::new(sc::GEN_AI_OPERATION_NAME, site.operation));
         if !site.provider.is_empty() {
             sampling.push(KeyValue::new(sc::GEN_AI_PROVIDER_NAME, site.provider));
@@ -291,6 +361,7 @@ impl Call {
         };
         let content_base = capture.on_event().then(|| sampling.clone());
 
+        let mut attribute_count = sampling.len();
         let parent = Context::current();
         #[cfg(feature = "tracing")]
         let parent = crate::tracing_bridge::parent(parent);
@@ -372,6 +443,7 @@ impl Call {
                 );
             }
             content = content::begin(capture, content_base, &mut attributes, request);
+            attribute_count += attributes.len();
             span.set_attributes(attributes);
         } else if let Some(keys) = &metric_keys {
             fields(&mut Fields {
@@ -400,6 +472,7 @@ impl Call {
             metric_metadata,
             content,
             cost_usd: None,
+            attribute_count,
             finished: false,
         }
     }
@@ -457,6 +530,7 @@ impl Call {
             metric_metadata: Vec::new(),
             content: None,
             cost_usd: None,
+            attribute_count: 0,
             finished: false,
         }
     }
@@ -505,7 +579,7 @@ impl Call {
     }
 
     /// Makes this call reachable through `current_call()` until the guard drops.
-    pub(crate) fn enter(&self) -> current::ActiveGuard {
+    pub(crate) fn enter(&self) -> current::ActiveGuard<'_> {
         current::enter(self.recording.then_some(&self.cx))
     }
 
@@ -540,6 +614,7 @@ impl Call {
                 if let Some(pending) = self.content.take() {
                     pending.finish_ok(&self.cx, &mut attributes, || response.output_messages());
                 }
+                self.site.fit(self.attribute_count + attributes.len());
                 span.set_attributes(attributes);
             } else {
                 let model = response.response_model();
@@ -659,6 +734,7 @@ impl Call {
                     facts.take_output_messages(ended_early)
                 });
             }
+            self.site.fit(self.attribute_count + attributes.len());
             span.set_attributes(attributes);
         }
         span.end();
@@ -861,6 +937,11 @@ fn parse_server(server: &str) -> (&str, Option<u16>) {
         _ => None,
     });
     (host, port)
+}
+
+/// `s`, kept for the rest of the program (once per call site).
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
 }
 
 /// `{operation} {model}`, the conventions' span name.

@@ -1,8 +1,10 @@
 //! The running call, reached from inside its body.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
+use std::ptr;
 
 use opentelemetry::trace::{Status, TraceContextExt};
 use opentelemetry::{Context, Key, KeyValue};
@@ -11,26 +13,35 @@ use crate::metadata::AttributeValue;
 use crate::semconv as sc;
 
 thread_local! {
-    /// The calls being polled on this thread, innermost last: `Some` with
-    /// the call's context while it records, `None` while it does not (so
-    /// an unrecorded inner call never writes into a recorded outer one).
-    /// A stack kept by the poll rather than a context value: adding a value
-    /// to a context allocates on every call.
-    static ACTIVE: RefCell<Vec<Option<Context>>> = const { RefCell::new(Vec::new()) };
+    /// The context of the call being polled on this thread while it
+    /// records; null while none is, or while the innermost one does not
+    /// record (so an unrecorded inner call never writes into a recorded
+    /// outer one). A pointer set and restored by the poll rather than a
+    /// context value (adding a value to a context allocates on every call)
+    /// or a clone (two reference counts up and down on every poll).
+    static ACTIVE: Cell<*const Context> = const { Cell::new(ptr::null()) };
 }
 
-/// Makes `call` the current call until dropped (for one poll, or one
-/// synchronous scope).
-pub(crate) struct ActiveGuard(());
-
-pub(crate) fn enter(call: Option<&Context>) -> ActiveGuard {
-    ACTIVE.with(|active| active.borrow_mut().push(call.cloned()));
-    ActiveGuard(())
+/// Makes a call the current call until dropped (for one poll, or one
+/// synchronous scope), then restores the previous one.
+pub(crate) struct ActiveGuard<'a> {
+    previous: *const Context,
+    _call: PhantomData<&'a Context>,
 }
 
-impl Drop for ActiveGuard {
+pub(crate) fn enter(call: Option<&Context>) -> ActiveGuard<'_> {
+    let call = call.map_or(ptr::null(), |cx| cx as *const Context);
+    ActiveGuard {
+        previous: ACTIVE
+            .try_with(|active| active.replace(call))
+            .unwrap_or(ptr::null()),
+        _call: PhantomData,
+    }
+}
+
+impl Drop for ActiveGuard<'_> {
     fn drop(&mut self) {
-        let _ = ACTIVE.try_with(|active| active.borrow_mut().pop());
+        let _ = ACTIVE.try_with(|active| active.set(self.previous));
     }
 }
 
@@ -75,12 +86,14 @@ impl fmt::Debug for CurrentCall {
 /// nested in the body and from spans the body opens; not from tasks the
 /// body spawns.
 pub fn current_call() -> CurrentCall {
-    CurrentCall {
-        cx: ACTIVE
-            .try_with(|active| active.borrow().last().cloned().flatten())
-            .ok()
-            .flatten(),
-    }
+    let active = ACTIVE.try_with(Cell::get).unwrap_or(ptr::null());
+    // SAFETY: a non-null pointer in `ACTIVE` was set by `enter` from a
+    // `&'a Context` whose `ActiveGuard<'a>` has not been dropped yet (the
+    // guard restores the previous pointer when dropped, and guards are
+    // created and dropped in nested scopes on one thread: a poll, or
+    // `Workflow::in_scope`), so the context is alive and not moved.
+    let cx = unsafe { active.as_ref() };
+    CurrentCall { cx: cx.cloned() }
 }
 
 impl CurrentCall {

@@ -27,7 +27,8 @@
 //! Modules: [`provider`] (the provider trait and the built-in providers),
 //! [`content`] (opt-in prompt and completion capture),
 //! [`metadata`] (how values become attributes), [`cost`] (each call's cost
-//! in US dollars, and your own prices), [`semconv`] (every key).
+//! in US dollars, and your own prices), [`semconv`] (every key),
+//! [`switch`] (turning the instrumentation off at run or compile time).
 
 #![warn(missing_docs)]
 
@@ -44,6 +45,7 @@ pub mod provider;
 mod redact;
 pub mod semconv;
 mod stream;
+pub mod switch;
 #[cfg(feature = "tracing")]
 mod tracing_bridge;
 mod workflow;
@@ -54,6 +56,7 @@ pub use export::{builder, init, Telemetry};
 pub use llm_trace_macros::{llm_call, workflow};
 pub use metadata::{metadata_scope, with_metadata};
 pub use outcome::ErrorType;
+pub use switch::{is_enabled, set_enabled};
 pub use workflow::{workflow, Workflow, WorkflowRun};
 
 pub use opentelemetry;
@@ -64,6 +67,7 @@ pub use opentelemetry_semantic_conventions;
 /// changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__llm_trace_select as select;
     pub use crate::call::{Call, CallSite, ErrorMessage, Fields, Instrumented};
     pub use crate::content::CaptureMode;
     pub use crate::metadata::{DebugValue, DisplayValue, StaticValue};
@@ -78,9 +82,10 @@ pub mod __private {
         OpenAiCompatible, OpenRouter, Perplexity, Provider, RequestFacts, VertexAi, XAi,
     };
     pub use crate::stream::InstrumentedStream;
+    pub use crate::switch::enabled;
     pub use core::concat;
     pub use core::module_path;
-    pub use core::option::Option::{None, Some};
+    pub use core::option::Option::{self, None, Some};
     pub use core::pin::Pin;
     pub use std::boxed::Box;
 
@@ -89,6 +94,13 @@ pub mod __private {
     #[inline(always)]
     pub fn request<P: Provider, R: RequestFacts<P>>(request: &R) -> Option<&dyn RequestFacts<P>> {
         Some(request)
+    }
+
+    /// The body of an annotated function as a future whose output is `T`
+    /// (the function's return type), so that `?` and `return` in the body infer.
+    #[inline(always)]
+    pub fn body<T, F: core::future::Future<Output = T>>(body: F) -> F {
+        body
     }
 
     /// One always-evaluated `fields(...)` entry of a workflow.
@@ -103,12 +115,20 @@ pub mod __private {
     /// Wraps the stream an `#[llm_call]` function returned; `observe` (a
     /// closure of the generated code) gets its item type from `inner`.
     #[inline(always)]
-    pub fn stream<S, F>(call: Call, inner: S, observe: F) -> InstrumentedStream<S, F>
+    pub fn stream<S, F>(call: Option<Call>, inner: S, observe: F) -> InstrumentedStream<S, F>
     where
         S: futures_core::Stream,
         F: FnMut(&S::Item, &mut StreamFacts),
     {
         InstrumentedStream::new(call, inner, observe)
+    }
+
+    /// A workflow's `fields(...)` entries that convert to a value (typed
+    /// here, so a workflow without fields compiles too).
+    pub fn scope_entries<const N: usize>(
+        entries: [Option<opentelemetry::KeyValue>; N],
+    ) -> Vec<opentelemetry::KeyValue> {
+        entries.into_iter().flatten().collect()
     }
 
     /// The provider of tool executions and in-process agents: none.

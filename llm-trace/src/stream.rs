@@ -96,18 +96,17 @@ impl Drop for StreamCall {
 }
 
 impl<S, F> InstrumentedStream<S, F> {
-    /// Lets `call` end with `inner`.
-    pub fn new(call: Call, inner: S, observe: F) -> Self {
-        let measuring = call.measuring();
-        let observing = measuring || call.recording();
-        let mut facts = StreamFacts::new();
-        if call.captures_content() {
-            facts.capture_content();
-        }
-        InstrumentedStream {
-            inner,
-            observe,
-            state: Some(StreamCall {
+    /// Lets `call` end with `inner`; without a call (instrumentation
+    /// switched off) the stream passes through untouched.
+    pub fn new(call: Option<Call>, inner: S, observe: F) -> Self {
+        let state = call.map(|call| {
+            let measuring = call.measuring();
+            let observing = measuring || call.recording();
+            let mut facts = StreamFacts::new();
+            if call.captures_content() {
+                facts.capture_content();
+            }
+            StreamCall {
                 call: Some(call),
                 facts,
                 observing,
@@ -115,7 +114,12 @@ impl<S, F> InstrumentedStream<S, F> {
                 time_to_first_chunk: None,
                 last_chunk: None,
                 intervals: Vec::new(),
-            }),
+            }
+        });
+        InstrumentedStream {
+            inner,
+            observe,
+            state,
         }
     }
 }

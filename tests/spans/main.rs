@@ -11,6 +11,7 @@ mod openai;
 mod outcome;
 mod providers;
 mod shapes;
+mod sites;
 
 use opentelemetry::{Array, StringValue, Value};
 

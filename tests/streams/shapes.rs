@@ -135,12 +135,11 @@ async fn a_stream_dropped_after_each_chunk_ends_its_span_exactly_once() {
             },
             "after {taken} chunks"
         );
-        assert_eq!(
-            opentelemetry::Context::current()
+        assert!(
+            !opentelemetry::Context::current()
                 .span()
                 .span_context()
                 .is_valid(),
-            false,
             "the context is restored"
         );
     }
