@@ -325,7 +325,12 @@ fn assert_clean(run: &Run, bytes: &[u8], sink: &str) {
             String::from_utf8_lossy(bytes)
         );
     }
-    if !run.prompts_exported {
+    if run.prompts_exported {
+        assert!(
+            contains(bytes, "LEAKCHECK0PROMPT"),
+            "{sink}: capture was on, yet no prompt was exported"
+        );
+    } else {
         assert!(
             !contains(bytes, "LEAKCHECK0PROMPT"),
             "{sink}: prompt text exported with capture off"
@@ -335,6 +340,9 @@ fn assert_clean(run: &Run, bytes: &[u8], sink: &str) {
 
 async fn no_secret_reaches_any_sink(run: Run) {
     let _turn = TURN.lock().await;
+    // `init` keeps the capture mode it read for the whole process: each run
+    // starts from the default.
+    llm_trace::content::set_capture_mode(llm_trace::content::CaptureMode::NoContent);
     let bytes = jsonl_bytes(&run).await;
     assert_clean(&run, &bytes, "embedded default files");
     for protocol in ["http/protobuf", "grpc"] {
@@ -364,6 +372,31 @@ async fn no_secret_reaches_any_sink(run: Run) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_credential_is_exported_with_default_settings() {
     no_secret_reaches_any_sink(Run::default_settings()).await;
+}
+
+/// Content capture on (span and event): the prompts are exported, the
+/// credentials in headers, URLs and errors still are not; a key the
+/// application wrote into its own prompt is content, which the redaction
+/// hook keeps out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_credential_is_exported_with_content_capture_on() {
+    llm_trace::content::set_redactor(|_kind, value| {
+        llm_trace::content::for_each_string(value, |text| {
+            if text.contains("LEAKCHECK0body0api0key") {
+                *text = text.replace("LEAKCHECK0body0api0key", "[REDACTED]");
+            }
+        });
+    });
+    no_secret_reaches_any_sink(Run {
+        vars: vec![(
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+            "SPAN_AND_EVENT".to_owned(),
+        )],
+        prompts_exported: true,
+    })
+    .await;
+    llm_trace::content::set_capture_mode(llm_trace::content::CaptureMode::NoContent);
+    llm_trace::content::clear_redactor();
 }
 
 /// The allowed baggage key becomes an attribute; the others, credentials

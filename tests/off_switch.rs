@@ -93,8 +93,9 @@ fn calls_measured() -> u64 {
 
 #[tokio::test]
 async fn switched_off_calls_run_the_body_without_span_metrics_or_fields() {
-    let before = calls_measured();
+    // The switch first: the other tests' calls end before it is granted.
     let _switch = Switch::off();
+    let before = calls_measured();
     assert!(!llm_trace::is_enabled());
     let displayed = Box::leak(Box::new(AtomicUsize::new(0)));
     let capture = Capture::new();
@@ -109,8 +110,8 @@ async fn switched_off_calls_run_the_body_without_span_metrics_or_fields() {
 
 #[tokio::test]
 async fn switching_back_on_instruments_the_next_call() {
-    let before = calls_measured();
     let switch = Switch::off();
+    let before = calls_measured();
     let capture = Capture::new();
     capture.run(answer("off", Counted(&UNUSED))).await.unwrap();
     llm_trace::set_enabled(true);
