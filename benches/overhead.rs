@@ -62,6 +62,9 @@ use common::{
     report_exported, uninstrumented, with_llm_call, with_tracing, Layer, RESPONSE,
 };
 use criterion::Criterion;
+use futures::{Stream, StreamExt};
+use llm_trace::llm_call;
+use llm_trace::provider::openai::ChatCompletionChunk;
 use opentelemetry::trace::{noop::NoopTracerProvider, SpanKind};
 use opentelemetry::{global, Value};
 use opentelemetry_sdk::trace::Sampler;
@@ -335,7 +338,52 @@ fn main() {
         provider.shutdown().expect("tracer provider shutdown");
     }
 
-    // The `stream` group (200 chunks, instrumented vs not) goes here.
+    // Streams: 200 typed chunks consumed through the plain function and
+    // through `#[llm_call]` (span recorded, every chunk observed).
+    {
+        let (provider, exporter) = install_discarding(Sampler::AlwaysOn);
+        let mut group = criterion.benchmark_group("stream");
+        group.bench_function("uninstrumented", |b| {
+            b.to_async(&rt).iter(|| consume(plain_stream()))
+        });
+        group.bench_function("llm_call", |b| {
+            b.to_async(&rt).iter(|| async {
+                let stream = instrumented_stream().await.expect("a stream");
+                consume(stream).await
+            })
+        });
+        group.finish();
+        provider.force_flush().expect("tracer provider flush");
+        assert!(load(&exporter.spans) > 0, "stream spans were exported");
+        eprintln!("\nstream, interleaved:");
+        let plain = |rt: &tokio::runtime::Runtime| {
+            rt.block_on(async {
+                let start = std::time::Instant::now();
+                for _ in 0..STREAMS_PER_TURN {
+                    consume(plain_stream()).await;
+                }
+                start.elapsed()
+            })
+        };
+        let instrumented = |rt: &tokio::runtime::Runtime| {
+            let elapsed = rt.block_on(async {
+                let start = std::time::Instant::now();
+                for _ in 0..STREAMS_PER_TURN {
+                    consume(instrumented_stream().await.expect("a stream")).await;
+                }
+                start.elapsed()
+            });
+            provider.force_flush().expect("tracer provider flush");
+            elapsed
+        };
+        interleave(
+            &rt,
+            &[&plain, &instrumented],
+            ROUNDS / 4,
+            &[("stream of 200 chunks: llm_call / uninstrumented", 1, 0)],
+        );
+        provider.shutdown().expect("tracer provider shutdown");
+    }
 
     criterion.final_summary();
     common::print_ratios(&[
@@ -393,7 +441,65 @@ fn main() {
             "llm_call_switched_off",
             "uninstrumented",
         ),
+        (
+            "stream of 200 chunks: llm_call / uninstrumented",
+            "stream",
+            "llm_call",
+            "uninstrumented",
+        ),
     ]);
+}
+
+/// Chunks of a streamed reply (role, 198 text pieces, finish, usage).
+static CHUNKS: std::sync::LazyLock<Vec<ChatCompletionChunk>> = std::sync::LazyLock::new(|| {
+    let chunk = |choices: serde_json::Value, usage: serde_json::Value| {
+        serde_json::from_value::<ChatCompletionChunk>(serde_json::json!({
+            "id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1,
+            "model": "bench-model-2024-07-18", "choices": choices, "usage": usage,
+        }))
+        .expect("a chunk")
+    };
+    let mut chunks = vec![chunk(
+        serde_json::json!([{"index": 0, "delta": {"role": "assistant", "content": ""}}]),
+        serde_json::Value::Null,
+    )];
+    for _ in 0..197 {
+        chunks.push(chunk(
+            serde_json::json!([{"index": 0, "delta": {"content": " word"}}]),
+            serde_json::Value::Null,
+        ));
+    }
+    chunks.push(chunk(
+        serde_json::json!([{"index": 0, "delta": {}, "finish_reason": "stop"}]),
+        serde_json::Value::Null,
+    ));
+    chunks.push(chunk(
+        serde_json::json!([]),
+        serde_json::json!({"prompt_tokens": 12, "completion_tokens": 198}),
+    ));
+    assert_eq!(chunks.len(), 200);
+    chunks
+});
+
+/// Streams per turn of the interleaved stream measurement.
+const STREAMS_PER_TURN: usize = 16;
+
+/// The stream as a client yields it: each chunk a fresh value.
+fn plain_stream() -> impl Stream<Item = Result<ChatCompletionChunk, common::ApiError>> {
+    futures::stream::iter(CHUNKS.iter().cloned().map(Ok))
+}
+
+#[llm_call(provider = "openai", model = "bench-model")]
+async fn instrumented_stream(
+) -> Result<impl Stream<Item = Result<ChatCompletionChunk, common::ApiError>>, common::ApiError> {
+    Ok(plain_stream())
+}
+
+async fn consume<S: Stream<Item = Result<ChatCompletionChunk, common::ApiError>>>(stream: S) {
+    let mut stream = std::pin::pin!(stream);
+    while let Some(chunk) = stream.next().await {
+        std::hint::black_box(chunk.ok());
+    }
 }
 
 fn load(counter: &AtomicU64) -> u64 {

@@ -39,6 +39,7 @@ struct StreamCall {
     /// Inter-chunk intervals are measured (a meter provider is installed).
     measuring: bool,
     time_to_first_chunk: Option<f64>,
+    first_seen: bool,
     last_chunk: Option<Instant>,
     intervals: Vec<f64>,
 }
@@ -66,6 +67,11 @@ impl StreamCall {
 
     #[inline]
     fn chunk(&mut self) {
+        // The clock is read for the first chunk, and for every chunk only
+        // when the intervals are measured.
+        if self.first_seen && !self.measuring {
+            return;
+        }
         let now = Instant::now();
         match self.last_chunk {
             None => {
@@ -75,14 +81,14 @@ impl StreamCall {
                     .and_then(Call::started)
                     .map(|started| now.saturating_duration_since(started).as_secs_f64());
             }
-            Some(previous) if self.measuring => {
+            Some(previous) => {
                 if self.intervals.len() < MAX_PENDING_INTERVALS {
                     self.intervals
                         .push(now.saturating_duration_since(previous).as_secs_f64());
                 }
             }
-            Some(_) => {}
         }
+        self.first_seen = true;
         self.last_chunk = Some(now);
     }
 }
@@ -112,6 +118,7 @@ impl<S, F> InstrumentedStream<S, F> {
                 observing,
                 measuring,
                 time_to_first_chunk: None,
+                first_seen: false,
                 last_chunk: None,
                 intervals: Vec::new(),
             }
