@@ -740,6 +740,7 @@ impl Call {
         span.end();
         let response_model = facts
             .response_model()
+            .filter(|_| self.meters.is_some())
             .map(|m| StringValue::from(Arc::<str>::from(m)));
         self.record_metrics(error_type, response_model, usage, timing);
     }

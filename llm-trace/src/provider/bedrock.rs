@@ -656,20 +656,11 @@ impl ResponseFacts<Bedrock> for Value {
         if is_titan_response(self) {
             return titan_usage(u64_at(self, "inputTextTokenCount"));
         }
-        let u = self.get("usage")?;
-        normalize(
-            u64_at(u, "inputTokens"),
-            u64_at(u, "outputTokens"),
-            u64_at(u, "cacheReadInputTokens"),
-            u64_at(u, "cacheWriteInputTokens"),
-        )
+        converse_usage(self)
     }
 
     fn response_model(&self) -> Option<&str> {
-        self.get("trace")?
-            .get("promptRouter")?
-            .get("invokedModelId")?
-            .as_str()
+        routed_model(self)
     }
 
     fn output_messages(&self) -> Option<Vec<OutputMessage>> {
@@ -1007,26 +998,34 @@ fn observe_delta(body: &Value, stream: &mut StreamFacts) {
     }
 }
 
+/// A stream's `metadata`: the same `usage` and `trace` as a Converse
+/// response's.
 fn observe_metadata(metadata: &Value, stream: &mut StreamFacts) {
-    if let Some(u) = metadata.get("usage").filter(|u| u.is_object()) {
-        let usage = normalize(
-            u64_at(u, "inputTokens"),
-            u64_at(u, "outputTokens"),
-            u64_at(u, "cacheReadInputTokens"),
-            u64_at(u, "cacheWriteInputTokens"),
-        );
-        if let Some(usage) = usage {
-            stream.merge_usage(usage);
-        }
+    if let Some(usage) = converse_usage(metadata) {
+        stream.merge_usage(usage);
     }
-    let routed = metadata
-        .get("trace")
-        .and_then(|t| t.get("promptRouter"))
-        .and_then(|r| r.get("invokedModelId"))
-        .and_then(Value::as_str);
-    if let Some(model) = routed {
+    if let Some(model) = routed_model(metadata) {
         stream.model(model);
     }
+}
+
+/// The normalized `usage` of a raw Converse response (or stream `metadata`).
+fn converse_usage(v: &Value) -> Option<Usage> {
+    let u = v.get("usage")?;
+    normalize(
+        u64_at(u, "inputTokens"),
+        u64_at(u, "outputTokens"),
+        u64_at(u, "cacheReadInputTokens"),
+        u64_at(u, "cacheWriteInputTokens"),
+    )
+}
+
+/// `trace.promptRouter.invokedModelId`: the model a prompt router chose.
+fn routed_model(v: &Value) -> Option<&str> {
+    v.get("trace")?
+        .get("promptRouter")?
+        .get("invokedModelId")?
+        .as_str()
 }
 
 #[cfg(test)]

@@ -558,12 +558,7 @@ impl ResponseFacts<Cohere> for Value {
                 None,
             ));
         }
-        let u = self.get("usage")?;
-        non_empty(normalize(
-            value_counts(u.get("tokens")),
-            value_counts(u.get("billed_units")),
-            count_at(u, "cached_tokens"),
-        ))
+        chat_usage(self.get("usage")?)
     }
 
     fn output_messages(&self) -> Option<Vec<OutputMessage>> {
@@ -652,15 +647,8 @@ impl ChunkFacts<Cohere> for Value {
                 if let Some(reason) = delta.get("finish_reason").and_then(Value::as_str) {
                     stream.finish_reason(0, reason);
                 }
-                if let Some(u) = delta.get("usage") {
-                    let usage = non_empty(normalize(
-                        value_counts(u.get("tokens")),
-                        value_counts(u.get("billed_units")),
-                        count_at(u, "cached_tokens"),
-                    ));
-                    if let Some(usage) = usage {
-                        stream.merge_usage(usage);
-                    }
+                if let Some(usage) = delta.get("usage").and_then(chat_usage) {
+                    stream.merge_usage(usage);
                 }
                 // A generation that failed midway ends with its message:
                 // the call failed, under its finish reason (`ERROR`).
@@ -677,6 +665,16 @@ impl ChunkFacts<Cohere> for Value {
             _ => {}
         }
     }
+}
+
+/// The normalized `usage` of a raw v2 chat response (or of a stream's
+/// `message-end`).
+fn chat_usage(u: &Value) -> Option<Usage> {
+    non_empty(normalize(
+        value_counts(u.get("tokens")),
+        value_counts(u.get("billed_units")),
+        count_at(u, "cached_tokens"),
+    ))
 }
 
 /// Token counts from a raw `tokens` / `billed_units` object.
