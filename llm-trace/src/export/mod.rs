@@ -54,9 +54,7 @@ use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
 use opentelemetry_sdk::logs::{BatchLogProcessor, SdkLoggerProvider};
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::resource::TelemetryResourceDetector;
-use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider,
-};
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use opentelemetry_sdk::Resource;
 
 mod config;
@@ -70,7 +68,7 @@ use crate::cost::{PriceTable, PricesError};
 use config::Env;
 pub use opentelemetry_otlp::Protocol;
 pub use queue::SpanCounts;
-use queue::{CountedExporter, CountedProcessor, QueueStats};
+use queue::{QueueConfig, QueueProcessor, QueueStats};
 
 /// The queue size of the batch span processor when nothing sets it
 /// (`OTEL_BSP_MAX_QUEUE_SIZE`'s default in the specification).
@@ -253,7 +251,11 @@ impl Builder {
     }
 
     /// Spans waiting for export at most (`OTEL_BSP_MAX_QUEUE_SIZE`, default
-    /// 2048); beyond it new spans are dropped and counted, never waited for.
+    /// 2048), besides the batch being exported; beyond it the oldest waiting
+    /// span is dropped and counted, never waited for. Size it to hold the
+    /// spans that end while the exporter's retry backoff runs out after the
+    /// collector returns (half a second at most), and every span ended while
+    /// the collector is reachable arrives.
     pub fn max_queue_size(mut self, size: usize) -> Self {
         self.max_queue_size = Some(size);
         self
@@ -449,19 +451,17 @@ impl Builder {
             .max_queue_size
             .map_or_else(|| env.usize("OTEL_BSP_MAX_QUEUE_SIZE"), |v| Ok(Some(v)))?
             .unwrap_or(DEFAULT_MAX_QUEUE_SIZE);
-        let mut batch = BatchConfigBuilder::default().with_max_queue_size(max_queue_size);
-        if let Some(size) = self.max_export_batch_size.map_or_else(
-            || env.usize("OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
-            |v| Ok(Some(v)),
-        )? {
-            batch = batch.with_max_export_batch_size(size);
-        }
-        if let Some(delay) = self
+        let max_export_batch_size = self
+            .max_export_batch_size
+            .map_or_else(
+                || env.usize("OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+                |v| Ok(Some(v)),
+            )?
+            .unwrap_or(queue::DEFAULT_MAX_EXPORT_BATCH_SIZE);
+        let scheduled_delay = self
             .scheduled_delay
             .map_or_else(|| env.millis("OTEL_BSP_SCHEDULE_DELAY"), |v| Ok(Some(v)))?
-        {
-            batch = batch.with_scheduled_delay(delay);
-        }
+            .unwrap_or(queue::DEFAULT_SCHEDULED_DELAY);
         let export_timeout = self
             .export_timeout
             .map_or_else(|| env.millis("OTEL_EXPORTER_OTLP_TIMEOUT"), |v| Ok(Some(v)))?;
@@ -540,26 +540,29 @@ impl Builder {
             }
         };
 
-        let queue = QueueStats::new(max_queue_size);
-        let tracer_provider = span_exporter.map(|exporter| {
-            let processor = match exporter {
-                SpanExporterKind::Otlp(e) => {
-                    BatchSpanProcessor::builder(CountedExporter::new(e, queue.clone()))
-                        .with_batch_config(batch.build())
-                        .build()
+        let batch = QueueConfig {
+            max_queue_size,
+            max_export_batch_size,
+            scheduled_delay,
+            flush_timeout: shutdown_timeout,
+        };
+        let (tracer_provider, queue) = match span_exporter {
+            Some(exporter) => {
+                let processor = match exporter {
+                    SpanExporterKind::Otlp(e) => QueueProcessor::new(e, batch),
+                    SpanExporterKind::File(e) => QueueProcessor::new(e, batch),
                 }
-                SpanExporterKind::File(e) => {
-                    BatchSpanProcessor::builder(CountedExporter::new(e, queue.clone()))
-                        .with_batch_config(batch.build())
-                        .build()
-                }
-            };
-            SdkTracerProvider::builder()
-                .with_resource(resource.clone())
-                .with_sampler(sampler)
-                .with_span_processor(CountedProcessor::new(processor, queue.clone()))
-                .build()
-        });
+                .map_err(InitError::Thread)?;
+                let queue = processor.stats();
+                let provider = SdkTracerProvider::builder()
+                    .with_resource(resource.clone())
+                    .with_sampler(sampler)
+                    .with_span_processor(processor)
+                    .build();
+                (Some(provider), Some(queue))
+            }
+            None => (None, None),
+        };
 
         let logger_provider = log_exporter.map(|exporter| {
             let processor = match exporter {
@@ -622,7 +625,7 @@ impl Builder {
             }),
             destination: Some(destination),
             installed_global: self.install_global,
-            queue: Some(queue),
+            queue,
             shutdown_timeout,
         })
     }
@@ -1283,6 +1286,8 @@ pub enum InitError {
     Exporter(opentelemetry_otlp::ExporterBuildError),
     /// The runtime for gRPC export could not be started.
     Runtime(std::io::Error),
+    /// The span export thread could not be started.
+    Thread(std::io::Error),
     /// The price file (`LLM_TRACE_PRICES`, [`Builder::prices_file`]) could
     /// not be read.
     Prices(PricesError),
@@ -1308,6 +1313,7 @@ impl fmt::Display for InitError {
             } => write!(f, "invalid {name}={value:?}: {expected}"),
             InitError::Exporter(e) => write!(f, "cannot build the OTLP exporter: {e}"),
             InitError::Runtime(e) => write!(f, "cannot start the gRPC export runtime: {e}"),
+            InitError::Thread(e) => write!(f, "cannot start the span export thread: {e}"),
             InitError::Prices(e) => write!(f, "{e}"),
         }
     }
@@ -1318,7 +1324,7 @@ impl std::error::Error for InitError {
         match self {
             InitError::Invalid { .. } => None,
             InitError::Exporter(e) => Some(e),
-            InitError::Runtime(e) => Some(e),
+            InitError::Runtime(e) | InitError::Thread(e) => Some(e),
             InitError::Prices(e) => Some(e),
         }
     }
