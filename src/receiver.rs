@@ -686,13 +686,22 @@ impl Shared {
         request: ExportTraceServiceRequest,
     ) -> ExportStatus {
         let status = self.admit().await;
+        if self.count_only.load(Ordering::Relaxed) {
+            if status == ExportStatus::Ok {
+                let spans = request
+                    .resource_spans
+                    .iter()
+                    .flat_map(|r| &r.scope_spans)
+                    .map(|s| s.spans.len() as u64)
+                    .sum();
+                self.accepted_spans.fetch_add(spans, Ordering::Relaxed);
+            }
+            return status;
+        }
         let spans = flatten_spans(&request, protocol);
         if status == ExportStatus::Ok {
             self.accepted_spans
                 .fetch_add(spans.len() as u64, Ordering::Relaxed);
-        }
-        if self.count_only.load(Ordering::Relaxed) {
-            return status;
         }
         let mut recorded = self.recorded();
         recorded.requests.push(RequestRecord {
