@@ -244,7 +244,12 @@ impl SpanProcessor for QueueProcessor {
         if self.stats.spans.force_push(span).is_some() {
             self.stats.drop_spans(1);
         }
-        if self.stats.spans.len() >= self.batch_size && !self.woken.swap(true, Ordering::AcqRel) {
+        // A load before the swap: while the thread is already woken (a
+        // full queue during an outage), callers only read the flag's line.
+        if self.stats.spans.len() >= self.batch_size
+            && !self.woken.load(Ordering::Relaxed)
+            && !self.woken.swap(true, Ordering::AcqRel)
+        {
             self.worker.unpark();
         }
     }
