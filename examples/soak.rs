@@ -1,7 +1,8 @@
 //! Soak run: `#[llm_call]` spans exported without pause while the process's
 //! resident memory is sampled, to show that export is bounded: the batch
-//! processor's queue holds at most 2048 spans, a full queue drops new spans
-//! instead of growing or blocking, and nothing else accumulates.
+//! processor's queue holds at most 2048 spans (and a batch of 512 being
+//! exported), a full queue drops its oldest spans instead of growing or
+//! blocking, and nothing else accumulates.
 //!
 //! ```text
 //! cargo run --release --example soak -- [seconds] [http|grpc|jsonl] [threads]
