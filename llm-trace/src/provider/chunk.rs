@@ -55,6 +55,7 @@ impl StreamFacts {
     }
 
     /// Sets `gen_ai.response.id` unless a chunk already did.
+    #[inline]
     pub fn id(&mut self, id: &str) {
         if self.id.is_none() && !id.is_empty() {
             self.id = Some(id.to_owned());
@@ -62,6 +63,7 @@ impl StreamFacts {
     }
 
     /// Sets `gen_ai.response.model` unless a chunk already did.
+    #[inline]
     pub fn model(&mut self, model: &str) {
         if self.model.is_none() && !model.is_empty() {
             self.model = Some(model.to_owned());
@@ -70,10 +72,18 @@ impl StreamFacts {
 
     /// Notes that choice `index` is being streamed, so that a stream ending
     /// before the choice finishes reports `error` at its position.
+    #[inline]
     pub fn choice(&mut self, index: usize) {
         if index < MAX_STREAM_CHOICES && self.choices.len() <= index {
-            self.choices.resize(index + 1, None);
+            self.add_choices(index);
         }
+    }
+
+    /// Makes room for choice `index` (once per choice: out of the per-chunk path).
+    #[cold]
+    #[inline(never)]
+    fn add_choices(&mut self, index: usize) {
+        self.choices.resize(index + 1, None);
     }
 
     /// Sets the finish reason of choice `index`.
@@ -90,11 +100,13 @@ impl StreamFacts {
     /// Whether the call captures content: only then do [`StreamFacts::text`],
     /// [`StreamFacts::reasoning`] and [`StreamFacts::tool_call_delta`] keep
     /// anything (a provider may skip preparing their arguments otherwise).
+    #[inline]
     pub fn captures_content(&self) -> bool {
         self.content.is_some()
     }
 
     /// More output text of choice `index` (kept only with content capture on).
+    #[inline]
     pub fn text(&mut self, index: usize, delta: &str) {
         if let Some(content) = &mut self.content {
             content.text(index, delta);
@@ -102,6 +114,7 @@ impl StreamFacts {
     }
 
     /// More reasoning text of choice `index` (kept only with content capture on).
+    #[inline]
     pub fn reasoning(&mut self, index: usize, delta: &str) {
         if let Some(content) = &mut self.content {
             content.reasoning(index, delta);
@@ -111,6 +124,7 @@ impl StreamFacts {
     /// More of tool call `call` of choice `index`: its id and name where the
     /// chunk gives them and a piece of its JSON arguments (kept only with
     /// content capture on; [`StreamFacts::tool_call`] records the call itself).
+    #[inline]
     pub fn tool_call_delta(
         &mut self,
         index: usize,
