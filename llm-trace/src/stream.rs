@@ -176,9 +176,9 @@ where
             }
             panic::resume_unwind(payload)
         }
-        // SAFETY: written by the closure, which returned.
-        let polled = unsafe { polled.assume_init() };
-        match &polled {
+        // SAFETY: written by the closure, which returned (a panic resumed
+        // above). Read in place: moving it out here would copy the item.
+        match unsafe { polled.assume_init_ref() } {
             Poll::Ready(Some(item)) => {
                 if state.observing {
                     state.chunk();
@@ -192,7 +192,8 @@ where
             }
             Poll::Pending => {}
         }
-        polled
+        // SAFETY: as above; moved out once, into the return value.
+        unsafe { polled.assume_init() }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

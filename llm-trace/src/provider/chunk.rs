@@ -55,24 +55,41 @@ impl StreamFacts {
     }
 
     /// Sets `gen_ai.response.id` unless a chunk already did.
-    #[inline]
+    #[inline(always)]
     pub fn id(&mut self, id: &str) {
-        if self.id.is_none() && !id.is_empty() {
+        // Checked inline on every chunk; copied once, out of line.
+        if self.id.is_none() {
+            self.first_id(id);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_id(&mut self, id: &str) {
+        if !id.is_empty() {
             self.id = Some(id.to_owned());
         }
     }
 
     /// Sets `gen_ai.response.model` unless a chunk already did.
-    #[inline]
+    #[inline(always)]
     pub fn model(&mut self, model: &str) {
-        if self.model.is_none() && !model.is_empty() {
+        if self.model.is_none() {
+            self.first_model(model);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_model(&mut self, model: &str) {
+        if !model.is_empty() {
             self.model = Some(model.to_owned());
         }
     }
 
     /// Notes that choice `index` is being streamed, so that a stream ending
     /// before the choice finishes reports `error` at its position.
-    #[inline]
+    #[inline(always)]
     pub fn choice(&mut self, index: usize) {
         if index < MAX_STREAM_CHOICES && self.choices.len() <= index {
             self.add_choices(index);
@@ -100,13 +117,13 @@ impl StreamFacts {
     /// Whether the call captures content: only then do [`StreamFacts::text`],
     /// [`StreamFacts::reasoning`] and [`StreamFacts::tool_call_delta`] keep
     /// anything (a provider may skip preparing their arguments otherwise).
-    #[inline]
+    #[inline(always)]
     pub fn captures_content(&self) -> bool {
         self.content.is_some()
     }
 
     /// More output text of choice `index` (kept only with content capture on).
-    #[inline]
+    #[inline(always)]
     pub fn text(&mut self, index: usize, delta: &str) {
         if let Some(content) = &mut self.content {
             content.text(index, delta);
@@ -114,7 +131,7 @@ impl StreamFacts {
     }
 
     /// More reasoning text of choice `index` (kept only with content capture on).
-    #[inline]
+    #[inline(always)]
     pub fn reasoning(&mut self, index: usize, delta: &str) {
         if let Some(content) = &mut self.content {
             content.reasoning(index, delta);
@@ -124,7 +141,7 @@ impl StreamFacts {
     /// More of tool call `call` of choice `index`: its id and name where the
     /// chunk gives them and a piece of its JSON arguments (kept only with
     /// content capture on; [`StreamFacts::tool_call`] records the call itself).
-    #[inline]
+    #[inline(always)]
     pub fn tool_call_delta(
         &mut self,
         index: usize,
