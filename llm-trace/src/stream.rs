@@ -157,7 +157,7 @@ where
         };
         // The item is written once, here, and observed in place: returned
         // through `catch_unwind`, a large chunk would be copied twice more.
-        let mut polled = std::mem::MaybeUninit::<Poll<Option<S::Item>>>::uninit();
+        let mut polled = None;
         let caught = {
             // Spans started while the stream is polled are the call's children.
             let _guard = state
@@ -167,7 +167,7 @@ where
                 .map(|call| call.context().clone().attach());
             let inner = this.inner;
             panic::catch_unwind(AssertUnwindSafe(|| {
-                polled.write(inner.poll_next(task));
+                polled = Some(inner.poll_next(task));
             }))
         };
         if let Err(payload) = caught {
@@ -176,24 +176,24 @@ where
             }
             panic::resume_unwind(payload)
         }
-        // SAFETY: written by the closure, which returned (a panic resumed
-        // above). Read in place: moving it out here would copy the item.
-        match unsafe { polled.assume_init_ref() } {
-            Poll::Ready(Some(item)) => {
+        // Read in place: moving it out here would copy the item.
+        match &polled {
+            Some(Poll::Ready(Some(item))) => {
                 if state.observing {
                     state.chunk();
                     (this.observe)(item, &mut state.facts);
                 }
             }
-            Poll::Ready(None) => {
+            Some(Poll::Ready(None)) => {
                 if let Some(mut state) = this.state.take() {
                     state.end(false);
                 }
             }
-            Poll::Pending => {}
+            Some(Poll::Pending) | None => {}
         }
-        // SAFETY: as above; moved out once, into the return value.
-        unsafe { polled.assume_init() }
+        // Moved out once, into the return value (the closure returned, so
+        // it is `Some`).
+        polled.unwrap_or(Poll::Pending)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
