@@ -23,6 +23,18 @@ use crate::content::{OutputAccumulator, OutputMessage};
 pub trait ChunkFacts<P: Provider> {
     /// Adds what this chunk says to `stream`.
     fn observe(&self, stream: &mut StreamFacts);
+
+    /// Adds what the JSON of one raw event (a bytes stream) says, read from
+    /// the bytes without building a `Self`, if this implementation can;
+    /// `false` leaves the event to [`ChunkFacts::observe`] of the parsed
+    /// value. Only `serde_json::Value`'s implementations use it.
+    #[doc(hidden)]
+    fn __observe_json(_event: &[u8], _stream: &mut StreamFacts) -> bool
+    where
+        Self: Sized,
+    {
+        false
+    }
 }
 
 /// Most choices (`n`) and tool calls a stream's facts keep: the indices come
@@ -277,6 +289,9 @@ impl StreamFacts {
         serde_json::Value: ChunkFacts<P>,
     {
         if event == b"[DONE]" {
+            return;
+        }
+        if <serde_json::Value as ChunkFacts<P>>::__observe_json(event, self) {
             return;
         }
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(event) {
