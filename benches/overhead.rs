@@ -32,7 +32,11 @@
 //! - `off_switch`: the recording provider, with `llm_trace::set_enabled(false)`
 //!   for `llm_call_switched_off`. (The compile-time switch, the `off`
 //!   feature, has its own bench: `benches/compiled_out.rs`.)
-//! - `stream` (200 chunks, instrumented vs not): with streaming support.
+//! - `stream` (200 chunks, instrumented vs not): typed chunks cloned from
+//!   memory, the floor that shows the wrapper's own per-chunk cost;
+//! - `stream_sse`: the same 200 chunks decoded from server-sent events as
+//!   an OpenAI client decodes them (text buffer, `data` lines, JSON into the
+//!   typed chunk), the stream an application consumes.
 //!
 //! Before timing, each variant runs once against an in-memory exporter and
 //! the bench panics unless the instrumented variants record the same span
@@ -338,24 +342,57 @@ fn main() {
         provider.shutdown().expect("tracer provider shutdown");
     }
 
-    // Streams: 200 typed chunks consumed through the plain function and
-    // through `#[llm_call]` (span recorded, every chunk observed).
+    // Streams: 200 chunks consumed through the plain function and through
+    // `#[llm_call]` (span recorded, every chunk observed), two ways:
+    // - `stream`: typed chunks cloned from memory, the cheapest stream there
+    //   is (no client does this: it is the floor that shows the wrapper's
+    //   own per-chunk cost);
+    // - `stream_sse`: the same chunks decoded from their server-sent events
+    //   as a client does (async-openai through reqwest-eventsource: the
+    //   bytes of each read buffered as text, the event's `data` lines
+    //   joined, its JSON parsed into the typed chunk); no network.
+    fn stream_group<P, I, F>(
+        criterion: &mut Criterion,
+        rt: &tokio::runtime::Runtime,
+        group_name: &str,
+        label: &str,
+        plain_stream: fn() -> P,
+        instrumented_stream: fn() -> F,
+    ) where
+        P: Stream<Item = Result<ChatCompletionChunk, common::ApiError>>,
+        I: Stream<Item = Result<ChatCompletionChunk, common::ApiError>>,
+        F: std::future::Future<Output = Result<I, common::ApiError>>,
     {
         let (provider, exporter) = install_discarding(Sampler::AlwaysOn);
-        let mut group = criterion.benchmark_group("stream");
+        let mut group = criterion.benchmark_group(group_name);
         group.bench_function("uninstrumented", |b| {
-            b.to_async(&rt).iter(|| consume(plain_stream()))
+            b.to_async(rt).iter(|| consume(plain_stream()))
         });
+        // As `common::bench_variant` times calls: the provider is flushed
+        // after every few streams, untimed, so that the export worker does
+        // not wake (and take a core) while the caller is timed.
+        let provider = &provider;
         group.bench_function("llm_call", |b| {
-            b.to_async(&rt).iter(|| async {
-                let stream = instrumented_stream().await.expect("a stream");
-                consume(stream).await
+            b.to_async(rt).iter_custom(|iters| async move {
+                let mut elapsed = Duration::ZERO;
+                let mut left = iters;
+                while left > 0 {
+                    let turn = left.min(STREAMS_PER_TURN as u64);
+                    left -= turn;
+                    let start = std::time::Instant::now();
+                    for _ in 0..turn {
+                        consume(instrumented_stream().await.expect("a stream")).await;
+                    }
+                    elapsed += start.elapsed();
+                    provider.force_flush().expect("tracer provider flush");
+                }
+                elapsed
             })
         });
         group.finish();
         provider.force_flush().expect("tracer provider flush");
         assert!(load(&exporter.spans) > 0, "stream spans were exported");
-        eprintln!("\nstream, interleaved:");
+        eprintln!("\n{group_name}, interleaved:");
         let plain = |rt: &tokio::runtime::Runtime| {
             rt.block_on(async {
                 let start = std::time::Instant::now();
@@ -376,14 +413,26 @@ fn main() {
             provider.force_flush().expect("tracer provider flush");
             elapsed
         };
-        interleave(
-            &rt,
-            &[&plain, &instrumented],
-            ROUNDS / 4,
-            &[("stream of 200 chunks: llm_call / uninstrumented", 1, 0)],
-        );
+        interleave(rt, &[&plain, &instrumented], ROUNDS / 4, &[(label, 1, 0)]);
         provider.shutdown().expect("tracer provider shutdown");
     }
+    stream_group(
+        &mut criterion,
+        &rt,
+        "stream",
+        "stream of 200 chunks: llm_call / uninstrumented",
+        plain_stream,
+        instrumented_stream,
+    );
+    check_sse_stream(&rt);
+    stream_group(
+        &mut criterion,
+        &rt,
+        "stream_sse",
+        "stream of 200 SSE chunks: llm_call / uninstrumented",
+        sse_stream,
+        instrumented_sse_stream,
+    );
 
     criterion.final_summary();
     common::print_ratios(&[
@@ -447,17 +496,23 @@ fn main() {
             "llm_call",
             "uninstrumented",
         ),
+        (
+            "stream of 200 SSE chunks: llm_call / uninstrumented",
+            "stream_sse",
+            "llm_call",
+            "uninstrumented",
+        ),
     ]);
 }
 
-/// Chunks of a streamed reply (role, 198 text pieces, finish, usage).
-static CHUNKS: std::sync::LazyLock<Vec<ChatCompletionChunk>> = std::sync::LazyLock::new(|| {
+/// The JSON of the chunks of a streamed reply (role, 198 text pieces,
+/// finish, usage).
+fn chunks_json() -> Vec<serde_json::Value> {
     let chunk = |choices: serde_json::Value, usage: serde_json::Value| {
-        serde_json::from_value::<ChatCompletionChunk>(serde_json::json!({
+        serde_json::json!({
             "id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1,
             "model": "bench-model-2024-07-18", "choices": choices, "usage": usage,
-        }))
-        .expect("a chunk")
+        })
     };
     let mut chunks = vec![chunk(
         serde_json::json!([{"index": 0, "delta": {"role": "assistant", "content": ""}}]),
@@ -479,6 +534,14 @@ static CHUNKS: std::sync::LazyLock<Vec<ChatCompletionChunk>> = std::sync::LazyLo
     ));
     assert_eq!(chunks.len(), 200);
     chunks
+}
+
+/// The chunks, typed.
+static CHUNKS: std::sync::LazyLock<Vec<ChatCompletionChunk>> = std::sync::LazyLock::new(|| {
+    chunks_json()
+        .into_iter()
+        .map(|json| serde_json::from_value(json).expect("a chunk"))
+        .collect()
 });
 
 /// Streams per turn of the interleaved stream measurement.
@@ -493,6 +556,148 @@ fn plain_stream() -> impl Stream<Item = Result<ChatCompletionChunk, common::ApiE
 async fn instrumented_stream(
 ) -> Result<impl Stream<Item = Result<ChatCompletionChunk, common::ApiError>>, common::ApiError> {
     Ok(plain_stream())
+}
+
+/// The chunks as the server sends them: one server-sent event per read,
+/// then `[DONE]`. Each event's JSON has the fields the OpenAI API sends and
+/// the typed chunk does not keep (`system_fingerprint`, `service_tier`,
+/// `obfuscation`, a choice's `logprobs`).
+static SSE_READS: std::sync::LazyLock<Vec<bytes::Bytes>> = std::sync::LazyLock::new(|| {
+    chunks_json()
+        .into_iter()
+        .map(|mut json| {
+            json["system_fingerprint"] = "fp_0123456789".into();
+            json["service_tier"] = "default".into();
+            json["obfuscation"] = "Xq3fPz".into();
+            for choice in json["choices"].as_array_mut().into_iter().flatten() {
+                choice["logprobs"] = serde_json::Value::Null;
+                if choice.get("finish_reason").is_none() {
+                    choice["finish_reason"] = serde_json::Value::Null;
+                }
+            }
+            bytes::Bytes::from(format!("data: {json}\n\n"))
+        })
+        .chain([bytes::Bytes::from_static(b"data: [DONE]\n\n")])
+        .collect()
+});
+
+/// Decodes server-sent events into typed chunks the way an OpenAI client
+/// does (async-openai 0.x: reqwest-eventsource's line parser, then
+/// `serde_json::from_str` of each event's data).
+struct SseChunks {
+    reads: std::slice::Iter<'static, bytes::Bytes>,
+    /// Text received and not yet parsed.
+    buffer: String,
+}
+
+impl SseChunks {
+    /// The `data` of the next complete event in the buffer.
+    fn next_event(&mut self) -> Option<String> {
+        let end = self.buffer.find("\n\n")?;
+        let mut data = String::new();
+        for line in self.buffer[..end].lines() {
+            if let Some(value) = line.strip_prefix("data:") {
+                if !data.is_empty() {
+                    data.push('\n');
+                }
+                data.push_str(value.strip_prefix(' ').unwrap_or(value));
+            }
+        }
+        self.buffer.drain(..end + 2);
+        Some(data)
+    }
+}
+
+impl Stream for SseChunks {
+    type Item = Result<ChatCompletionChunk, common::ApiError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        loop {
+            if let Some(data) = self.next_event() {
+                if data == "[DONE]" {
+                    return std::task::Poll::Ready(None);
+                }
+                let chunk = serde_json::from_str(&data).map_err(|_| common::ApiError);
+                return std::task::Poll::Ready(Some(chunk));
+            }
+            let Some(read) = self.reads.next() else {
+                return std::task::Poll::Ready(None);
+            };
+            match std::str::from_utf8(read) {
+                Ok(text) => self.buffer.push_str(text),
+                Err(_) => return std::task::Poll::Ready(Some(Err(common::ApiError))),
+            }
+        }
+    }
+}
+
+/// The stream as a client yields it from the wire: each chunk decoded.
+fn sse_stream() -> SseChunks {
+    SseChunks {
+        reads: SSE_READS.iter(),
+        buffer: String::new(),
+    }
+}
+
+#[llm_call(provider = "openai", model = "bench-model")]
+async fn instrumented_sse_stream(
+) -> Result<impl Stream<Item = Result<ChatCompletionChunk, common::ApiError>>, common::ApiError> {
+    Ok(sse_stream())
+}
+
+/// Panics unless the decoded stream yields the typed chunks, and its span
+/// has the same attributes as the typed stream's.
+fn check_sse_stream(rt: &tokio::runtime::Runtime) {
+    let decoded: Vec<ChatCompletionChunk> = rt.block_on(
+        sse_stream()
+            .map(|chunk| chunk.expect("every event decodes"))
+            .collect(),
+    );
+    assert_eq!(decoded, *CHUNKS, "the events decode to the typed chunks");
+    let span = |sse: bool| {
+        let exporter = opentelemetry_sdk::trace::InMemorySpanExporter::default();
+        let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        global::set_tracer_provider(provider.clone());
+        rt.block_on(async {
+            if sse {
+                consume(instrumented_sse_stream().await.expect("a stream")).await;
+            } else {
+                consume(instrumented_stream().await.expect("a stream")).await;
+            }
+        });
+        let spans = exporter.get_finished_spans().expect("in-memory exporter");
+        provider.shutdown().expect("tracer provider shutdown");
+        assert_eq!(spans.len(), 1, "one span per stream");
+        let mut attributes: std::collections::BTreeMap<String, Value> = spans[0]
+            .attributes
+            .iter()
+            .map(|kv| (kv.key.to_string(), kv.value.clone()))
+            .collect();
+        // Timing, and each function's own name.
+        let ttfc = attributes.remove("gen_ai.response.time_to_first_chunk");
+        assert!(ttfc.is_some(), "time to first chunk: {attributes:#?}");
+        assert!(attributes.remove("code.function.name").is_some());
+        (spans[0].name.to_string(), attributes)
+    };
+    let typed = span(false);
+    assert_eq!(typed.0, "chat bench-model");
+    assert_eq!(
+        typed.1["gen_ai.usage.output_tokens"],
+        Value::I64(198),
+        "{typed:#?}"
+    );
+    assert_eq!(span(true), typed, "the decoded stream's span");
+    eprintln!(
+        "checked: the decoded stream yields the typed chunks; both streams record {:?} with the \
+         same {} attributes",
+        typed.0,
+        typed.1.len() + 2
+    );
 }
 
 async fn consume<S: Stream<Item = Result<ChatCompletionChunk, common::ApiError>>>(stream: S) {

@@ -45,6 +45,9 @@ struct StreamCall {
 }
 
 impl StreamCall {
+    // Once per stream: kept out of the per-chunk `poll_next`, which inlines.
+    #[cold]
+    #[inline(never)]
     fn end(&mut self, cancelled: bool) {
         if let Some(call) = self.call.take() {
             self.facts.end_of_stream();
@@ -59,6 +62,8 @@ impl StreamCall {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn panicked(&mut self, payload: &(dyn Any + Send)) {
         if let Some(call) = self.call.take() {
             call.finish_panic(payload);
@@ -72,6 +77,12 @@ impl StreamCall {
         if self.first_seen && !self.measuring {
             return;
         }
+        self.time_chunk();
+    }
+
+    /// Times a chunk: out of line, as most chunks are not timed.
+    #[inline(never)]
+    fn time_chunk(&mut self) {
         let now = Instant::now();
         match self.last_chunk {
             None => {
@@ -138,42 +149,51 @@ where
 {
     type Item = S::Item;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Option<S::Item>> {
         let this = self.project();
         let Some(state) = this.state.as_mut() else {
             return this.inner.poll_next(task);
         };
-        // Spans started while the stream is polled are the call's children.
-        let guard = state
-            .call
-            .as_ref()
-            .filter(|call| call.recording())
-            .map(|call| call.context().clone().attach());
-        let inner = this.inner;
-        let polled = panic::catch_unwind(AssertUnwindSafe(|| inner.poll_next(task)));
-        drop(guard);
-        match polled {
-            Ok(Poll::Ready(Some(item))) => {
+        // The item is written once, here, and observed in place: returned
+        // through `catch_unwind`, a large chunk would be copied twice more.
+        let mut polled = None;
+        let caught = {
+            // Spans started while the stream is polled are the call's children.
+            let _guard = state
+                .call
+                .as_ref()
+                .filter(|call| call.recording())
+                .map(|call| call.context().clone().attach());
+            let inner = this.inner;
+            panic::catch_unwind(AssertUnwindSafe(|| {
+                polled = Some(inner.poll_next(task));
+            }))
+        };
+        if let Err(payload) = caught {
+            if let Some(mut state) = this.state.take() {
+                state.panicked(&*payload);
+            }
+            panic::resume_unwind(payload)
+        }
+        // Read in place: moving it out here would copy the item.
+        match &polled {
+            Some(Poll::Ready(Some(item))) => {
                 if state.observing {
                     state.chunk();
-                    (this.observe)(&item, &mut state.facts);
+                    (this.observe)(item, &mut state.facts);
                 }
-                Poll::Ready(Some(item))
             }
-            Ok(Poll::Ready(None)) => {
+            Some(Poll::Ready(None)) => {
                 if let Some(mut state) = this.state.take() {
                     state.end(false);
                 }
-                Poll::Ready(None)
             }
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => {
-                if let Some(mut state) = this.state.take() {
-                    state.panicked(&*payload);
-                }
-                panic::resume_unwind(payload)
-            }
+            Some(Poll::Pending) | None => {}
         }
+        // Moved out once, into the return value (the closure returned, so
+        // it is `Some`).
+        polled.unwrap_or(Poll::Pending)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -23,6 +23,18 @@ use crate::content::{OutputAccumulator, OutputMessage};
 pub trait ChunkFacts<P: Provider> {
     /// Adds what this chunk says to `stream`.
     fn observe(&self, stream: &mut StreamFacts);
+
+    /// Adds what the JSON of one raw event (a bytes stream) says, read from
+    /// the bytes without building a `Self`, if this implementation can;
+    /// `false` leaves the event to [`ChunkFacts::observe`] of the parsed
+    /// value. Only `serde_json::Value`'s implementations use it.
+    #[doc(hidden)]
+    fn __observe_json(_event: &[u8], _stream: &mut StreamFacts) -> bool
+    where
+        Self: Sized,
+    {
+        false
+    }
 }
 
 /// Most choices (`n`) and tool calls a stream's facts keep: the indices come
@@ -55,25 +67,52 @@ impl StreamFacts {
     }
 
     /// Sets `gen_ai.response.id` unless a chunk already did.
+    #[inline(always)]
     pub fn id(&mut self, id: &str) {
-        if self.id.is_none() && !id.is_empty() {
+        // Checked inline on every chunk; copied once, out of line.
+        if self.id.is_none() {
+            self.first_id(id);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_id(&mut self, id: &str) {
+        if !id.is_empty() {
             self.id = Some(id.to_owned());
         }
     }
 
     /// Sets `gen_ai.response.model` unless a chunk already did.
+    #[inline(always)]
     pub fn model(&mut self, model: &str) {
-        if self.model.is_none() && !model.is_empty() {
+        if self.model.is_none() {
+            self.first_model(model);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_model(&mut self, model: &str) {
+        if !model.is_empty() {
             self.model = Some(model.to_owned());
         }
     }
 
     /// Notes that choice `index` is being streamed, so that a stream ending
     /// before the choice finishes reports `error` at its position.
+    #[inline(always)]
     pub fn choice(&mut self, index: usize) {
         if index < MAX_STREAM_CHOICES && self.choices.len() <= index {
-            self.choices.resize(index + 1, None);
+            self.add_choices(index);
         }
+    }
+
+    /// Makes room for choice `index` (once per choice: out of the per-chunk path).
+    #[cold]
+    #[inline(never)]
+    fn add_choices(&mut self, index: usize) {
+        self.choices.resize(index + 1, None);
     }
 
     /// Sets the finish reason of choice `index`.
@@ -90,11 +129,13 @@ impl StreamFacts {
     /// Whether the call captures content: only then do [`StreamFacts::text`],
     /// [`StreamFacts::reasoning`] and [`StreamFacts::tool_call_delta`] keep
     /// anything (a provider may skip preparing their arguments otherwise).
+    #[inline(always)]
     pub fn captures_content(&self) -> bool {
         self.content.is_some()
     }
 
     /// More output text of choice `index` (kept only with content capture on).
+    #[inline(always)]
     pub fn text(&mut self, index: usize, delta: &str) {
         if let Some(content) = &mut self.content {
             content.text(index, delta);
@@ -102,6 +143,7 @@ impl StreamFacts {
     }
 
     /// More reasoning text of choice `index` (kept only with content capture on).
+    #[inline(always)]
     pub fn reasoning(&mut self, index: usize, delta: &str) {
         if let Some(content) = &mut self.content {
             content.reasoning(index, delta);
@@ -111,6 +153,7 @@ impl StreamFacts {
     /// More of tool call `call` of choice `index`: its id and name where the
     /// chunk gives them and a piece of its JSON arguments (kept only with
     /// content capture on; [`StreamFacts::tool_call`] records the call itself).
+    #[inline(always)]
     pub fn tool_call_delta(
         &mut self,
         index: usize,
@@ -246,6 +289,9 @@ impl StreamFacts {
         serde_json::Value: ChunkFacts<P>,
     {
         if event == b"[DONE]" {
+            return;
+        }
+        if <serde_json::Value as ChunkFacts<P>>::__observe_json(event, self) {
             return;
         }
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(event) {
