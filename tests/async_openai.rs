@@ -292,6 +292,71 @@ fn final_stream_chunk_with_include_usage() {
     assert_eq!(ResponseFacts::<OpenAi>::usage(&chunk), Some(usage));
 }
 
+/// With content capture on, a stream of async-openai chunks gives the same
+/// output messages as OpenAI's raw chunks do: text and tool-call deltas
+/// assembled per choice.
+#[tokio::test]
+async fn streamed_output_messages_are_captured_from_async_openai_chunks() {
+    use futures::{stream, Stream, StreamExt};
+
+    #[derive(Debug)]
+    struct ApiError;
+
+    #[llm_call(
+        provider = "openai",
+        model = "gpt-4o-mini",
+        capture_content = "span_only"
+    )]
+    async fn chat(
+        chunks: Vec<CreateChatCompletionStreamResponse>,
+    ) -> Result<impl Stream<Item = Result<CreateChatCompletionStreamResponse, ApiError>>, ApiError>
+    {
+        Ok(stream::iter(chunks.into_iter().map(Ok)))
+    }
+
+    let chunk = |choices: serde_json::Value| -> CreateChatCompletionStreamResponse {
+        typed(
+            &json!({"id": "chatcmpl-9", "object": "chat.completion.chunk",
+                      "created": 1694268190, "model": "gpt-4o-mini", "choices": choices}),
+        )
+    };
+    let chunks = vec![
+        chunk(
+            json!([{"index": 0, "delta": {"role": "assistant", "content": ""}},
+                     {"index": 1, "delta": {"role": "assistant", "tool_calls": [
+                        {"index": 0, "id": "call_abc", "type": "function",
+                         "function": {"name": "get_weather", "arguments": ""}}]}}]),
+        ),
+        chunk(json!([{"index": 1, "delta": {"tool_calls": [
+            {"index": 0, "function": {"arguments": "{\"city\":"}}]}}])),
+        chunk(json!([{"index": 0, "delta": {"content": "Sun"}}])),
+        chunk(json!([{"index": 0, "delta": {"content": "ny."}}])),
+        chunk(json!([{"index": 1, "delta": {"tool_calls": [
+            {"index": 0, "function": {"arguments": "\"Oslo\"}"}}]}}])),
+        chunk(json!([{"index": 1, "delta": {}, "finish_reason": "tool_calls"}])),
+        chunk(json!([{"index": 0, "delta": {}, "finish_reason": "stop"}])),
+    ];
+    let capture = Capture::new();
+    capture
+        .run(async { chat(chunks).await.unwrap().count().await })
+        .await;
+    let span = capture.span("chat gpt-4o-mini");
+    let messages = match attributes(&span).get("gen_ai.output.messages") {
+        Some(Value::String(s)) => serde_json::from_str::<serde_json::Value>(s.as_str()).unwrap(),
+        other => panic!("gen_ai.output.messages: {other:?}"),
+    };
+    assert_eq!(
+        messages,
+        json!([
+            {"role": "assistant", "parts": [{"type": "text", "content": "Sunny."}],
+             "finish_reason": "stop"},
+            {"role": "assistant", "parts": [{"type": "tool_call", "id": "call_abc",
+              "name": "get_weather", "arguments": {"city": "Oslo"}}],
+             "finish_reason": "tool_call"},
+        ])
+    );
+}
+
 // ---- Responses API --------------------------------------------------------
 
 fn response_text() -> serde_json::Value {

@@ -268,14 +268,26 @@ impl<P: OpenAiCompatible> ChunkFacts<P> for CreateChatCompletionStreamResponse {
         for choice in &self.choices {
             let index = choice.index as usize;
             stream.choice(index);
-            if let Some(reason) = choice.finish_reason {
-                stream.finish_reason(index, finish_reason_str(reason));
+            if let Some(text) = &choice.delta.content {
+                stream.text(index, text);
             }
             for call in choice.delta.tool_calls.iter().flatten() {
-                let name = call.function.as_ref().and_then(|f| f.name.as_deref());
+                let function = call.function.as_ref();
+                let name = function.and_then(|f| f.name.as_deref());
                 if let (Some(id), Some(name)) = (call.id.as_deref(), name) {
                     stream.tool_call(Some(id), name);
                 }
+                let arguments = function.and_then(|f| f.arguments.as_deref());
+                stream.tool_call_delta(
+                    index,
+                    call.index as usize,
+                    call.id.as_deref(),
+                    name,
+                    arguments.unwrap_or(""),
+                );
+            }
+            if let Some(reason) = choice.finish_reason {
+                stream.finish_reason(index, finish_reason_str(reason));
             }
         }
         if let Some(usage) = &self.usage {
