@@ -360,3 +360,86 @@ async fn genai_error_item_fails_the_call() {
     });
     assert_eq!(traced.attributes, expected);
 }
+
+// ---- content capture through the client crates' stream items ---------------
+
+#[llm_call(
+    provider = "anthropic",
+    model = "claude-sonnet-4-5",
+    capture_content = "span_only"
+)]
+async fn anthropic_json_captured(
+    items: Vec<Value>,
+) -> Result<impl Stream<Item = Result<Value, ApiError>>, ApiError> {
+    Ok(stream::iter(items.into_iter().map(Ok)))
+}
+
+#[llm_call(
+    provider = "anthropic",
+    model = "claude-sonnet-4-5",
+    capture_content = "span_only"
+)]
+async fn claudius_captured(
+    items: Vec<claudius::MessageStreamEvent>,
+) -> Result<impl Stream<Item = Result<claudius::MessageStreamEvent, ApiError>>, ApiError> {
+    Ok(stream::iter(items.into_iter().map(Ok)))
+}
+
+#[llm_call(
+    provider = "anthropic",
+    model = "claude-sonnet-4-5",
+    capture_content = "span_only"
+)]
+async fn genai_captured(
+    items: Vec<ChatStreamEvent>,
+) -> Result<impl Stream<Item = Result<ChatStreamEvent, ApiError>>, ApiError> {
+    Ok(stream::iter(items.into_iter().map(Ok)))
+}
+
+fn output_messages(traced: &crate::Traced) -> Value {
+    match traced.attributes.get("gen_ai.output.messages") {
+        Some(opentelemetry::Value::String(s)) => serde_json::from_str(s.as_str()).unwrap(),
+        other => panic!("gen_ai.output.messages: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn claudius_events_give_the_output_messages_the_raw_events_give() {
+    let events = crate::anthropic::tool_use();
+    let raw: Vec<Value> = events.iter().map(|(_, data)| data.clone()).collect();
+    let by_json = traced("chat claude-sonnet-4-5", None, || {
+        anthropic_json_captured(raw)
+    })
+    .await;
+    let by_claudius = traced("chat claude-sonnet-4-5", None, || {
+        claudius_captured(claudius_events(events))
+    })
+    .await;
+    let expected = json!([{"role": "assistant", "parts": [
+        {"type": "reasoning", "content": "The user wants Oslo's weather and time."},
+        {"type": "text", "content": "Let me check the weather and the time."},
+        {"type": "tool_call", "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": "get_weather",
+         "arguments": {"location": "Oslo, Norway"}},
+    ]}]);
+    let by_json = output_messages(&by_json);
+    let parts = by_json[0]["parts"].as_array().expect("parts");
+    assert_eq!(parts[..3], expected[0]["parts"].as_array().unwrap()[..]);
+    assert_eq!(output_messages(&by_claudius), by_json);
+}
+
+#[tokio::test]
+async fn genai_events_give_text_and_reasoning_from_chunks_and_tool_calls_from_the_end() {
+    let traced = traced("chat claude-sonnet-4-5", None, || {
+        genai_captured(genai_events())
+    })
+    .await;
+    assert_eq!(
+        output_messages(&traced),
+        json!([{"role": "assistant", "parts": [
+            {"type": "reasoning", "content": "The user wants Oslo's weather."},
+            {"type": "text", "content": "Let me check the weather."},
+            {"type": "tool_call", "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": "get_weather",
+             "arguments": {"location": "Oslo, Norway"}},
+        ], "finish_reason": "tool_call"}])
+    );
+}

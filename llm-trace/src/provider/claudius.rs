@@ -35,8 +35,8 @@ use std::borrow::Cow;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 use ::claudius::{
-    ContentBlock, KnownModel, Message, MessageCreateParams, MessageStreamEvent, Model,
-    OutputFormat, Usage as ClaudiusUsage,
+    ContentBlock, ContentBlockDelta, KnownModel, Message, MessageCreateParams, MessageStreamEvent,
+    Model, OutputFormat, Usage as ClaudiusUsage,
 };
 
 use super::anthropic::{merge_counts, DeltaUsage};
@@ -137,9 +137,22 @@ impl ChunkFacts<Anthropic> for MessageStreamEvent {
             }
             MessageStreamEvent::ContentBlockStart(start) => {
                 if let ContentBlock::ToolUse(tool) = &start.content_block {
-                    stream.tool_call(Some(tool.id.as_str()), &tool.name);
+                    let id = tool.id.as_str();
+                    stream.tool_call(Some(id), &tool.name);
+                    stream.tool_call_delta(0, start.index, Some(id), Some(&tool.name), "");
                 }
             }
+            // The content of the one choice, for content capture.
+            MessageStreamEvent::ContentBlockDelta(delta) => match &delta.delta {
+                ContentBlockDelta::TextDelta(text) => stream.text(0, &text.text),
+                ContentBlockDelta::ThinkingDelta(thinking) => {
+                    stream.reasoning(0, &thinking.thinking)
+                }
+                ContentBlockDelta::InputJsonDelta(json) => {
+                    stream.tool_call_delta(0, delta.index, None, None, &json.partial_json)
+                }
+                _ => {}
+            },
             MessageStreamEvent::MessageDelta(delta) => {
                 if let Some(reason) = &delta.delta.stop_reason {
                     stream.finish_reason(0, &reason.to_string());

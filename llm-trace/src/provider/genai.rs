@@ -214,12 +214,32 @@ fn output_message(
     OutputMessage::new("assistant", parts, reason.as_deref())
 }
 
-/// genai's stream events: the facts are in the last one, `End`.
+/// genai's stream events: the facts are in the last one, `End`; for content
+/// capture, the text and reasoning come from the chunks, and the tool calls
+/// from `End` (genai's tool-call chunks repeat each call as accumulated so
+/// far, and `End` has them whole when its `capture_tool_calls` option is on).
 impl<P: Provider> ChunkFacts<P> for ChatStreamEvent {
     fn observe(&self, stream: &mut StreamFacts) {
-        if let ChatStreamEvent::End(end) = self {
-            stream.choice(0);
-            stream.merge(ResponseFacts::<P>::response_info(end));
+        match self {
+            ChatStreamEvent::Chunk(chunk) => stream.text(0, &chunk.content),
+            ChatStreamEvent::ReasoningChunk(chunk) => stream.reasoning(0, &chunk.content),
+            ChatStreamEvent::End(end) => {
+                stream.choice(0);
+                if let Some(content) = &end.captured_content {
+                    for (position, call) in content.tool_calls().into_iter().enumerate() {
+                        let arguments = call.fn_arguments.to_string();
+                        stream.tool_call_delta(
+                            0,
+                            position,
+                            non_empty(Some(call.call_id.as_str())).as_deref(),
+                            Some(&call.fn_name),
+                            &arguments,
+                        );
+                    }
+                }
+                stream.merge(ResponseFacts::<P>::response_info(end));
+            }
+            _ => {}
         }
     }
 }
