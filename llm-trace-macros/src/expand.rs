@@ -194,11 +194,14 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
             #finish
         }
     } else {
+        // The call stays in this future's state: the body borrows it, and it
+        // is ended in place (no moves of the call in and out of the body's
+        // future).
         quote! {
-            match __llm_trace_call {
+            match &mut __llm_trace_call {
                 ::llm_trace::__private::Some(__llm_trace_call) => {
-                    let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                        #run_body;
+                    let __llm_trace_output: #output_ty =
+                        ::llm_trace::__private::InCall::new(__llm_trace_call, __llm_trace_body).await;
                     #finish
                 }
                 ::llm_trace::__private::None => #run_plain,
@@ -221,8 +224,8 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     let instrumented = quote! {
         #local_provider
         static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
-        #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-        let __llm_trace_call = if ::llm_trace::__private::enabled() {
+        #[allow(unused_variables, unused_mut, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
+        let mut __llm_trace_call = if ::llm_trace::__private::enabled() {
             ::llm_trace::__private::Some(::llm_trace::__private::Call::start::<#provider, _>(
                 &__LLM_TRACE_SITE,
                 #request,
@@ -521,11 +524,11 @@ fn finish(provider: &TokenStream) -> TokenStream {
                 SplitValue as _,
             };
             match (&::llm_trace::__private::Split(&__llm_trace_output)).__llm_trace_split() {
-                ::core::result::Result::Ok(__llm_trace_ok) => __llm_trace_call.finish_ok::<#provider>(
+                ::core::result::Result::Ok(__llm_trace_ok) => __llm_trace_call.end_ok::<#provider>(
                     (&::llm_trace::__private::Facts::<#provider, _>::new(__llm_trace_ok))
                         .__llm_trace_facts(),
                 ),
-                ::core::result::Result::Err(__llm_trace_err) => __llm_trace_call.finish_err(
+                ::core::result::Result::Err(__llm_trace_err) => __llm_trace_call.end_err(
                     (&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_error_type(),
                     (&&&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_message(),
                 ),
@@ -691,7 +694,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
                 .internal()
                 .metadata(&[#(#metadata),*]);
         #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-        let __llm_trace_call = if ::llm_trace::__private::enabled() {
+        let mut __llm_trace_call = if ::llm_trace::__private::enabled() {
             ::llm_trace::__private::Some(::llm_trace::__private::Call::start_workflow(
                 &__LLM_TRACE_SITE,
                 ::llm_trace::__private::None,
@@ -701,10 +704,10 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
             ::llm_trace::__private::None
         };
         let __llm_trace_body = async move #body;
-        match __llm_trace_call {
+        match &mut __llm_trace_call {
             ::llm_trace::__private::Some(__llm_trace_call) => {
-                let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                    ::llm_trace::__private::Instrumented::new(__llm_trace_call, __llm_trace_body).await;
+                let __llm_trace_output: #output_ty =
+                    ::llm_trace::__private::InCall::new(__llm_trace_call, __llm_trace_body).await;
                 #finish
             }
             ::llm_trace::__private::None => __llm_trace_body.await,

@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
@@ -222,6 +223,38 @@ impl CallSite {
     }
 }
 
+thread_local! {
+    /// Lent to one call at a time to gather the attributes set on its span
+    /// after the start (the span moves them into its own storage), so that
+    /// a call allocates no vector for them.
+    static SCRATCH: RefCell<Vec<KeyValue>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Largest scratch vector kept between calls.
+const SCRATCH_KEPT: usize = 64;
+
+/// Runs `f` with an empty vector: this thread's scratch one, unless it is
+/// lent already (`f` started another call) or gone (the thread is exiting).
+#[inline]
+fn with_attributes<R>(f: impl FnOnce(&mut Vec<KeyValue>) -> R) -> R {
+    let mut f = Some(f);
+    let lent = SCRATCH.try_with(|scratch| {
+        let mut scratch = scratch.try_borrow_mut().ok()?;
+        scratch.clear();
+        let r = (f.take()?)(&mut scratch);
+        scratch.clear();
+        if scratch.capacity() > SCRATCH_KEPT {
+            scratch.shrink_to(SCRATCH_KEPT);
+        }
+        Some(r)
+    });
+    match (lent, f) {
+        (Ok(Some(r)), _) => r,
+        (_, Some(f)) => f(&mut Vec::new()),
+        (_, None) => unreachable!("the scratch vector's user returned"),
+    }
+}
+
 /// Records `fields(...)` of an annotation. The generated code asks
 /// [`Fields::wants`] before evaluating each expression, so only the fields
 /// that will be recorded are evaluated.
@@ -403,48 +436,47 @@ impl Call {
         let mut inherited = Vec::new();
         let mut content = None;
         if recording {
-            let mut attributes = Vec::with_capacity(8 + site.metadata.len());
-            attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
-            let mut stream_given = false;
-            if let Some(request) = request {
-                let info = request.request_info();
-                stream_given = info.stream.is_some();
-                push_request(&mut attributes, &info);
-            }
-            if site.stream && !stream_given {
-                attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, true));
-            }
-            let scoped_from = attributes.len();
-            metadata::scope_attributes(&parent, &mut attributes);
-            let scoped_to = attributes.len();
-            attributes.extend(
-                site.metadata
-                    .iter()
-                    .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value.to_value())),
-            );
-            fields(&mut Fields {
-                span: Some(&mut attributes),
-                metric: metric_keys
-                    .as_deref()
-                    .map(|keys| (keys, &mut metric_metadata)),
+            with_attributes(|attributes| {
+                attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
+                let mut stream_given = false;
+                if let Some(request) = request {
+                    let info = request.request_info();
+                    stream_given = info.stream.is_some();
+                    push_request(attributes, &info);
+                }
+                if site.stream && !stream_given {
+                    attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, true));
+                }
+                let scoped_from = attributes.len();
+                metadata::scope_attributes(&parent, attributes);
+                let scoped_to = attributes.len();
+                attributes.extend(site.metadata.iter().map(|(key, value)| {
+                    KeyValue::new(Key::from_static_str(key), value.to_value())
+                }));
+                fields(&mut Fields {
+                    span: Some(attributes),
+                    metric: metric_keys
+                        .as_deref()
+                        .map(|keys| (keys, &mut metric_metadata)),
+                });
+                drop_overridden(attributes, scoped_from..scoped_to);
+                if site.operation == sc::OPERATION_INVOKE_AGENT {
+                    // The conversation and the agent are context for every call
+                    // the agent makes.
+                    inherited.extend(
+                        attributes
+                            .iter()
+                            .filter(|kv| {
+                                kv.key.as_str() == sc::GEN_AI_CONVERSATION_ID
+                                    || kv.key.as_str() == sc::GEN_AI_AGENT_NAME
+                            })
+                            .cloned(),
+                    );
+                }
+                content = content::begin(capture, content_base, attributes, request);
+                attribute_count += attributes.len();
+                span.set_attributes(attributes.drain(..));
             });
-            drop_overridden(&mut attributes, scoped_from..scoped_to);
-            if site.operation == sc::OPERATION_INVOKE_AGENT {
-                // The conversation and the agent are context for every call
-                // the agent makes.
-                inherited.extend(
-                    attributes
-                        .iter()
-                        .filter(|kv| {
-                            kv.key.as_str() == sc::GEN_AI_CONVERSATION_ID
-                                || kv.key.as_str() == sc::GEN_AI_AGENT_NAME
-                        })
-                        .cloned(),
-                );
-            }
-            content = content::begin(capture, content_base, &mut attributes, request);
-            attribute_count += attributes.len();
-            span.set_attributes(attributes);
         } else if let Some(keys) = &metric_keys {
             fields(&mut Fields {
                 span: None,
@@ -585,6 +617,12 @@ impl Call {
 
     /// Ends the span of a call that returned a value (or `Ok`).
     pub fn finish_ok<P: Provider>(mut self, response: Option<&dyn ResponseFacts<P>>) {
+        self.end_ok(response);
+    }
+
+    /// [`Call::finish_ok`] in place: the call stays where it is (in the
+    /// caller's future) until it is dropped.
+    pub fn end_ok<P: Provider>(&mut self, response: Option<&dyn ResponseFacts<P>>) {
         self.finished = true;
         let span = self.cx.span();
         let recording = span.is_recording();
@@ -606,16 +644,18 @@ impl Call {
                         .as_deref()
                         .map(|m| StringValue::from(Arc::<str>::from(m)));
                 }
-                let mut attributes = Vec::with_capacity(10);
-                push_response(&mut attributes, info, usage);
-                if let Some(usd) = self.cost_usd {
-                    attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
-                }
-                if let Some(pending) = self.content.take() {
-                    pending.finish_ok(&self.cx, &mut attributes, || response.output_messages());
-                }
-                self.site.fit(self.attribute_count + attributes.len());
-                span.set_attributes(attributes);
+                let content = self.content.take();
+                with_attributes(|attributes| {
+                    push_response(attributes, info, usage);
+                    if let Some(usd) = self.cost_usd {
+                        attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
+                    }
+                    if let Some(pending) = content {
+                        pending.finish_ok(&self.cx, attributes, || response.output_messages());
+                    }
+                    self.site.fit(self.attribute_count + attributes.len());
+                    span.set_attributes(attributes.drain(..));
+                });
             } else {
                 let model = response.response_model();
                 self.cost_usd =
@@ -633,6 +673,11 @@ impl Call {
 
     /// Ends the span of a call that returned `Err`.
     pub fn finish_err(mut self, error_type: Cow<'static, str>, message: ErrorMessage<'_>) {
+        self.end_err(error_type, message);
+    }
+
+    /// [`Call::finish_err`] in place.
+    pub fn end_err(&mut self, error_type: Cow<'static, str>, message: ErrorMessage<'_>) {
         self.finished = true;
         let span = self.cx.span();
         if span.is_recording() {
@@ -648,6 +693,11 @@ impl Call {
 
     /// Ends the span of a call whose body panicked; the caller resumes the panic.
     pub(crate) fn finish_panic(mut self, payload: &(dyn Any + Send)) {
+        self.end_panic(payload);
+    }
+
+    /// [`Call::finish_panic`] in place.
+    fn end_panic(&mut self, payload: &(dyn Any + Send)) {
         self.finished = true;
         let span = self.cx.span();
         if span.is_recording() {
@@ -1121,6 +1171,52 @@ impl<F: Future> Future for Instrumented<F> {
             Err(payload) => {
                 if let Some(call) = this.call.take() {
                     call.finish_panic(&*payload);
+                }
+                panic::resume_unwind(payload)
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The body of an instrumented `async fn`, run with the span of the
+    /// call it borrows as the current context on every poll. The call stays
+    /// in the caller's future (it is not moved in and out, as with
+    /// [`Instrumented`]) and is ended there with [`Call::end_ok`] or
+    /// [`Call::end_err`]; a panic in the body ends it and propagates
+    /// unchanged.
+    #[doc(hidden)]
+    pub struct InCall<'a, F> {
+        call: &'a mut Call,
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<'a, F> InCall<'a, F> {
+    /// Runs `inner` inside `call`.
+    #[inline]
+    pub fn new(call: &'a mut Call, inner: F) -> Self {
+        InCall { call, inner }
+    }
+}
+
+impl<F: Future> Future for InCall<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let call = &mut **this.call;
+        let guard = call.cx.clone().attach();
+        let active = current::enter(call.recording.then_some(&call.cx));
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| this.inner.poll(task)));
+        drop(active);
+        drop(guard);
+        match polled {
+            Ok(poll) => poll,
+            Err(payload) => {
+                if !call.finished {
+                    call.end_panic(&*payload);
                 }
                 panic::resume_unwind(payload)
             }
