@@ -667,7 +667,12 @@ impl Call {
             // A value without response facts: the event still goes out.
             pending.finish_ok(&self.cx, &mut Vec::new(), || None);
         }
-        span.end();
+        if self.recording {
+            // A span that does not record (sampled out, or the API's no-op
+            // span without an SDK) ignores its end, for which `end()` would
+            // still read the clock.
+            span.end();
+        }
         self.record_metrics(None, response_model, usage, StreamTiming::NONE);
     }
 
@@ -687,7 +692,12 @@ impl Call {
         if let Some(pending) = self.content.take() {
             pending.finish_err(&self.cx, &error_type);
         }
-        span.end();
+        if self.recording {
+            // A span that does not record (sampled out, or the API's no-op
+            // span without an SDK) ignores its end, for which `end()` would
+            // still read the clock.
+            span.end();
+        }
         self.record_metrics(Some(error_type), None, None, StreamTiming::NONE);
     }
 
@@ -717,7 +727,12 @@ impl Call {
         if let Some(pending) = self.content.take() {
             pending.finish_err(&self.cx, sc::ERROR_TYPE_PANIC);
         }
-        span.end();
+        if self.recording {
+            // A span that does not record (sampled out, or the API's no-op
+            // span without an SDK) ignores its end, for which `end()` would
+            // still read the clock.
+            span.end();
+        }
         self.record_metrics(
             Some(Cow::Borrowed(sc::ERROR_TYPE_PANIC)),
             None,
@@ -857,7 +872,12 @@ impl Drop for Call {
         if let Some(pending) = self.content.take() {
             pending.finish_err(&self.cx, sc::ERROR_TYPE_CANCELLED);
         }
-        span.end();
+        if self.recording {
+            // A span that does not record (sampled out, or the API's no-op
+            // span without an SDK) ignores its end, for which `end()` would
+            // still read the clock.
+            span.end();
+        }
         self.record_metrics(
             Some(Cow::Borrowed(sc::ERROR_TYPE_CANCELLED)),
             None,
