@@ -299,7 +299,10 @@ impl Fields<'_> {
 #[doc(hidden)]
 pub struct Call {
     cx: Context,
-    /// Whether the span records (and `current_call()` reaches it).
+    /// Whether the span records (and `current_call()` reaches it), as the
+    /// span said at the start: asking it again takes its lock, and a span
+    /// that records stops only when it ends (after which it ignores what it
+    /// is given, as a span that never recorded does).
     recording: bool,
     site: &'static CallSite,
     /// Start of the call, taken only when there are metrics to record.
@@ -625,7 +628,7 @@ impl Call {
     pub fn end_ok<P: Provider>(&mut self, response: Option<&dyn ResponseFacts<P>>) {
         self.finished = true;
         let span = self.cx.span();
-        let recording = span.is_recording();
+        let recording = self.recording;
         let measuring = self.meters.is_some();
         let mut usage = None;
         let mut response_model = None;
@@ -646,7 +649,7 @@ impl Call {
                 }
                 let content = self.content.take();
                 with_attributes(|attributes| {
-                    push_response(attributes, info, usage);
+                    push_response(attributes, &info, usage);
                     if let Some(usd) = self.cost_usd {
                         attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
                     }
@@ -685,7 +688,7 @@ impl Call {
     pub fn end_err(&mut self, error_type: Cow<'static, str>, message: ErrorMessage<'_>) {
         self.finished = true;
         let span = self.cx.span();
-        if span.is_recording() {
+        if self.recording {
             span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.clone()));
             span.set_status(Status::error(bounded_text(&message)));
         }
@@ -710,7 +713,7 @@ impl Call {
     fn end_panic(&mut self, payload: &(dyn Any + Send)) {
         self.finished = true;
         let span = self.cx.span();
-        if span.is_recording() {
+        if self.recording {
             let message = panic_message(payload);
             span.set_attribute(KeyValue::new(sc::ERROR_TYPE, sc::ERROR_TYPE_PANIC));
             span.add_event(
@@ -773,7 +776,7 @@ impl Call {
         }
         if span.is_recording() {
             let mut attributes = Vec::with_capacity(13);
-            push_response(&mut attributes, facts.response_info(ended_early), usage);
+            push_response(&mut attributes, &facts.response_info(ended_early), usage);
             if let Some(usd) = self.cost_usd {
                 attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
             }
@@ -860,7 +863,7 @@ impl Drop for Call {
             return;
         }
         let span = self.cx.span();
-        if span.is_recording() {
+        if self.recording {
             span.set_attributes([
                 KeyValue::new(sc::ERROR_TYPE, sc::ERROR_TYPE_CANCELLED),
                 KeyValue::new(sc::LLM_TRACE_CANCELLED, true),
@@ -1045,8 +1048,8 @@ fn drop_overridden(attributes: &mut Vec<KeyValue>, scoped: std::ops::Range<usize
 }
 
 /// Text from a request or response: bounded, as it may come from outside.
-fn str_value(s: Cow<'_, str>) -> Value {
-    Value::String(metadata::bounded_str(&s))
+fn str_value(s: &str) -> Value {
+    Value::String(metadata::bounded_str(s))
 }
 
 fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
@@ -1083,15 +1086,15 @@ fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
         attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, v));
     }
     if let Some(v) = &info.output_type {
-        attributes.push(KeyValue::new(sc::GEN_AI_OUTPUT_TYPE, str_value(v.clone())));
+        attributes.push(KeyValue::new(sc::GEN_AI_OUTPUT_TYPE, str_value(v)));
     }
 }
 
-fn push_response(attributes: &mut Vec<KeyValue>, info: ResponseInfo<'_>, usage: Option<Usage>) {
-    if let Some(id) = info.id {
+fn push_response(attributes: &mut Vec<KeyValue>, info: &ResponseInfo<'_>, usage: Option<Usage>) {
+    if let Some(id) = &info.id {
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_ID, str_value(id)));
     }
-    if let Some(model) = info.model {
+    if let Some(model) = &info.model {
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_MODEL, str_value(model)));
     }
     if !info.finish_reasons.is_empty() {
