@@ -488,7 +488,19 @@ impl Call {
         }
         drop_overridden(&mut metric_metadata, 0..metric_scoped);
 
-        let mut cx = parent.with_span(span);
+        let mut cx = if !recording
+            && !span.span_context().is_valid()
+            && !parent.has_active_span()
+        {
+            // The API's no-op span (no SDK installed, nothing current): it
+            // has no identity of its own and ignores everything, so the
+            // caller's context serves as the call's, as it would without the
+            // call (no context and span to allocate and free per call).
+            drop(span);
+            parent
+        } else {
+            parent.with_span(span)
+        };
         if !inherited.is_empty() {
             cx = metadata::context_with_metadata(
                 &cx,
