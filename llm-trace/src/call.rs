@@ -488,10 +488,7 @@ impl Call {
         }
         drop_overridden(&mut metric_metadata, 0..metric_scoped);
 
-        let mut cx = if !recording
-            && !span.span_context().is_valid()
-            && !parent.has_active_span()
-        {
+        let mut cx = if !recording && !span.span_context().is_valid() && !parent.has_active_span() {
             // The API's no-op span (no SDK installed, nothing current): it
             // has no identity of its own and ignores everything, so the
             // caller's context serves as the call's, as it would without the
