@@ -196,12 +196,13 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     } else {
         // The call stays in this future's state: the body borrows it, and it
         // is ended in place (no moves of the call in and out of the body's
-        // future).
+        // future). Matched by value, so that with the switch off nothing is
+        // left to drop after the body's output.
         quote! {
-            match &mut __llm_trace_call {
-                ::llm_trace::__private::Some(__llm_trace_call) => {
+            match __llm_trace_call {
+                ::llm_trace::__private::Some(mut __llm_trace_call) => {
                     let __llm_trace_output: #output_ty =
-                        ::llm_trace::__private::InCall::new(__llm_trace_call, __llm_trace_body).await;
+                        ::llm_trace::__private::InCall::new(&mut __llm_trace_call, __llm_trace_body).await;
                     #finish
                 }
                 ::llm_trace::__private::None => #run_plain,
@@ -224,8 +225,8 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     let instrumented = quote! {
         #local_provider
         static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
-        #[allow(unused_variables, unused_mut, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-        let mut __llm_trace_call = if ::llm_trace::__private::enabled() {
+        #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
+        let __llm_trace_call = if ::llm_trace::__private::enabled() {
             ::llm_trace::__private::Some(::llm_trace::__private::Call::start::<#provider, _>(
                 &__LLM_TRACE_SITE,
                 #request,
@@ -694,7 +695,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
                 .internal()
                 .metadata(&[#(#metadata),*]);
         #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-        let mut __llm_trace_call = if ::llm_trace::__private::enabled() {
+        let __llm_trace_call = if ::llm_trace::__private::enabled() {
             ::llm_trace::__private::Some(::llm_trace::__private::Call::start_workflow(
                 &__LLM_TRACE_SITE,
                 ::llm_trace::__private::None,
@@ -704,10 +705,10 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
             ::llm_trace::__private::None
         };
         let __llm_trace_body = async move #body;
-        match &mut __llm_trace_call {
-            ::llm_trace::__private::Some(__llm_trace_call) => {
+        match __llm_trace_call {
+            ::llm_trace::__private::Some(mut __llm_trace_call) => {
                 let __llm_trace_output: #output_ty =
-                    ::llm_trace::__private::InCall::new(__llm_trace_call, __llm_trace_body).await;
+                    ::llm_trace::__private::InCall::new(&mut __llm_trace_call, __llm_trace_body).await;
                 #finish
             }
             ::llm_trace::__private::None => __llm_trace_body.await,
