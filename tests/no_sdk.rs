@@ -62,3 +62,49 @@ async fn a_meter_provider_installed_after_the_first_call_is_used() {
         "{names:?}"
     );
 }
+
+/// The headers the body of an instrumented call would send.
+#[llm_call(provider = "openai", model = "gpt-4o")]
+async fn outgoing_headers() -> http::HeaderMap {
+    tokio::task::yield_now().await;
+    let mut headers = http::HeaderMap::new();
+    llm_trace::propagation::inject(&mut headers);
+    headers
+}
+
+#[tokio::test]
+async fn without_an_sdk_the_body_propagates_the_callers_context() {
+    use opentelemetry::baggage::BaggageExt;
+    use opentelemetry::context::FutureExt;
+    use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
+    use opentelemetry::KeyValue;
+
+    // Nothing current: nothing to propagate, as without the call.
+    let headers = outgoing_headers().await;
+    assert!(headers.get("traceparent").is_none(), "{headers:?}");
+    assert!(headers.get("baggage").is_none(), "{headers:?}");
+
+    // Baggage only (no span): the baggage goes on.
+    let cx = Context::new().with_baggage([KeyValue::new("tenant", "acme")]);
+    let headers = outgoing_headers().with_context(cx).await;
+    assert!(headers.get("traceparent").is_none(), "{headers:?}");
+    assert_eq!(headers["baggage"], "tenant=acme");
+
+    // A remote parent (an incoming `traceparent`) and baggage: both go on.
+    let remote = SpanContext::new(
+        TraceId::from(0x0af7651916cd43dd8448eb211c80319c),
+        SpanId::from(0xb7ad6b7169203331),
+        TraceFlags::SAMPLED,
+        true,
+        TraceState::NONE,
+    );
+    let cx = Context::new()
+        .with_remote_span_context(remote)
+        .with_baggage([KeyValue::new("tenant", "acme")]);
+    let headers = outgoing_headers().with_context(cx).await;
+    assert_eq!(
+        headers["traceparent"],
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    );
+    assert_eq!(headers["baggage"], "tenant=acme");
+}

@@ -194,11 +194,15 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
             #finish
         }
     } else {
+        // The call stays in this future's state: the body borrows it, and it
+        // is ended in place (no moves of the call in and out of the body's
+        // future). Matched by value, so that with the switch off nothing is
+        // left to drop after the body's output.
         quote! {
             match __llm_trace_call {
-                ::llm_trace::__private::Some(__llm_trace_call) => {
-                    let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                        #run_body;
+                ::llm_trace::__private::Some(mut __llm_trace_call) => {
+                    let __llm_trace_output: #output_ty =
+                        ::llm_trace::__private::InCall::new(&mut __llm_trace_call, __llm_trace_body).await;
                     #finish
                 }
                 ::llm_trace::__private::None => #run_plain,
@@ -521,11 +525,11 @@ fn finish(provider: &TokenStream) -> TokenStream {
                 SplitValue as _,
             };
             match (&::llm_trace::__private::Split(&__llm_trace_output)).__llm_trace_split() {
-                ::core::result::Result::Ok(__llm_trace_ok) => __llm_trace_call.finish_ok::<#provider>(
+                ::core::result::Result::Ok(__llm_trace_ok) => __llm_trace_call.end_ok::<#provider>(
                     (&::llm_trace::__private::Facts::<#provider, _>::new(__llm_trace_ok))
                         .__llm_trace_facts(),
                 ),
-                ::core::result::Result::Err(__llm_trace_err) => __llm_trace_call.finish_err(
+                ::core::result::Result::Err(__llm_trace_err) => __llm_trace_call.end_err(
                     (&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_error_type(),
                     (&&&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_message(),
                 ),
@@ -702,9 +706,9 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
         };
         let __llm_trace_body = async move #body;
         match __llm_trace_call {
-            ::llm_trace::__private::Some(__llm_trace_call) => {
-                let (__llm_trace_call, __llm_trace_output): (::llm_trace::__private::Call, #output_ty) =
-                    ::llm_trace::__private::Instrumented::new(__llm_trace_call, __llm_trace_body).await;
+            ::llm_trace::__private::Some(mut __llm_trace_call) => {
+                let __llm_trace_output: #output_ty =
+                    ::llm_trace::__private::InCall::new(&mut __llm_trace_call, __llm_trace_body).await;
                 #finish
             }
             ::llm_trace::__private::None => __llm_trace_body.await,

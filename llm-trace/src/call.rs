@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
@@ -222,6 +223,38 @@ impl CallSite {
     }
 }
 
+thread_local! {
+    /// Lent to one call at a time to gather the attributes set on its span
+    /// after the start (the span moves them into its own storage), so that
+    /// a call allocates no vector for them.
+    static SCRATCH: RefCell<Vec<KeyValue>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Largest scratch vector kept between calls.
+const SCRATCH_KEPT: usize = 64;
+
+/// Runs `f` with an empty vector: this thread's scratch one, unless it is
+/// lent already (`f` started another call) or gone (the thread is exiting).
+#[inline]
+fn with_attributes<R>(f: impl FnOnce(&mut Vec<KeyValue>) -> R) -> R {
+    let mut f = Some(f);
+    let lent = SCRATCH.try_with(|scratch| {
+        let mut scratch = scratch.try_borrow_mut().ok()?;
+        scratch.clear();
+        let r = (f.take()?)(&mut scratch);
+        scratch.clear();
+        if scratch.capacity() > SCRATCH_KEPT {
+            scratch.shrink_to(SCRATCH_KEPT);
+        }
+        Some(r)
+    });
+    match (lent, f) {
+        (Ok(Some(r)), _) => r,
+        (_, Some(f)) => f(&mut Vec::new()),
+        (_, None) => unreachable!("the scratch vector's user returned"),
+    }
+}
+
 /// Records `fields(...)` of an annotation. The generated code asks
 /// [`Fields::wants`] before evaluating each expression, so only the fields
 /// that will be recorded are evaluated.
@@ -266,7 +299,10 @@ impl Fields<'_> {
 #[doc(hidden)]
 pub struct Call {
     cx: Context,
-    /// Whether the span records (and `current_call()` reaches it).
+    /// Whether the span records (and `current_call()` reaches it), as the
+    /// span said at the start: asking it again takes its lock, and a span
+    /// that records stops only when it ends (after which it ignores what it
+    /// is given, as a span that never recorded does).
     recording: bool,
     site: &'static CallSite,
     /// Start of the call, taken only when there are metrics to record.
@@ -403,48 +439,47 @@ impl Call {
         let mut inherited = Vec::new();
         let mut content = None;
         if recording {
-            let mut attributes = Vec::with_capacity(8 + site.metadata.len());
-            attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
-            let mut stream_given = false;
-            if let Some(request) = request {
-                let info = request.request_info();
-                stream_given = info.stream.is_some();
-                push_request(&mut attributes, &info);
-            }
-            if site.stream && !stream_given {
-                attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, true));
-            }
-            let scoped_from = attributes.len();
-            metadata::scope_attributes(&parent, &mut attributes);
-            let scoped_to = attributes.len();
-            attributes.extend(
-                site.metadata
-                    .iter()
-                    .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value.to_value())),
-            );
-            fields(&mut Fields {
-                span: Some(&mut attributes),
-                metric: metric_keys
-                    .as_deref()
-                    .map(|keys| (keys, &mut metric_metadata)),
+            with_attributes(|attributes| {
+                attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
+                let mut stream_given = false;
+                if let Some(request) = request {
+                    let info = request.request_info();
+                    stream_given = info.stream.is_some();
+                    push_request(attributes, &info);
+                }
+                if site.stream && !stream_given {
+                    attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, true));
+                }
+                let scoped_from = attributes.len();
+                metadata::scope_attributes(&parent, attributes);
+                let scoped_to = attributes.len();
+                attributes.extend(site.metadata.iter().map(|(key, value)| {
+                    KeyValue::new(Key::from_static_str(key), value.to_value())
+                }));
+                fields(&mut Fields {
+                    span: Some(attributes),
+                    metric: metric_keys
+                        .as_deref()
+                        .map(|keys| (keys, &mut metric_metadata)),
+                });
+                drop_overridden(attributes, scoped_from..scoped_to);
+                if site.operation == sc::OPERATION_INVOKE_AGENT {
+                    // The conversation and the agent are context for every call
+                    // the agent makes.
+                    inherited.extend(
+                        attributes
+                            .iter()
+                            .filter(|kv| {
+                                kv.key.as_str() == sc::GEN_AI_CONVERSATION_ID
+                                    || kv.key.as_str() == sc::GEN_AI_AGENT_NAME
+                            })
+                            .cloned(),
+                    );
+                }
+                content = content::begin(capture, content_base, attributes, request);
+                attribute_count += attributes.len();
+                span.set_attributes(attributes.drain(..));
             });
-            drop_overridden(&mut attributes, scoped_from..scoped_to);
-            if site.operation == sc::OPERATION_INVOKE_AGENT {
-                // The conversation and the agent are context for every call
-                // the agent makes.
-                inherited.extend(
-                    attributes
-                        .iter()
-                        .filter(|kv| {
-                            kv.key.as_str() == sc::GEN_AI_CONVERSATION_ID
-                                || kv.key.as_str() == sc::GEN_AI_AGENT_NAME
-                        })
-                        .cloned(),
-                );
-            }
-            content = content::begin(capture, content_base, &mut attributes, request);
-            attribute_count += attributes.len();
-            span.set_attributes(attributes);
         } else if let Some(keys) = &metric_keys {
             fields(&mut Fields {
                 span: None,
@@ -453,7 +488,16 @@ impl Call {
         }
         drop_overridden(&mut metric_metadata, 0..metric_scoped);
 
-        let mut cx = parent.with_span(span);
+        let mut cx = if !recording && !span.span_context().is_valid() && !parent.has_active_span() {
+            // The API's no-op span (no SDK installed, nothing current): it
+            // has no identity of its own and ignores everything, so the
+            // caller's context serves as the call's, as it would without the
+            // call (no context and span to allocate and free per call).
+            drop(span);
+            parent
+        } else {
+            parent.with_span(span)
+        };
         if !inherited.is_empty() {
             cx = metadata::context_with_metadata(
                 &cx,
@@ -585,9 +629,15 @@ impl Call {
 
     /// Ends the span of a call that returned a value (or `Ok`).
     pub fn finish_ok<P: Provider>(mut self, response: Option<&dyn ResponseFacts<P>>) {
+        self.end_ok(response);
+    }
+
+    /// [`Call::finish_ok`] in place: the call stays where it is (in the
+    /// caller's future) until it is dropped.
+    pub fn end_ok<P: Provider>(&mut self, response: Option<&dyn ResponseFacts<P>>) {
         self.finished = true;
         let span = self.cx.span();
-        let recording = span.is_recording();
+        let recording = self.recording;
         let measuring = self.meters.is_some();
         let mut usage = None;
         let mut response_model = None;
@@ -606,16 +656,18 @@ impl Call {
                         .as_deref()
                         .map(|m| StringValue::from(Arc::<str>::from(m)));
                 }
-                let mut attributes = Vec::with_capacity(10);
-                push_response(&mut attributes, info, usage);
-                if let Some(usd) = self.cost_usd {
-                    attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
-                }
-                if let Some(pending) = self.content.take() {
-                    pending.finish_ok(&self.cx, &mut attributes, || response.output_messages());
-                }
-                self.site.fit(self.attribute_count + attributes.len());
-                span.set_attributes(attributes);
+                let content = self.content.take();
+                with_attributes(|attributes| {
+                    push_response(attributes, &info, usage);
+                    if let Some(usd) = self.cost_usd {
+                        attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
+                    }
+                    if let Some(pending) = content {
+                        pending.finish_ok(&self.cx, attributes, || response.output_messages());
+                    }
+                    self.site.fit(self.attribute_count + attributes.len());
+                    span.set_attributes(attributes.drain(..));
+                });
             } else {
                 let model = response.response_model();
                 self.cost_usd =
@@ -627,30 +679,50 @@ impl Call {
             // A value without response facts: the event still goes out.
             pending.finish_ok(&self.cx, &mut Vec::new(), || None);
         }
-        span.end();
+        if self.recording {
+            // A span that does not record (sampled out, or the API's no-op
+            // span without an SDK) ignores its end, for which `end()` would
+            // still read the clock.
+            span.end();
+        }
         self.record_metrics(None, response_model, usage, StreamTiming::NONE);
     }
 
     /// Ends the span of a call that returned `Err`.
     pub fn finish_err(mut self, error_type: Cow<'static, str>, message: ErrorMessage<'_>) {
+        self.end_err(error_type, message);
+    }
+
+    /// [`Call::finish_err`] in place.
+    pub fn end_err(&mut self, error_type: Cow<'static, str>, message: ErrorMessage<'_>) {
         self.finished = true;
         let span = self.cx.span();
-        if span.is_recording() {
+        if self.recording {
             span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.clone()));
             span.set_status(Status::error(bounded_text(&message)));
         }
         if let Some(pending) = self.content.take() {
             pending.finish_err(&self.cx, &error_type);
         }
-        span.end();
+        if self.recording {
+            // A span that does not record (sampled out, or the API's no-op
+            // span without an SDK) ignores its end, for which `end()` would
+            // still read the clock.
+            span.end();
+        }
         self.record_metrics(Some(error_type), None, None, StreamTiming::NONE);
     }
 
     /// Ends the span of a call whose body panicked; the caller resumes the panic.
     pub(crate) fn finish_panic(mut self, payload: &(dyn Any + Send)) {
+        self.end_panic(payload);
+    }
+
+    /// [`Call::finish_panic`] in place.
+    fn end_panic(&mut self, payload: &(dyn Any + Send)) {
         self.finished = true;
         let span = self.cx.span();
-        if span.is_recording() {
+        if self.recording {
             let message = panic_message(payload);
             span.set_attribute(KeyValue::new(sc::ERROR_TYPE, sc::ERROR_TYPE_PANIC));
             span.add_event(
@@ -667,7 +739,12 @@ impl Call {
         if let Some(pending) = self.content.take() {
             pending.finish_err(&self.cx, sc::ERROR_TYPE_PANIC);
         }
-        span.end();
+        if self.recording {
+            // A span that does not record (sampled out, or the API's no-op
+            // span without an SDK) ignores its end, for which `end()` would
+            // still read the clock.
+            span.end();
+        }
         self.record_metrics(
             Some(Cow::Borrowed(sc::ERROR_TYPE_PANIC)),
             None,
@@ -708,7 +785,7 @@ impl Call {
         }
         if span.is_recording() {
             let mut attributes = Vec::with_capacity(13);
-            push_response(&mut attributes, facts.response_info(ended_early), usage);
+            push_response(&mut attributes, &facts.response_info(ended_early), usage);
             if let Some(usd) = self.cost_usd {
                 attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
             }
@@ -795,7 +872,7 @@ impl Drop for Call {
             return;
         }
         let span = self.cx.span();
-        if span.is_recording() {
+        if self.recording {
             span.set_attributes([
                 KeyValue::new(sc::ERROR_TYPE, sc::ERROR_TYPE_CANCELLED),
                 KeyValue::new(sc::LLM_TRACE_CANCELLED, true),
@@ -807,7 +884,12 @@ impl Drop for Call {
         if let Some(pending) = self.content.take() {
             pending.finish_err(&self.cx, sc::ERROR_TYPE_CANCELLED);
         }
-        span.end();
+        if self.recording {
+            // A span that does not record (sampled out, or the API's no-op
+            // span without an SDK) ignores its end, for which `end()` would
+            // still read the clock.
+            span.end();
+        }
         self.record_metrics(
             Some(Cow::Borrowed(sc::ERROR_TYPE_CANCELLED)),
             None,
@@ -975,8 +1057,8 @@ fn drop_overridden(attributes: &mut Vec<KeyValue>, scoped: std::ops::Range<usize
 }
 
 /// Text from a request or response: bounded, as it may come from outside.
-fn str_value(s: Cow<'_, str>) -> Value {
-    Value::String(metadata::bounded_str(&s))
+fn str_value(s: &str) -> Value {
+    Value::String(metadata::bounded_str(s))
 }
 
 fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
@@ -1013,15 +1095,15 @@ fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
         attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, v));
     }
     if let Some(v) = &info.output_type {
-        attributes.push(KeyValue::new(sc::GEN_AI_OUTPUT_TYPE, str_value(v.clone())));
+        attributes.push(KeyValue::new(sc::GEN_AI_OUTPUT_TYPE, str_value(v)));
     }
 }
 
-fn push_response(attributes: &mut Vec<KeyValue>, info: ResponseInfo<'_>, usage: Option<Usage>) {
-    if let Some(id) = info.id {
+fn push_response(attributes: &mut Vec<KeyValue>, info: &ResponseInfo<'_>, usage: Option<Usage>) {
+    if let Some(id) = &info.id {
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_ID, str_value(id)));
     }
-    if let Some(model) = info.model {
+    if let Some(model) = &info.model {
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_MODEL, str_value(model)));
     }
     if !info.finish_reasons.is_empty() {
@@ -1121,6 +1203,52 @@ impl<F: Future> Future for Instrumented<F> {
             Err(payload) => {
                 if let Some(call) = this.call.take() {
                     call.finish_panic(&*payload);
+                }
+                panic::resume_unwind(payload)
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The body of an instrumented `async fn`, run with the span of the
+    /// call it borrows as the current context on every poll. The call stays
+    /// in the caller's future (it is not moved in and out, as with
+    /// [`Instrumented`]) and is ended there with [`Call::end_ok`] or
+    /// [`Call::end_err`]; a panic in the body ends it and propagates
+    /// unchanged.
+    #[doc(hidden)]
+    pub struct InCall<'a, F> {
+        call: &'a mut Call,
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<'a, F> InCall<'a, F> {
+    /// Runs `inner` inside `call`.
+    #[inline]
+    pub fn new(call: &'a mut Call, inner: F) -> Self {
+        InCall { call, inner }
+    }
+}
+
+impl<F: Future> Future for InCall<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let call = &mut **this.call;
+        let guard = call.cx.clone().attach();
+        let active = current::enter(call.recording.then_some(&call.cx));
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| this.inner.poll(task)));
+        drop(active);
+        drop(guard);
+        match polled {
+            Ok(poll) => poll,
+            Err(payload) => {
+                if !call.finished {
+                    call.end_panic(&*payload);
                 }
                 panic::resume_unwind(payload)
             }

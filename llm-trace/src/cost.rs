@@ -409,13 +409,93 @@ pub(crate) fn call_cost(
     }
     let tokens = Tokens::of(usage?)?;
     let request_model = request_model.filter(|m| Some(*m) != response_model);
+    let generation = GENERATION.load(Ordering::Acquire);
+    // A call site nearly always sees the same models: this thread's last
+    // answer is reused while the overrides are unchanged.
+    let remembered = LAST.try_with(|last| {
+        let last = last.try_borrow().ok()?;
+        let last = last.as_ref()?;
+        last.answers(generation, provider, response_model, request_model)
+            .then(|| last.prices.as_ref().and_then(|p| p.cost(&tokens)))
+    });
+    if let Ok(Some(cost)) = remembered {
+        return cost;
+    }
     for model in [response_model, request_model].into_iter().flatten() {
         // A priced model answers, even with no cost for inconsistent usage.
-        if let Some(cost) = with_prices(provider, model, |prices| prices.map(|p| p.cost(&tokens))) {
+        if let Some((cost, prices)) = with_prices(provider, model, |prices| {
+            prices.map(|p| (p.cost(&tokens), p.clone()))
+        }) {
+            remember(
+                generation,
+                provider,
+                response_model,
+                request_model,
+                Some(prices),
+            );
             return cost;
         }
     }
+    remember(generation, provider, response_model, request_model, None);
     None
+}
+
+thread_local! {
+    /// This thread's last [`call_cost`] look-up and its answer.
+    static LAST: RefCell<Option<LastLookup>> = const { RefCell::new(None) };
+}
+
+/// One [`call_cost`] look-up: the provider and models asked for, and the
+/// prices that answered (`None`: neither model has a price).
+struct LastLookup {
+    generation: u64,
+    provider: Box<str>,
+    response_model: Option<Box<str>>,
+    request_model: Option<Box<str>>,
+    prices: Option<Prices>,
+}
+
+impl LastLookup {
+    /// Whether this look-up answers one of the same models now.
+    #[inline]
+    fn answers(
+        &self,
+        generation: u64,
+        provider: &str,
+        response_model: Option<&str>,
+        request_model: Option<&str>,
+    ) -> bool {
+        self.generation == generation
+            && *self.provider == *provider
+            && self.response_model.as_deref() == response_model
+            && self.request_model.as_deref() == request_model
+    }
+}
+
+/// Keeps a look-up's answer (made with the overrides of `generation`) for
+/// the next call of this thread, unless the prices change over time (those
+/// are resolved again after a while).
+fn remember(
+    generation: u64,
+    provider: &str,
+    response_model: Option<&str>,
+    request_model: Option<&str>,
+    prices: Option<Prices>,
+) {
+    if prices.as_ref().is_some_and(|p| p.changes_over_time) {
+        return;
+    }
+    let _ = LAST.try_with(|last| {
+        if let Ok(mut last) = last.try_borrow_mut() {
+            *last = Some(LastLookup {
+                generation,
+                provider: provider.into(),
+                response_model: response_model.map(Into::into),
+                request_model: request_model.map(Into::into),
+                prices,
+            });
+        }
+    });
 }
 
 /// Loads genai-prices' bundled data (tens of milliseconds) on a thread of its

@@ -39,9 +39,12 @@ pub const CHUNK_INTERVAL_BOUNDARIES: [f64; 13] = [
     0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5,
 ];
 
-/// The instruments of one meter provider.
+/// The instruments of one meter provider, shared: a call takes one
+/// reference count, not one per instrument.
 #[derive(Clone)]
-pub(crate) struct Instruments {
+pub(crate) struct Instruments(Arc<InstrumentSet>);
+
+struct InstrumentSet {
     /// Keeps the provider alive so its address identifies it while cached.
     provider: Arc<dyn MeterProvider + Send + Sync>,
     token_usage: Histogram<u64>,
@@ -52,6 +55,19 @@ pub(crate) struct Instruments {
 }
 
 impl Instruments {
+    fn new(provider: Arc<dyn MeterProvider + Send + Sync>) -> Self {
+        Instruments(Arc::new(InstrumentSet::new(provider)))
+    }
+
+    /// Records one finished call. `common` holds the attributes shared by
+    /// the instruments (operation, provider, models, server, error type,
+    /// allowed metadata).
+    pub(crate) fn record(&self, m: Measurement<'_>) {
+        self.0.record(m);
+    }
+}
+
+impl InstrumentSet {
     fn new(provider: Arc<dyn MeterProvider + Send + Sync>) -> Self {
         let meter = provider.meter_with_scope(crate::call::scope().clone());
         let token_usage = meter
@@ -83,7 +99,7 @@ impl Instruments {
             .with_unit("USD")
             .with_description("Cost of the calls in US dollars, from their token usage")
             .build();
-        Instruments {
+        InstrumentSet {
             provider,
             token_usage,
             duration,
@@ -93,10 +109,7 @@ impl Instruments {
         }
     }
 
-    /// Records one finished call. `common` holds the attributes shared by
-    /// the instruments (operation, provider, models, server, error type,
-    /// allowed metadata).
-    pub(crate) fn record(&self, m: Measurement<'_>) {
+    fn record(&self, m: Measurement<'_>) {
         self.duration.record(m.duration_secs, m.common);
         if let Some(ttfc) = m.time_to_first_chunk {
             self.time_to_first_chunk.record(ttfc, m.common);
@@ -133,7 +146,7 @@ pub(crate) fn instruments() -> Option<Instruments> {
     CACHED.with(|cached| {
         let mut cached = cached.borrow_mut();
         match &*cached {
-            Some(i) if Arc::ptr_eq(&i.provider, &provider) => {}
+            Some(i) if Arc::ptr_eq(&i.0.provider, &provider) => {}
             _ => *cached = Some(Instruments::new(provider)),
         }
         cached.clone()
