@@ -475,7 +475,11 @@ pub fn estimate_ns(group: &str, variant: &str) -> Option<f64> {
                 .map(|t| std::path::PathBuf::from(t).join("criterion"))
         })
         .unwrap_or_else(|| std::path::PathBuf::from("target/criterion"));
-    let path = dir.join(group).join(variant).join("new/estimates.json");
+    // Criterion keeps a `/` of a benchmark's name as `_` in its directory.
+    let path = dir
+        .join(group)
+        .join(variant.replace('/', "_"))
+        .join("new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
     // The estimate criterion prints as `time:` (the slope of its linear
