@@ -602,18 +602,27 @@ impl Call {
     /// Runs the body of a non-`async` function that returns a stream, with
     /// the call's span current; a panic ends the span and propagates.
     pub fn run_sync<T>(self, body: impl FnOnce() -> T) -> (Call, T) {
-        let guard = self.cx.clone().attach();
-        let active = current::enter(self.recording.then_some(&self.cx));
-        let ran = panic::catch_unwind(AssertUnwindSafe(body));
-        drop(active);
-        drop(guard);
-        match ran {
+        match self.inside(body) {
             Ok(output) => (self, output),
             Err(payload) => {
                 self.finish_panic(&*payload);
                 panic::resume_unwind(payload)
             }
         }
+    }
+
+    /// Runs `f` (a poll of the body, or a synchronous body) with the call's
+    /// span as the current context, and as the current call while it
+    /// records; a panic is caught and returned, for the caller to end the
+    /// call before it propagates.
+    #[inline]
+    pub(crate) fn inside<T>(&self, f: impl FnOnce() -> T) -> std::thread::Result<T> {
+        let guard = self.cx.clone().attach();
+        let active = current::enter(self.recording.then_some(&self.cx));
+        let ran = panic::catch_unwind(AssertUnwindSafe(f));
+        drop(active);
+        drop(guard);
+        ran
     }
 
     /// Whether this call captures content (capture is on and the span
@@ -1189,12 +1198,7 @@ impl<F: Future> Future for Instrumented<F> {
         let Some(call) = this.call.as_ref() else {
             panic!("an `#[llm_call]` future was polled after it completed");
         };
-        let guard = call.cx.clone().attach();
-        let active = current::enter(call.recording.then_some(&call.cx));
-        let polled = panic::catch_unwind(AssertUnwindSafe(|| this.inner.poll(task)));
-        drop(active);
-        drop(guard);
-        match polled {
+        match call.inside(|| this.inner.poll(task)) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => match this.call.take() {
                 Some(call) => Poll::Ready((call, output)),
@@ -1239,12 +1243,7 @@ impl<F: Future> Future for InCall<'_, F> {
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
         let call = &mut **this.call;
-        let guard = call.cx.clone().attach();
-        let active = current::enter(call.recording.then_some(&call.cx));
-        let polled = panic::catch_unwind(AssertUnwindSafe(|| this.inner.poll(task)));
-        drop(active);
-        drop(guard);
-        match polled {
+        match call.inside(|| this.inner.poll(task)) {
             Ok(poll) => poll,
             Err(payload) => {
                 if !call.finished {

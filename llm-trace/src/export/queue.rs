@@ -453,16 +453,22 @@ mod tests {
     }
 
     fn provider(gate: Gate, max_queue: usize) -> (SdkTracerProvider, Arc<QueueStats>) {
-        let processor = QueueProcessor::new(
-            gate,
-            QueueConfig {
-                max_queue_size: max_queue,
-                max_export_batch_size: 4,
-                scheduled_delay: Duration::from_millis(5),
-                flush_timeout: Duration::from_secs(5),
-            },
-        )
-        .unwrap();
+        provider_with(gate, max_queue, 4, Duration::from_millis(5))
+    }
+
+    fn provider_with(
+        gate: Gate,
+        max_queue_size: usize,
+        max_export_batch_size: usize,
+        scheduled_delay: Duration,
+    ) -> (SdkTracerProvider, Arc<QueueStats>) {
+        let config = QueueConfig {
+            max_queue_size,
+            max_export_batch_size,
+            scheduled_delay,
+            flush_timeout: Duration::from_secs(5),
+        };
+        let processor = QueueProcessor::new(gate, config).unwrap();
         let stats = processor.stats();
         let provider = SdkTracerProvider::builder()
             .with_span_processor(processor)
@@ -549,21 +555,8 @@ mod tests {
 
     #[test]
     fn a_full_batch_is_exported_without_waiting_for_the_schedule() {
-        let gate = Gate::new(true, false);
-        let processor = QueueProcessor::new(
-            gate.clone(),
-            QueueConfig {
-                max_queue_size: 64,
-                max_export_batch_size: 8,
-                scheduled_delay: Duration::from_secs(3600),
-                flush_timeout: Duration::from_secs(5),
-            },
-        )
-        .unwrap();
-        let stats = processor.stats();
-        let provider = SdkTracerProvider::builder()
-            .with_span_processor(processor)
-            .build();
+        let (provider, stats) =
+            provider_with(Gate::new(true, false), 64, 8, Duration::from_secs(3600));
         end_spans(&provider, 0..7);
         std::thread::sleep(Duration::from_millis(50));
         assert_eq!(stats.counts().exported, 0, "less than a batch waits");
