@@ -99,7 +99,9 @@
 //! [`MAX_BAGGAGE_BYTES`] after percent-encoding: when the entries do not fit,
 //! whole entries are left out (the largest first), never cut. A `%` in a key
 //! or value is sent as `%25`, so the next hop reads the text as it was
-//! written; an entry whose properties no header value can carry is left out.
+//! written. Properties (`;`-separated after an entry's value) are sent
+//! percent-encoded as they were received, so a `%2C` in one never becomes a
+//! `,` that starts a new entry at the next hop.
 //!
 //! What is ignored is counted: [`dropped_headers`] and
 //! [`dropped_baggage_entries`]. The first drop in a process is also reported
@@ -136,6 +138,7 @@ use opentelemetry::trace::{TraceContextExt, TraceState};
 use opentelemetry::{otel_warn, Context};
 use opentelemetry_http::HeaderInjector;
 use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 /// The longest `baggage` header accepted or sent, in bytes, all values
 /// together (the W3C Baggage limit).
@@ -206,7 +209,7 @@ pub fn inject(headers: &mut HeaderMap) {
 /// );
 /// ```
 pub fn inject_context(cx: &Context, headers: &mut HeaderMap) {
-    let escaped = escape_percent(cx);
+    let escaped = escape_for_next_hop(cx);
     let cx = escaped.as_ref().unwrap_or(cx);
     let has_baggage = !cx.baggage().is_empty();
     if has_baggage {
@@ -364,23 +367,35 @@ fn report(header: &'static str, reason: &'static str) {
     }
 }
 
-/// `cx` with `%` escaped as `%25` in its baggage keys and values, when one
-/// holds a `%`: the SDK percent-encodes baggage without escaping `%` itself,
-/// so a value `%41` would arrive as `A` (and `%03` as a control character).
-/// Entries the escaping takes over the W3C limits are left out and counted.
-fn escape_percent(cx: &Context) -> Option<Context> {
+/// The bytes of a baggage property that the SDK writes as they are but the
+/// next hop would read differently. The SDK percent-decodes properties when
+/// it reads them and writes them back undecoded, so a property received as
+/// `%2C` would reach the next hop as a `,` and start a new entry there, and
+/// `%25` as a `%` that is decoded once more. `;` and `=` stay: they are the
+/// properties' own structure.
+const PROPERTY: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b',').add(b'%').add(b'\\');
+
+/// `cx` with its baggage made safe to write with the SDK's propagator, when
+/// it is not already: `%` escaped as `%25` in keys and values (the SDK
+/// percent-encodes them without escaping `%` itself, so a value `%41` would
+/// arrive as `A`, and `%03` as a control character), and properties
+/// percent-encoded again as they were received ([`PROPERTY`]). Entries the
+/// escaping takes over the W3C limits are left out and counted.
+fn escape_for_next_hop(cx: &Context) -> Option<Context> {
     let baggage = cx.baggage();
-    let has_percent = baggage
-        .iter()
-        .any(|(key, (value, _))| key.as_str().contains('%') || value.as_str().contains('%'));
-    if !has_percent {
+    let needs_escaping = baggage.iter().any(|(key, (value, metadata))| {
+        key.as_str().contains('%')
+            || value.as_str().contains('%')
+            || matches!(encode_property(metadata.as_str()), Cow::Owned(_))
+    });
+    if !needs_escaping {
         return None;
     }
     let escaped = cx.with_baggage(baggage.iter().map(|(key, (value, metadata))| {
         KeyValueMetadata::new(
             key.as_str().replace('%', "%25"),
             value.as_str().replace('%', "%25"),
-            metadata.clone(),
+            encode_property(metadata.as_str()).into_owned(),
         )
     }));
     let lost = baggage.len().saturating_sub(escaped.baggage().len());
@@ -388,6 +403,10 @@ fn escape_percent(cx: &Context) -> Option<Context> {
         drop_baggage_entries(lost, "outgoing baggage over the W3C size limit");
     }
     Some(escaped)
+}
+
+fn encode_property(metadata: &str) -> Cow<'_, str> {
+    utf8_percent_encode(metadata, PROPERTY).into()
 }
 
 /// Rewrites the `baggage` header of `cx` when the SDK's encoding of it is
