@@ -194,19 +194,15 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
             #finish
         }
     } else {
-        // The call stays in this future's state: the body borrows it, and it
-        // is ended in place (no moves of the call in and out of the body's
-        // future). Matched by value, so that with the switch off nothing is
-        // left to drop after the body's output.
+        // The call stays where `Call::start` put it, in this future's state:
+        // the body borrows it, and it is ended in place.
         quote! {
-            match __llm_trace_call {
-                ::llm_trace::__private::Some(mut __llm_trace_call) => {
-                    let __llm_trace_output: #output_ty =
-                        ::llm_trace::__private::InCall::new(&mut __llm_trace_call, __llm_trace_body).await;
-                    #finish
-                }
-                ::llm_trace::__private::None => #run_plain,
-            }
+            ::llm_trace::__private::Run::new(
+                ::llm_trace::__private::Option::as_mut(&mut __llm_trace_call),
+                __llm_trace_body,
+                #finish,
+            )
+            .await
         }
     };
     let local_provider = match &args.provider {
@@ -225,8 +221,13 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     let instrumented = quote! {
         #local_provider
         static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
-        #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-        let __llm_trace_call = if ::llm_trace::__private::enabled() {
+        #[allow(
+            unused_mut,
+            unused_variables,
+            clippy::needless_borrow,
+            clippy::needless_borrows_for_generic_args
+        )]
+        let mut __llm_trace_call = if ::llm_trace::__private::enabled() {
             ::llm_trace::__private::Some(::llm_trace::__private::Call::start::<#provider, _>(
                 &__LLM_TRACE_SITE,
                 #request,
@@ -513,18 +514,18 @@ fn is_boxed_stream(ty: &Type) -> bool {
         && matches!(first_type(box_segment), Some(Type::TraitObject(dyn_)) if is_stream_bound(&dyn_.bounds))
 }
 
-/// Ends the call with the outcome read from `__llm_trace_output` by type,
-/// and returns the output.
+/// The closure that ends the call with the outcome read from the output by
+/// type (`Run` calls it with the output before returning it).
 fn finish(provider: &TokenStream) -> TokenStream {
     quote! {
-        {
+        |__llm_trace_call: &mut ::llm_trace::__private::Call, __llm_trace_output| {
             #[allow(unused_imports)]
             use ::llm_trace::__private::{
                 ErrorTypeKnown as _, ErrorTypeName as _, FactsKnown as _, FactsUnknown as _,
                 MessageDebug as _, MessageDisplay as _, MessageNone as _, SplitResult as _,
                 SplitValue as _,
             };
-            match (&::llm_trace::__private::Split(&__llm_trace_output)).__llm_trace_split() {
+            match (&::llm_trace::__private::Split(__llm_trace_output)).__llm_trace_split() {
                 ::core::result::Result::Ok(__llm_trace_ok) => __llm_trace_call.end_ok::<#provider>(
                     (&::llm_trace::__private::Facts::<#provider, _>::new(__llm_trace_ok))
                         .__llm_trace_facts(),
@@ -535,7 +536,6 @@ fn finish(provider: &TokenStream) -> TokenStream {
                 ),
             }
         }
-        __llm_trace_output
     }
 }
 
@@ -695,7 +695,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
                 .internal()
                 .metadata(&[#(#metadata),*]);
         #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
-        let __llm_trace_call = if ::llm_trace::__private::enabled() {
+        let mut __llm_trace_call = if ::llm_trace::__private::enabled() {
             ::llm_trace::__private::Some(::llm_trace::__private::Call::start_workflow(
                 &__LLM_TRACE_SITE,
                 ::llm_trace::__private::None,
@@ -705,14 +705,12 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
             ::llm_trace::__private::None
         };
         let __llm_trace_body = async move #body;
-        match __llm_trace_call {
-            ::llm_trace::__private::Some(mut __llm_trace_call) => {
-                let __llm_trace_output: #output_ty =
-                    ::llm_trace::__private::InCall::new(&mut __llm_trace_call, __llm_trace_body).await;
-                #finish
-            }
-            ::llm_trace::__private::None => __llm_trace_body.await,
-        }
+        ::llm_trace::__private::Run::new(
+            ::llm_trace::__private::Option::as_mut(&mut __llm_trace_call),
+            __llm_trace_body,
+            #finish,
+        )
+        .await
     };
     select(attrs, vis, sig, block, instrumented)
 }

@@ -488,7 +488,9 @@ impl Call {
         }
         drop_overridden(&mut metric_metadata, 0..metric_scoped);
 
-        let mut cx = if !recording && !span.span_context().is_valid() && !parent.has_active_span() {
+        let mut cx = if recording {
+            parent.with_span(span)
+        } else if !span.span_context().is_valid() && !parent.has_active_span() {
             // The API's no-op span (no SDK installed, nothing current): it
             // has no identity of its own and ignores everything, so the
             // caller's context serves as the call's, as it would without the
@@ -496,7 +498,14 @@ impl Call {
             drop(span);
             parent
         } else {
-            parent.with_span(span)
+            // A span that does not record (sampled out) ignores everything
+            // but its identity, which is all its children need (their
+            // sampler sees a parent that is not sampled): the context carries
+            // the identity alone, and the span is freed now rather than
+            // wrapped in a lock the call never takes.
+            let identity = span.span_context().clone();
+            drop(span);
+            parent.with_remote_span_context(identity)
         };
         if !inherited.is_empty() {
             cx = metadata::context_with_metadata(
@@ -1116,7 +1125,8 @@ fn push_response(attributes: &mut Vec<KeyValue>, info: &ResponseInfo<'_>, usage:
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_MODEL, str_value(model)));
     }
     if !info.finish_reasons.is_empty() {
-        let reasons = metadata::bounded_strings(info.finish_reasons.iter().map(|r| &**r));
+        let reasons =
+            metadata::bounded_strings_with(info.finish_reasons.iter().map(|r| &**r), finish_reason);
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_FINISH_REASONS, reasons));
     }
     if let Some(usage) = usage.or(info.usage) {
@@ -1132,6 +1142,36 @@ fn push_response(attributes: &mut Vec<KeyValue>, info: &ResponseInfo<'_>, usage:
         let names = metadata::bounded_strings(info.tool_calls.iter().map(|t| &*t.name));
         attributes.push(KeyValue::new(sc::LLM_TRACE_RESPONSE_TOOL_CALLS, names));
     }
+}
+
+/// The finish reasons the providers send (OpenAI, Anthropic, Gemini,
+/// Bedrock, Cohere, Mistral), as static strings: nearly every response ends
+/// with one of these, and the attribute then allocates nothing for it.
+fn finish_reason(reason: &str) -> Option<&'static str> {
+    Some(match reason {
+        "stop" => "stop",
+        "length" => "length",
+        "tool_calls" => "tool_calls",
+        "content_filter" => "content_filter",
+        "function_call" => "function_call",
+        "end_turn" => "end_turn",
+        "max_tokens" => "max_tokens",
+        "stop_sequence" => "stop_sequence",
+        "tool_use" => "tool_use",
+        "pause_turn" => "pause_turn",
+        "refusal" => "refusal",
+        "STOP" => "STOP",
+        "MAX_TOKENS" => "MAX_TOKENS",
+        "SAFETY" => "SAFETY",
+        "RECITATION" => "RECITATION",
+        "COMPLETE" => "COMPLETE",
+        "ERROR" => "ERROR",
+        "error" => "error",
+        "model_length" => "model_length",
+        "guardrail_intervened" => "guardrail_intervened",
+        "content_filtered" => "content_filtered",
+        _ => return None,
+    })
 }
 
 fn push_usage(attributes: &mut Vec<KeyValue>, usage: &Usage) {
@@ -1216,35 +1256,62 @@ impl<F: Future> Future for Instrumented<F> {
 
 pin_project_lite::pin_project! {
     /// The body of an instrumented `async fn`, run with the span of the
-    /// call it borrows as the current context on every poll. The call stays
-    /// in the caller's future (it is not moved in and out, as with
-    /// [`Instrumented`]) and is ended there with [`Call::end_ok`] or
-    /// [`Call::end_err`]; a panic in the body ends it and propagates
-    /// unchanged.
+    /// call it borrows as the current context on every poll, and `end` run
+    /// on its output before the output is returned. The call stays in the
+    /// caller's future (it is not moved in and out, as with
+    /// [`Instrumented`]); a panic in the body ends it and propagates
+    /// unchanged. Without a call (the run-time switch is off) the body is
+    /// polled as it is.
+    ///
+    /// The instrumented function's future is this future's `.await` and
+    /// nothing else: the output moves from the body to the caller as it
+    /// would without instrumentation, not through the function's locals.
     #[doc(hidden)]
-    pub struct InCall<'a, F> {
-        call: &'a mut Call,
+    pub struct Run<'a, F, E> {
+        call: Option<&'a mut Call>,
+        end: Option<E>,
         #[pin]
         inner: F,
     }
 }
 
-impl<'a, F> InCall<'a, F> {
-    /// Runs `inner` inside `call`.
+impl<'a, F, E> Run<'a, F, E>
+where
+    F: Future,
+    E: FnOnce(&mut Call, &F::Output),
+{
+    /// Runs `inner` inside `call`, if there is one, and `end` on its output.
     #[inline]
-    pub fn new(call: &'a mut Call, inner: F) -> Self {
-        InCall { call, inner }
+    pub fn new(call: Option<&'a mut Call>, inner: F, end: E) -> Self {
+        Run {
+            call,
+            end: Some(end),
+            inner,
+        }
     }
 }
 
-impl<F: Future> Future for InCall<'_, F> {
+impl<F, E> Future for Run<'_, F, E>
+where
+    F: Future,
+    E: FnOnce(&mut Call, &F::Output),
+{
     type Output = F::Output;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let call = &mut **this.call;
+        let Some(call) = this.call.as_deref_mut() else {
+            return this.inner.poll(task);
+        };
         match call.inside(|| this.inner.poll(task)) {
-            Ok(poll) => poll,
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(ready) => {
+                if let (Poll::Ready(output), Some(end)) = (&ready, this.end.take()) {
+                    end(call, output);
+                }
+                ready
+            }
             Err(payload) => {
                 if !call.finished {
                     call.end_panic(&*payload);

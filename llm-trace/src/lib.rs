@@ -68,7 +68,7 @@ pub use opentelemetry_semantic_conventions;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__llm_trace_select as select;
-    pub use crate::call::{Call, CallSite, ErrorMessage, Fields, InCall, Instrumented};
+    pub use crate::call::{Call, CallSite, ErrorMessage, Fields, Instrumented, Run};
     pub use crate::content::CaptureMode;
     pub use crate::metadata::{DebugValue, DisplayValue, StaticValue};
     pub use crate::outcome::{

@@ -52,12 +52,29 @@ pub(crate) fn bounded_str(text: &str) -> StringValue {
 /// An array attribute of `items`, bounded as [`bounded_value`] bounds
 /// arrays, without copying the items it leaves out.
 pub(crate) fn bounded_strings<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
+    bounded_strings_with(items, |_| None)
+}
+
+/// [`bounded_strings`], with the items `known` names taken as its static
+/// strings instead of copies (nothing to allocate here or to free after
+/// export).
+pub(crate) fn bounded_strings_with<'a, I>(
+    items: I,
+    known: impl Fn(&str) -> Option<&'static str>,
+) -> Value
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let items = items.into_iter();
     let mut room = MAX_ATTRIBUTE_VALUE_BYTES;
-    let mut out = Vec::new();
-    for item in items.into_iter().take(MAX_ARRAY_ELEMENTS) {
+    let mut out = Vec::with_capacity(items.size_hint().0.min(MAX_ARRAY_ELEMENTS));
+    for item in items.take(MAX_ARRAY_ELEMENTS) {
         if item.len() <= room {
             room -= item.len();
-            out.push(StringValue::from(item.to_owned()));
+            out.push(match known(item) {
+                Some(item) => StringValue::from(item),
+                None => StringValue::from(item.to_owned()),
+            });
         } else {
             if room > ELLIPSIS.len() {
                 out.push(StringValue::from(cut(item, room).into_owned()));

@@ -29,7 +29,7 @@ mod bound;
 mod scope;
 mod value;
 
-pub(crate) use bound::{bounded_str, bounded_strings};
+pub(crate) use bound::{bounded_str, bounded_strings, bounded_strings_with};
 pub use bound::{bounded_value, MAX_ARRAY_ELEMENTS, MAX_ATTRIBUTE_VALUE_BYTES};
 pub(crate) use scope::scope_attributes;
 pub use scope::{
