@@ -46,7 +46,10 @@ fuzz_target!(|data: &[u8]| {
     let entries = hostile::metadata_from_text(data);
     for (_, value) in &entries {
         let bounded = llm_trace::metadata::bounded_value(value.clone());
-        assert_eq!(llm_trace::metadata::bounded_value(bounded.clone()), bounded);
+        // Bounding twice changes nothing more; compared as text, where a
+        // NaN (`x=nan`) equals itself.
+        let again = llm_trace::metadata::bounded_value(bounded.clone());
+        assert_eq!(format!("{again:?}"), format!("{bounded:?}"));
     }
     let field = entries.first().map_or(Value::I64(0), |(_, v)| v.clone());
     let scoped: Vec<(String, Value)> = entries.clone();
