@@ -273,17 +273,12 @@ impl<P: OpenAiCompatible> ChunkFacts<P> for CreateChatCompletionStreamResponse {
             }
             for call in choice.delta.tool_calls.iter().flatten() {
                 let function = call.function.as_ref();
-                let name = function.and_then(|f| f.name.as_deref());
-                if let (Some(id), Some(name)) = (call.id.as_deref(), name) {
-                    stream.tool_call(Some(id), name);
-                }
-                let arguments = function.and_then(|f| f.arguments.as_deref());
-                stream.tool_call_delta(
+                stream.openai_tool_call_delta(
                     index,
                     call.index as usize,
                     call.id.as_deref(),
-                    name,
-                    arguments.unwrap_or(""),
+                    function.and_then(|f| f.name.as_deref()),
+                    function.and_then(|f| f.arguments.as_deref()),
                 );
             }
             if let Some(reason) = choice.finish_reason {

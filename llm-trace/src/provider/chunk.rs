@@ -167,6 +167,24 @@ impl StreamFacts {
         }
     }
 
+    /// A tool-call delta of an OpenAI-style chunk (`choices[index].delta
+    /// .tool_calls[call]`): the call is counted by the delta that names it
+    /// (id and function name, sent once, first), and every delta's pieces
+    /// reach content capture.
+    pub(crate) fn openai_tool_call_delta(
+        &mut self,
+        index: usize,
+        call: usize,
+        id: Option<&str>,
+        name: Option<&str>,
+        arguments: Option<&str>,
+    ) {
+        if let (Some(id), Some(name)) = (id, name) {
+            self.tool_call(Some(id), name);
+        }
+        self.tool_call_delta(index, call, id, name, arguments.unwrap_or(""));
+    }
+
     /// Starts assembling the output messages (the call captures content).
     pub(crate) fn capture_content(&mut self) {
         self.content = Some(Box::default());

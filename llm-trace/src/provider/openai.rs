@@ -853,17 +853,12 @@ impl<P: OpenAiCompatible> ChunkFacts<P> for ChatCompletionChunk {
             }
             for call in &choice.delta.tool_calls {
                 let function = call.function.as_ref();
-                let name = function.and_then(|f| f.name.as_deref());
-                if let (Some(id), Some(name)) = (call.id.as_deref(), name) {
-                    stream.tool_call(Some(id), name);
-                }
-                let arguments = function.and_then(|f| f.arguments.as_deref());
-                stream.tool_call_delta(
+                stream.openai_tool_call_delta(
                     index,
                     call.index as usize,
                     call.id.as_deref(),
-                    name,
-                    arguments.unwrap_or(""),
+                    function.and_then(|f| f.name.as_deref()),
+                    function.and_then(|f| f.arguments.as_deref()),
                 );
             }
             if let Some(reason) = &choice.finish_reason {
@@ -1016,19 +1011,19 @@ impl<P: OpenAiCompatible> ChunkFacts<P> for Value {
             }
             let calls = delta.map_or(&[][..], |d| array_at(d, "tool_calls"));
             for (position, call) in calls.iter().enumerate() {
-                let id = call.get("id").and_then(Value::as_str);
                 let function = call.get("function");
-                let name = function.and_then(|f| f.get("name")).and_then(Value::as_str);
-                if let (Some(id), Some(name)) = (id, name) {
-                    stream.tool_call(Some(id), name);
-                }
                 let call_index = u64_at(call, "index")
                     .and_then(|i| usize::try_from(i).ok())
                     .unwrap_or(position);
-                let arguments = function
-                    .and_then(|f| f.get("arguments"))
-                    .and_then(Value::as_str);
-                stream.tool_call_delta(index, call_index, id, name, arguments.unwrap_or(""));
+                stream.openai_tool_call_delta(
+                    index,
+                    call_index,
+                    call.get("id").and_then(Value::as_str),
+                    function.and_then(|f| f.get("name")).and_then(Value::as_str),
+                    function
+                        .and_then(|f| f.get("arguments"))
+                        .and_then(Value::as_str),
+                );
             }
             if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
                 stream.finish_reason(index, reason);
