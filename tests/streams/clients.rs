@@ -396,13 +396,6 @@ async fn genai_captured(
     Ok(stream::iter(items.into_iter().map(Ok)))
 }
 
-fn output_messages(traced: &crate::Traced) -> Value {
-    match traced.attributes.get("gen_ai.output.messages") {
-        Some(opentelemetry::Value::String(s)) => serde_json::from_str(s.as_str()).unwrap(),
-        other => panic!("gen_ai.output.messages: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn claudius_events_give_the_output_messages_the_raw_events_give() {
     let events = crate::anthropic::tool_use();
@@ -421,10 +414,10 @@ async fn claudius_events_give_the_output_messages_the_raw_events_give() {
         {"type": "tool_call", "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": "get_weather",
          "arguments": {"location": "Oslo, Norway"}},
     ]}]);
-    let by_json = output_messages(&by_json);
+    let by_json = crate::output_messages(&by_json.attributes);
     let parts = by_json[0]["parts"].as_array().expect("parts");
     assert_eq!(parts[..3], expected[0]["parts"].as_array().unwrap()[..]);
-    assert_eq!(output_messages(&by_claudius), by_json);
+    assert_eq!(crate::output_messages(&by_claudius.attributes), by_json);
 }
 
 #[tokio::test]
@@ -434,7 +427,7 @@ async fn genai_events_give_text_and_reasoning_from_chunks_and_tool_calls_from_th
     })
     .await;
     assert_eq!(
-        output_messages(&traced),
+        crate::output_messages(&traced.attributes),
         json!([{"role": "assistant", "parts": [
             {"type": "reasoning", "content": "The user wants Oslo's weather."},
             {"type": "text", "content": "Let me check the weather."},

@@ -29,6 +29,14 @@ pub fn strs(items: &[&'static str]) -> Value {
     ))
 }
 
+/// The captured `gen_ai.output.messages` of a span's attributes, as JSON.
+pub fn output_messages(attributes: &BTreeMap<String, Value>) -> serde_json::Value {
+    match attributes.get("gen_ai.output.messages") {
+        Some(Value::String(s)) => serde_json::from_str(s.as_str()).unwrap(),
+        other => panic!("gen_ai.output.messages: {other:?}"),
+    }
+}
+
 /// Removes `gen_ai.response.time_to_first_chunk` after checking it is a
 /// plausible number of seconds, and `llm_trace.cost.usd` (priced from the
 /// usage: tests/cost.rs checks the figures; `openai.rs` checks one stream's)

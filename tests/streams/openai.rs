@@ -398,13 +398,6 @@ async fn captured_stream(
     Ok(stream::iter(items.into_iter().map(Ok)))
 }
 
-fn output_messages(span: &opentelemetry_sdk::trace::SpanData) -> Value {
-    match attributes(span).get("gen_ai.output.messages") {
-        Some(opentelemetry::Value::String(s)) => serde_json::from_str(s.as_str()).unwrap(),
-        other => panic!("gen_ai.output.messages: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn with_capture_on_the_output_messages_are_assembled_from_the_chunks() {
     let capture = Capture::new();
@@ -412,7 +405,7 @@ async fn with_capture_on_the_output_messages_are_assembled_from_the_chunks() {
         .run(async { captured_stream(tool_chunks()).await.unwrap().count().await })
         .await;
     assert_eq!(
-        output_messages(&capture.span("chat gpt-4o-mini")),
+        crate::output_messages(&attributes(&capture.span("chat gpt-4o-mini"))),
         json!([
             {"role": "assistant", "parts": [{"type": "text", "content": "Sunny."}],
              "finish_reason": "stop"},
@@ -433,7 +426,7 @@ async fn with_capture_on_the_output_messages_are_assembled_from_the_chunks() {
         })
         .await;
     assert_eq!(
-        output_messages(&capture.span("chat gpt-4o-mini")),
+        crate::output_messages(&attributes(&capture.span("chat gpt-4o-mini"))),
         json!([{"role": "assistant", "parts": [{"type": "text", "content": "Hello there"}],
                 "finish_reason": "error"}])
     );
