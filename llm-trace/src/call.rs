@@ -598,6 +598,12 @@ impl Call {
         self.recording
     }
 
+    /// Whether the call is a call to a model (`chat`, `embeddings`, ...),
+    /// not an agent's or a tool's.
+    pub(crate) fn is_model_call(&self) -> bool {
+        sc::MODEL_OPERATIONS.contains(&self.site.operation)
+    }
+
     /// Whether the call's metrics are recorded.
     pub(crate) fn measuring(&self) -> bool {
         self.meters.is_some()

@@ -105,6 +105,10 @@ pub const GEN_AI_TOOL_TYPE: &str = "gen_ai.tool.type";
 pub const GEN_AI_TOOL_DESCRIPTION: &str = "gen_ai.tool.description";
 /// `gen_ai.operation.name` of an agent invocation span.
 pub const OPERATION_INVOKE_AGENT: &str = "invoke_agent";
+/// The `gen_ai.operation.name`s of a call to a model; the others (agents,
+/// tools, workflows) do work of their own.
+pub const MODEL_OPERATIONS: [&str; 4] =
+    ["chat", "text_completion", "generate_content", "embeddings"];
 /// `gen_ai.operation.name` of a workflow span.
 pub const OPERATION_INVOKE_WORKFLOW: &str = "invoke_workflow";
 /// `gen_ai.workflow.name`.

@@ -1,6 +1,8 @@
 //! Streamed calls: the span stays open while the caller consumes the stream
 //! and ends with it — at its end, after an error item, or when it is dropped
-//! early (then as cancelled, with whatever usage its chunks reported).
+//! early (then as cancelled, with whatever usage its chunks reported). The
+//! call's context is current around the polls of the inner stream up to its
+//! first item, or around every poll for a call that is not a model call.
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -36,6 +38,17 @@ struct StreamCall {
     facts: StreamFacts,
     /// The span records or metrics are measured: chunks are worth reading.
     observing: bool,
+    /// The call's context is made current around the next poll of the
+    /// inner stream (the call records, and `attach_every_poll` or no item
+    /// has passed yet).
+    attach: bool,
+    /// A model call's stream is its response being read: its context is
+    /// current until the first item (a stream that sends its request when
+    /// first polled makes it then), not around every chunk, which would
+    /// cost each chunk a context switch (about 35 ns). Any other
+    /// operation's stream (an agent's) does work between its items, and is
+    /// current around every poll.
+    attach_every_poll: bool,
     /// Inter-chunk intervals are measured (a meter provider is installed).
     measuring: bool,
     time_to_first_chunk: Option<f64>,
@@ -118,7 +131,9 @@ impl<S, F> InstrumentedStream<S, F> {
     pub fn new(call: Option<Call>, inner: S, observe: F) -> Self {
         let state = call.map(|call| {
             let measuring = call.measuring();
-            let observing = measuring || call.recording();
+            let attach = call.recording();
+            let attach_every_poll = !call.is_model_call();
+            let observing = measuring || attach;
             let mut facts = StreamFacts::new();
             if call.captures_content() {
                 facts.capture_content();
@@ -127,6 +142,8 @@ impl<S, F> InstrumentedStream<S, F> {
                 call: Some(call),
                 facts,
                 observing,
+                attach,
+                attach_every_poll,
                 measuring,
                 time_to_first_chunk: None,
                 first_seen: false,
@@ -155,45 +172,43 @@ where
         let Some(state) = this.state.as_mut() else {
             return this.inner.poll_next(task);
         };
-        // The item is written once, here, and observed in place: returned
-        // through `catch_unwind`, a large chunk would be copied twice more.
-        let mut polled = None;
+        let inner = this.inner;
         let caught = {
-            // Spans started while the stream is polled are the call's children.
+            // Spans started while the inner stream is polled (its request,
+            // for a stream that sends it when first polled) are the call's
+            // children.
             let _guard = state
                 .call
                 .as_ref()
-                .filter(|call| call.recording())
+                .filter(|_| state.attach)
                 .map(|call| call.context().clone().attach());
-            let inner = this.inner;
-            panic::catch_unwind(AssertUnwindSafe(|| {
-                polled = Some(inner.poll_next(task));
-            }))
+            panic::catch_unwind(AssertUnwindSafe(|| inner.poll_next(task)))
         };
-        if let Err(payload) = caught {
-            if let Some(mut state) = this.state.take() {
-                state.panicked(&*payload);
+        let polled = match caught {
+            Ok(polled) => polled,
+            Err(payload) => {
+                if let Some(mut state) = this.state.take() {
+                    state.panicked(&*payload);
+                }
+                panic::resume_unwind(payload)
             }
-            panic::resume_unwind(payload)
-        }
-        // Read in place: moving it out here would copy the item.
+        };
         match &polled {
-            Some(Poll::Ready(Some(item))) => {
+            Poll::Ready(Some(item)) => {
+                state.attach &= state.attach_every_poll;
                 if state.observing {
                     state.chunk();
                     (this.observe)(item, &mut state.facts);
                 }
             }
-            Some(Poll::Ready(None)) => {
+            Poll::Ready(None) => {
                 if let Some(mut state) = this.state.take() {
                     state.end(false);
                 }
             }
-            Some(Poll::Pending) | None => {}
+            Poll::Pending => {}
         }
-        // Moved out once, into the return value (the closure returned, so
-        // it is `Some`).
-        polled.unwrap_or(Poll::Pending)
+        polled
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

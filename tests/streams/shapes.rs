@@ -202,30 +202,67 @@ async fn lookup() -> u32 {
     7
 }
 
-#[llm_call(provider = "openai", model = "gpt-4o-mini")]
-fn with_tool_calls() -> impl Stream<Item = u32> {
+/// An agent's stream runs work between its items: its span is current
+/// around every poll.
+#[llm_call(operation = "invoke_agent", agent = "researcher")]
+fn agent_with_tool_calls() -> impl Stream<Item = u32> {
     stream::iter(0..2).then(|_| lookup())
 }
 
-#[tokio::test]
-async fn spans_started_while_the_stream_is_polled_are_its_children() {
+/// A model call's stream is its response: it runs a tool before its first
+/// item (as a stream that sends its request when first polled) and one
+/// after, which a response stream does not do.
+#[llm_call(provider = "openai", model = "gpt-4o-mini")]
+fn chat_with_tool_calls() -> impl Stream<Item = u32> {
+    stream::iter(0..2).then(|_| lookup())
+}
+
+/// The same, kept current around every poll by the body.
+#[llm_call(provider = "openai", model = "gpt-4o-mini")]
+fn chat_with_context() -> impl Stream<Item = u32> {
+    use opentelemetry::context::FutureExt;
+    stream::iter(0..2)
+        .then(|_| lookup())
+        .with_context(opentelemetry::Context::current())
+}
+
+/// The parents of the tool spans a stream started, in order, named by the
+/// span they point to.
+async fn tool_parents<S: Stream<Item = u32>>(stream: fn() -> S) -> Vec<String> {
     let capture = Capture::new();
     let total: u32 = capture
-        .run(async { with_tool_calls().collect::<Vec<_>>().await })
+        .run(async { stream().collect::<Vec<_>>().await })
         .await
         .iter()
         .sum();
     assert_eq!(total, 14);
-    let parent = capture.span("chat gpt-4o-mini");
-    let tools: Vec<_> = capture
-        .spans()
-        .into_iter()
+    let spans = capture.spans();
+    let name_of = |id| {
+        spans
+            .iter()
+            .find(|s| s.span_context.span_id() == id)
+            .map_or("test root".to_owned(), |s| s.name.to_string())
+    };
+    let mut tools: Vec<_> = spans
+        .iter()
         .filter(|s| s.name == "execute_tool lookup")
         .collect();
-    assert_eq!(tools.len(), 2);
-    for tool in tools {
-        assert_eq!(tool.parent_span_id, parent.span_context.span_id());
-    }
+    tools.sort_by_key(|s| s.start_time);
+    tools.iter().map(|s| name_of(s.parent_span_id)).collect()
+}
+
+#[tokio::test]
+async fn spans_started_while_an_agent_stream_is_polled_are_its_children() {
+    let parents = tool_parents(agent_with_tool_calls).await;
+    assert_eq!(parents, ["invoke_agent researcher"; 2]);
+}
+
+#[tokio::test]
+async fn a_model_call_stream_is_current_until_its_first_item() {
+    let parents = tool_parents(chat_with_tool_calls).await;
+    assert_eq!(parents, ["chat gpt-4o-mini", "test root"]);
+    let parents = tool_parents(chat_with_context).await;
+    assert_eq!(parents, ["chat gpt-4o-mini"; 2]);
 }
 
 /// Raw SSE bytes, as `reqwest`'s `bytes_stream()` gives them.
