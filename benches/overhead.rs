@@ -19,7 +19,11 @@
 //!   `tracing-opentelemetry` 0.34 into the same SDK, with the layer's
 //!   defaults (it adds location, thread, target and busy/idle attributes);
 //!   `tracing_same_attributes`: the same with those turned off, so the span
-//!   carries exactly the others' attributes.
+//!   carries exactly the others' attributes;
+//! - `sdk_floor` (recording only): the least the SDK takes to record the
+//!   same span: every value a constant but the response's id and model, one
+//!   vector, no metrics, no cost. Not a way to instrument (it knows its one
+//!   response by heart); it shows how much of `llm_call` is the SDK's own.
 //!
 //! Groups:
 //!
@@ -45,9 +49,9 @@
 //! and unless the sampled-out and switched-off ones record none.
 //!
 //! After each group's criterion runs, the same variants are timed once
-//! more, interleaved: they take turns, [`CHUNK`](common::CHUNK) calls each,
-//! for [`ROUNDS`] rounds, and each ratio is the median of the per-round
-//! ratios. Criterion runs one variant after another, so load that changes
+//! more, interleaved: they take turns (in reverse order every other round),
+//! [`CHUNK`](common::CHUNK) calls each, for [`ROUNDS`] rounds, and each
+//! ratio is the median of the per-round ratios. Criterion runs one variant after another, so load that changes
 //! between them (other processes on a small shared machine) moves its
 //! ratios; the interleaved ones see the same load on both sides.
 //!
@@ -63,7 +67,7 @@ use std::time::Duration;
 
 use common::{
     bench_variant, chunk_timer, hand_lazy, hand_naive, install_discarding, interleave, record_one,
-    report_exported, uninstrumented, with_llm_call, with_tracing, Layer, RESPONSE,
+    report_exported, sdk_floor, uninstrumented, with_llm_call, with_tracing, Layer, RESPONSE,
 };
 use criterion::Criterion;
 use futures::{Stream, StreamExt};
@@ -91,6 +95,11 @@ fn check_same_spans(rt: &tokio::runtime::Runtime) {
         record_one(rt, Sampler::AlwaysOn, None, hand_lazy),
         by_macro,
         "hand_lazy"
+    );
+    assert_eq!(
+        record_one(rt, Sampler::AlwaysOn, None, sdk_floor),
+        by_macro,
+        "sdk_floor"
     );
     let mut by_tracing = record_one(
         rt,
@@ -133,7 +142,7 @@ fn check_same_spans(rt: &tokio::runtime::Runtime) {
     assert!(record_one(rt, Sampler::AlwaysOn, None, with_llm_call).is_empty());
     llm_trace::set_enabled(true);
     eprintln!(
-        "checked: llm_call, hand_naive, hand_lazy and tracing record the same {:?} with {} \
+        "checked: llm_call, hand_naive, hand_lazy, sdk_floor and tracing record the same {:?} with {} \
          attributes; sampled out and switched off, none",
         by_macro[0].name,
         by_macro[0].attributes.len() + 1
@@ -144,7 +153,7 @@ fn check_same_spans(rt: &tokio::runtime::Runtime) {
 const ROUNDS: usize = 1000;
 
 /// The variants of one group, each with its iteration count.
-struct Counts([AtomicU64; 6]);
+struct Counts([AtomicU64; 7]);
 
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -192,6 +201,8 @@ fn main() {
         report_exported(&provider, &exporter, "hand_naive", load(&counts.0[2]));
         bench_variant(&mut group, &rt, "hand_lazy", hand_lazy, &counts.0[3], flush);
         report_exported(&provider, &exporter, "hand_lazy", load(&counts.0[3]));
+        bench_variant(&mut group, &rt, "sdk_floor", sdk_floor, &counts.0[6], flush);
+        report_exported(&provider, &exporter, "sdk_floor", load(&counts.0[6]));
         let subscriber = common::tracing_subscriber(&provider, Layer::Defaults);
         tracing::subscriber::with_default(subscriber, || {
             bench_variant(
@@ -232,6 +243,7 @@ fn main() {
                 &chunk_timer(hand_lazy, flush),
                 &traced(Layer::Defaults),
                 &traced(Layer::SameAttributes),
+                &chunk_timer(sdk_floor, flush),
             ],
             ROUNDS,
             &[
@@ -239,6 +251,8 @@ fn main() {
                 ("recording: llm_call / hand_lazy", 0, 2),
                 ("recording: tracing / llm_call", 3, 0),
                 ("recording: tracing (same attributes) / llm_call", 4, 0),
+                ("recording: llm_call / SDK floor", 0, 5),
+                ("recording: tracing / SDK floor", 3, 5),
             ],
         );
         provider.shutdown().expect("tracer provider shutdown");
@@ -459,6 +473,18 @@ fn main() {
             "recording",
             "tracing_same_attributes",
             "llm_call",
+        ),
+        (
+            "recording: llm_call / SDK floor",
+            "recording",
+            "llm_call",
+            "sdk_floor",
+        ),
+        (
+            "recording: tracing / SDK floor",
+            "recording",
+            "tracing",
+            "sdk_floor",
         ),
         (
             "sampled out: llm_call / hand_naive",
