@@ -237,11 +237,11 @@ async fn tool_parents<S: Stream<Item = u32>>(stream: fn() -> S) -> Vec<String> {
         .sum();
     assert_eq!(total, 14);
     let spans = capture.spans();
-    let name_of = |id| {
-        spans
-            .iter()
-            .find(|s| s.span_context.span_id() == id)
-            .map_or("test root".to_owned(), |s| s.name.to_string())
+    let root = capture.context().span().span_context().span_id();
+    let name_of = |id| match spans.iter().find(|s| s.span_context.span_id() == id) {
+        Some(span) => span.name.to_string(),
+        None if id == root => "test root".to_owned(),
+        None => format!("unknown span {id}"),
     };
     let mut tools: Vec<_> = spans
         .iter()
