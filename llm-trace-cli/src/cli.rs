@@ -89,9 +89,14 @@ pub struct ReportArgs {
     /// Order of the groups.
     #[arg(long, value_enum, default_value_t)]
     pub sort: SortBy,
-    /// Also write a self-contained HTML page with the table and charts.
+    /// Also write a self-contained HTML page with the table and charts to
+    /// PATH. An existing PATH is replaced only with --force; a file that is
+    /// read, or that holds OTLP/JSON lines, never is.
     #[arg(long, value_name = "PATH")]
     pub html: Option<PathBuf>,
+    /// Replace the --html file if it exists (never a trace file).
+    #[arg(long, requires = "html")]
+    pub force: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -31,6 +31,7 @@ pub mod html;
 pub mod input;
 pub mod keys;
 pub mod otlp;
+pub mod output;
 pub mod report;
 pub mod span;
 pub mod stats;
@@ -91,6 +92,13 @@ fn execute(command: Command, out: &mut dyn Write, errors: &mut dyn Write) -> io:
     match command {
         Command::Report(args) => {
             let sources = sources(&args.input)?;
+            // Before the (long) read: a refused path fails at once.
+            if let Some(path) = &args.html {
+                if let Err(refused) = output::check(path, &sources, args.force) {
+                    writeln!(errors, "llm-trace: {refused}")?;
+                    return Ok(1);
+                }
+            }
             let by = if args.by.is_empty() {
                 report::DEFAULT_BY.iter().map(|k| k.to_string()).collect()
             } else {
@@ -117,8 +125,18 @@ fn execute(command: Command, out: &mut dyn Write, errors: &mut dyn Write) -> io:
                 } else {
                     format!("{} files", names.len())
                 };
-                std::fs::write(path, html::page(&grouped, &charts, &inputs))
-                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+                // Again just before writing: the file may have appeared or
+                // changed while the traces were read.
+                if let Err(refused) = output::check(path, &sources, args.force) {
+                    writeln!(errors, "llm-trace: {refused}")?;
+                    return Ok(1);
+                }
+                output::write_atomically(
+                    path,
+                    html::page(&grouped, &charts, &inputs).as_bytes(),
+                    args.force,
+                )
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
                 writeln!(errors, "llm-trace: wrote {}", path.display())?;
             }
             report::write(out, &grouped, args.format)?;
