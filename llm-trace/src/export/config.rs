@@ -140,6 +140,21 @@ pub(crate) fn headers(name: &str, value: &str) -> Result<BTreeMap<String, String
     Ok(headers)
 }
 
+/// Why a header cannot be sent over HTTP or gRPC, if it cannot. Never
+/// mentions the value (a credential).
+pub(crate) fn unsendable(name: &str, value: &str) -> Option<&'static str> {
+    if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Some("not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)");
+    }
+    if http::HeaderValue::from_str(value).is_err() {
+        return Some(
+            "its value cannot be sent as a header (it holds a control character, such as a \
+             newline)",
+        );
+    }
+    None
+}
+
 pub(crate) fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

@@ -235,7 +235,10 @@ impl Builder {
     }
 
     /// A header sent with every export, e.g. an API key
-    /// (`OTEL_EXPORTER_OTLP_HEADERS`).
+    /// (`OTEL_EXPORTER_OTLP_HEADERS`), exactly as given (no percent-decoding).
+    /// A name or value that cannot be sent as a header (a newline in the
+    /// value, a space in the name) makes [`init`](Self::init) fail, naming
+    /// the header but not its value.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers
             .0
@@ -748,11 +751,42 @@ impl Builder {
             }
         }
 
-        let mut headers = match env.var("OTEL_EXPORTER_OTLP_HEADERS") {
-            Some(v) => config::headers("OTEL_EXPORTER_OTLP_HEADERS", &v)?,
-            None => BTreeMap::new(),
-        };
-        headers.extend(self.headers.0.clone());
+        // A header that cannot be sent: from the environment it is left out
+        // with a warning (as the specification asks of invalid variables),
+        // from code it is an error. Either way the same for HTTP and gRPC,
+        // and the value (a credential) is never shown.
+        let mut headers = BTreeMap::new();
+        if let Some(v) = env.var("OTEL_EXPORTER_OTLP_HEADERS") {
+            for (name, value) in config::headers("OTEL_EXPORTER_OTLP_HEADERS", &v)? {
+                if self.headers.0.contains_key(&name) {
+                    continue;
+                }
+                match config::unsendable(&name, &value) {
+                    None => {
+                        headers.insert(name, value);
+                    }
+                    Some(problem) => {
+                        opentelemetry::otel_warn!(
+                            name: "llm_trace.header_ignored",
+                            variable = "OTEL_EXPORTER_OTLP_HEADERS",
+                            header = format!("{name:?}"),
+                            problem = problem,
+                            message = "this header is not sent (its value is not shown)"
+                        );
+                    }
+                }
+            }
+        }
+        for (name, value) in &self.headers.0 {
+            if let Some(problem) = config::unsendable(name, value) {
+                return Err(InitError::invalid(
+                    &format!("Builder::header {name:?}"),
+                    config::REDACTED,
+                    problem,
+                ));
+            }
+            headers.insert(name.clone(), value.clone());
+        }
         Ok(Destination::Otlp {
             protocol,
             traces,
@@ -873,7 +907,14 @@ macro_rules! otlp_exporter {
                         .with_http()
                         .with_protocol(protocol)
                         .with_endpoint(endpoint)
-                        .with_headers(headers.clone().into_iter().collect());
+                        // The SDK percent-decodes these values, which are
+                        // final already: escape `%` so they arrive as given.
+                        .with_headers(
+                            headers
+                                .iter()
+                                .map(|(k, v)| (k.clone(), v.replace('%', "%25")))
+                                .collect(),
+                        );
                     match timeout {
                         Some(timeout) => builder.with_timeout(timeout),
                         None => builder,
