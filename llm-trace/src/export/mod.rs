@@ -253,11 +253,12 @@ impl Builder {
     }
 
     /// Spans waiting for export at most (`OTEL_BSP_MAX_QUEUE_SIZE`, default
-    /// 2048), besides the batch being exported; beyond it the oldest waiting
-    /// span is dropped and counted, never waited for. Size it to hold the
-    /// spans that end while the exporter's retry backoff runs out after the
-    /// collector returns (half a second at most), and every span ended while
-    /// the collector is reachable arrives.
+    /// 2048), besides the batch being exported or kept for another attempt;
+    /// beyond it the oldest waiting span is dropped and counted, never
+    /// waited for. A batch whose export failed for a transient reason is
+    /// tried again until the collector takes it, so a queue of at least
+    /// calls per second × (seconds of outage + 6) loses nothing across such
+    /// an outage (the README's "What survives an outage").
     pub fn max_queue_size(mut self, size: usize) -> Self {
         self.max_queue_size = Some(size);
         self
