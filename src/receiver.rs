@@ -19,6 +19,7 @@
 //!
 //! Fault controls for failure tests: [`Receiver::set_delay`] (answer slowly),
 //! [`Receiver::set_status`] (answer `UNAVAILABLE` / `503` and the like),
+//! [`Receiver::set_retry_after`] (with a `Retry-After` over HTTP),
 //! [`Receiver::shutdown`] (stop accepting and drop every open connection) and
 //! [`Receiver::restart`] / [`Receiver::start_on`] (listen again on the same
 //! ports).
@@ -44,7 +45,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderMap, HeaderValue, ALLOW, CONTENT_ENCODING, CONTENT_TYPE};
+use hyper::header::{HeaderMap, HeaderValue, ALLOW, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
 use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -628,7 +629,7 @@ struct Recorded {
 }
 
 /// State shared by the servers and the [`Receiver`] handle.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Shared {
     recorded: Mutex<Recorded>,
     /// Requests seen so far, decodable or not, accepted or not.
@@ -639,6 +640,26 @@ struct Shared {
     accepted_spans: AtomicU64,
     /// Whether accepted spans are only counted, not kept.
     count_only: AtomicBool,
+    /// The `Retry-After` of HTTP rejections, in seconds; `u64::MAX`: none.
+    retry_after_secs: AtomicU64,
+    /// In count-only mode, the span ids of accepted spans, in arrival
+    /// order, repeats included (8 bytes a span).
+    span_ids: Mutex<Vec<[u8; 8]>>,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared {
+            recorded: Mutex::default(),
+            received: AtomicUsize::default(),
+            delay_micros: AtomicU64::default(),
+            status: AtomicU8::default(),
+            accepted_spans: AtomicU64::default(),
+            count_only: AtomicBool::default(),
+            retry_after_secs: AtomicU64::new(u64::MAX),
+            span_ids: Mutex::default(),
+        }
+    }
 }
 
 impl Shared {
@@ -688,13 +709,19 @@ impl Shared {
         let status = self.admit().await;
         if self.count_only.load(Ordering::Relaxed) {
             if status == ExportStatus::Ok {
-                let spans = request
+                let ids: Vec<[u8; 8]> = request
                     .resource_spans
                     .iter()
                     .flat_map(|r| &r.scope_spans)
-                    .map(|s| s.spans.len() as u64)
-                    .sum();
-                self.accepted_spans.fetch_add(spans, Ordering::Relaxed);
+                    .flat_map(|s| &s.spans)
+                    .map(|span| span.span_id.as_slice().try_into().unwrap_or_default())
+                    .collect();
+                self.accepted_spans
+                    .fetch_add(ids.len() as u64, Ordering::Relaxed);
+                self.span_ids
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .extend(ids);
             }
             return status;
         }
@@ -1141,7 +1168,16 @@ async fn handle_http(shared: &Shared, req: Request<Incoming>) -> Response<Full<B
             StatusCode::OK,
             ExportLogsServiceResponse::default().encode_to_vec(),
         ),
-        (rejected, _) => http_rejection(rejected),
+        (rejected, _) => {
+            let mut response = http_rejection(rejected);
+            let retry_after = shared.retry_after_secs.load(Ordering::Relaxed);
+            if retry_after != u64::MAX {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+            }
+            response
+        }
     }
 }
 
@@ -1483,6 +1519,13 @@ impl Receiver {
         self.shared.status.store(status.index(), Ordering::Relaxed);
     }
 
+    /// Gives HTTP rejections a `Retry-After` header of `after` (whole
+    /// seconds), or none (`None`, the default).
+    pub fn set_retry_after(&self, after: Option<Duration>) {
+        let secs = after.map_or(u64::MAX, |after| after.as_secs());
+        self.shared.retry_after_secs.store(secs, Ordering::Relaxed);
+    }
+
     /// How exports are currently answered.
     pub fn status(&self) -> ExportStatus {
         self.shared.status()
@@ -1587,13 +1630,29 @@ impl Receiver {
         *self.shared.recorded() = Recorded::default();
         self.shared.received.store(0, Ordering::Relaxed);
         self.shared.accepted_spans.store(0, Ordering::Relaxed);
+        self.shared
+            .span_ids
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// With `true`, accepted spans are counted ([`Receiver::accepted_spans`])
-    /// and nothing is kept (no spans, metrics or request records): for
-    /// benchmarks and soak runs that send millions of spans.
+    /// and nothing is kept but their span ids ([`Receiver::accepted_span_ids`];
+    /// no spans, metrics or request records): for benchmarks and soak runs
+    /// that send millions of spans.
     pub fn set_count_only(&self, count_only: bool) {
         self.shared.count_only.store(count_only, Ordering::Relaxed);
+    }
+
+    /// The span ids of the spans accepted in count-only mode, in arrival
+    /// order; a span delivered twice is here twice.
+    pub fn accepted_span_ids(&self) -> Vec<[u8; 8]> {
+        self.shared
+            .span_ids
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// How many spans accepted export requests carried so far, kept or only

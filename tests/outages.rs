@@ -9,14 +9,16 @@
 //! and, for each, compares the callers' latency percentiles with a healthy
 //! run in this same process, checks that the span queue never holds more
 //! than its bound (`OTEL_BSP_MAX_QUEUE_SIZE` waiting, plus the batch being
-//! exported), that every span ended while the receiver was up arrived
-//! exactly once (span ids and call numbers counted at the receiver; a full
-//! queue drops its oldest spans, so the spans ended while the exporter's
-//! retry backoff runs out after an outage are kept), and that every span
-//! is accounted for:
-//! `Telemetry::span_counts()` says how many were exported, failed or were
-//! dropped, and the receiver holds the exported ones (and, when it died
-//! between taking a batch and answering, that batch, counted as failed).
+//! exported or kept for another attempt), that every span ended while the
+//! receiver was up arrived exactly once (span ids and call numbers counted
+//! at the receiver; a full queue drops its oldest spans, so the spans ended
+//! while the kept batch waits for its next attempt are kept), and that
+//! every span is accounted for:
+//! `Telemetry::span_counts()` says how many were exported, failed, dropped
+//! or are still queued, and the receiver holds the exported ones (and,
+//! when it died between taking a batch and answering, that batch, kept for
+//! another attempt). `tests/outage_harness.rs` is the outage run of the
+//! README's figures: a queue sized for the outage loses nothing.
 //!
 //! The numbers are printed (`cargo test --test outages -- --nocapture`).
 //! Latency bounds are loose on purpose: the suite runs on a shared 2-core
@@ -36,9 +38,8 @@ use llm_trace_suite::receiver::{AttrValue, Receiver};
 use serde_json::{json, Value};
 
 /// The configured queue bound, set through its variable: half a second of
-/// calls, more than end while the exporter's retry backoff runs out after
-/// the receiver returns (at most ≈ 300 ms within the 500 ms export timeout
-/// of the outage scenarios; 2–200 ms measured).
+/// calls, less than these outages last (so they drop), more than end while
+/// a kept batch waits for its next attempt after the receiver returns.
 const QUEUE: u64 = 1024;
 /// The configured export batch size: the most spans in flight besides the
 /// queue's.
@@ -264,20 +265,22 @@ impl Outcome {
             outcome.scenario
         );
         // A collector that dies after taking a batch but before answering
-        // has it, while the exporter counts it failed: OTLP cannot tell.
+        // has it, while the exporter keeps it for another attempt (or,
+        // at shutdown, counts it failed): OTLP cannot tell.
         assert!(
             counts.exported <= outcome.delivered
-                && outcome.delivered <= counts.exported + counts.failed,
+                && outcome.delivered <= counts.exported + counts.failed + counts.queued,
             "{}: the receiver holds {} spans: the exported ones, and at most the failed \
-             ones besides ({counts:?})",
+             or still queued ones besides ({counts:?})",
             outcome.scenario,
             outcome.delivered
         );
-        assert_eq!(counts.queued, 0, "{}: flushed", outcome.scenario);
+        // Counted after a flush: what is still queued is the batch kept for
+        // a receiver that stays down, and the spans waiting behind it.
         assert_eq!(
-            counts.exported + counts.lost(),
+            counts.exported + counts.lost() + counts.queued,
             outcome.calls,
-            "{}: every call is exported, failed or dropped ({counts:?})",
+            "{}: every call is exported, failed, dropped or queued ({counts:?})",
             outcome.scenario
         );
         assert!(
@@ -322,6 +325,7 @@ async fn healthy(protocol: Protocol, scenario: &'static str) -> Outcome {
     let mut stream = Stream::new(scenario);
     let all = stream.run(&telemetry, Duration::from_secs(1)).await;
     let counts = finish(telemetry).await;
+    assert_eq!(counts.queued, 0, "{scenario}: flushed");
     let delivered = delivered(&receiver, scenario);
     assert_all_once(&delivered, all, scenario);
     assert_eq!(counts.lost(), 0, "{scenario}: {counts:?}");
@@ -363,16 +367,16 @@ async fn absent_at_start(protocol: Protocol) -> Outcome {
     let reconnecting = reconnect(&mut stream, &telemetry, 0).await;
     let present = stream.run(&telemetry, Duration::from_millis(700)).await;
     let counts = finish(telemetry).await;
+    assert_eq!(counts.queued, 0, "{scenario}: flushed");
     let delivered = delivered(&receiver, scenario);
     assert_all_once(
         &delivered,
         reconnecting.start..present.end,
         "calls while the receiver was up",
     );
-    assert!(
-        counts.lost() > 0,
-        "the first 700 ms of spans could not all be kept"
-    );
+    // What the queue could not hold of the first 700 ms made room (the
+    // oldest); nothing failed.
+    assert_eq!(counts.failed, 0, "{counts:?}");
     Outcome::new(&stream, counts, &delivered)
 }
 
@@ -393,6 +397,10 @@ async fn killed_mid_run(protocol: Protocol) -> Outcome {
     receiver.shutdown().await;
     let down = stream.run(&telemetry, Duration::from_secs(1)).await;
     let counts = finish(telemetry).await;
+    assert!(
+        counts.queued > 0,
+        "kept for the receiver's return: {counts:?}"
+    );
     let delivered = delivered(&receiver, scenario);
     let acknowledged = delivered.len() as u64;
     assert_all_once(&delivered, up.start..acknowledged, "a prefix of the calls");
@@ -434,6 +442,7 @@ async fn slow(protocol: Protocol) -> Outcome {
     );
     let recovered = stream.run(&telemetry, Duration::from_millis(700)).await;
     let counts = finish(telemetry).await;
+    assert_eq!(counts.queued, 0, "{scenario}: flushed");
     let delivered = delivered(&receiver, scenario);
     assert_all_once(&delivered, recovered, "calls after the recovery");
     assert_eq!(counts.failed, 0, "slow is not failed: {counts:?}");
@@ -460,6 +469,7 @@ async fn restarted(protocol: Protocol) -> Outcome {
     let reconnecting = reconnect(&mut stream, &telemetry, exported).await;
     let after = stream.run(&telemetry, Duration::from_millis(700)).await;
     let counts = finish(telemetry).await;
+    assert_eq!(counts.queued, 0, "{scenario}: flushed");
     let delivered = delivered(&receiver, scenario);
     assert_all_once(
         &delivered,

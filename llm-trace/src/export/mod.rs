@@ -60,6 +60,8 @@ use opentelemetry_sdk::Resource;
 mod config;
 pub mod jsonl;
 mod queue;
+mod retry;
+mod wake;
 
 use crate::content::{self, CaptureMode, ContentKind, InvalidCaptureMode, Redactor};
 
@@ -254,11 +256,12 @@ impl Builder {
     }
 
     /// Spans waiting for export at most (`OTEL_BSP_MAX_QUEUE_SIZE`, default
-    /// 2048), besides the batch being exported; beyond it the oldest waiting
-    /// span is dropped and counted, never waited for. Size it to hold the
-    /// spans that end while the exporter's retry backoff runs out after the
-    /// collector returns (half a second at most), and every span ended while
-    /// the collector is reachable arrives.
+    /// 2048), besides the batch being exported or kept for another attempt;
+    /// beyond it the oldest waiting span is dropped and counted, never
+    /// waited for. A batch whose export failed for a transient reason is
+    /// tried again until the collector takes it, so a queue of at least
+    /// calls per second × (seconds of outage + 6) loses nothing across such
+    /// an outage (the README's "What survives an outage").
     pub fn max_queue_size(mut self, size: usize) -> Self {
         self.max_queue_size = Some(size);
         self
@@ -506,17 +509,32 @@ impl Builder {
                     }
                     _ => None,
                 };
+                // Over HTTP the span exporter's client is observed, so that
+                // a failed batch is retried by what the collector answered.
+                let (client, observed) = match protocol {
+                    Protocol::Grpc => (None, None),
+                    _ if !traces_on => (None, None),
+                    _ => {
+                        let (client, observed) =
+                            retry::ObservedClient::new(http_client(export_timeout)?);
+                        (Some(client), Some(observed))
+                    }
+                };
                 (
                     traces_on
-                        .then(|| otlp_span_exporter(*protocol, traces, headers, export_timeout))
+                        .then(|| {
+                            otlp_span_exporter(*protocol, traces, headers, export_timeout, client)
+                        })
                         .transpose()?
-                        .map(SpanExporterKind::Otlp),
+                        .map(|e| SpanExporterKind::Otlp(e, retry::RetryRule::otlp(observed))),
                     metrics_on
-                        .then(|| otlp_metric_exporter(*protocol, metrics, headers, export_timeout))
+                        .then(|| {
+                            otlp_metric_exporter(*protocol, metrics, headers, export_timeout, None)
+                        })
                         .transpose()?
                         .map(MetricExporterKind::Otlp),
                     logs_on
-                        .then(|| otlp_log_exporter(*protocol, logs, headers, export_timeout))
+                        .then(|| otlp_log_exporter(*protocol, logs, headers, export_timeout, None))
                         .transpose()?
                         .map(LogExporterKind::Otlp),
                 )
@@ -552,12 +570,17 @@ impl Builder {
             max_export_batch_size,
             scheduled_delay,
             flush_timeout: shutdown_timeout,
+            backoff: retry::Backoff::recommended(),
         };
         let (tracer_provider, queue) = match span_exporter {
             Some(exporter) => {
                 let processor = match exporter {
-                    SpanExporterKind::Otlp(e) => QueueProcessor::new(e, batch),
-                    SpanExporterKind::File(e) => QueueProcessor::new(e, batch),
+                    SpanExporterKind::Otlp(e, rule) => QueueProcessor::new(e, batch, rule),
+                    // A file that cannot be written is not an outage that
+                    // ends by waiting: its batches fail.
+                    SpanExporterKind::File(e) => {
+                        QueueProcessor::new(e, batch, retry::RetryRule::never())
+                    }
                 }
                 .map_err(InitError::Thread)?;
                 let queue = processor.stats();
@@ -855,7 +878,7 @@ impl fmt::Debug for RedactorHook {
 // Built once at init and moved into the SDK right away: the size is moot.
 #[allow(clippy::large_enum_variant)]
 enum SpanExporterKind {
-    Otlp(opentelemetry_otlp::SpanExporter),
+    Otlp(opentelemetry_otlp::SpanExporter, retry::RetryRule),
     File(jsonl::JsonlSpanExporter),
 }
 
@@ -880,6 +903,7 @@ macro_rules! otlp_exporter {
             endpoint: &str,
             headers: &BTreeMap<String, String>,
             timeout: Option<Duration>,
+            client: Option<retry::ObservedClient<reqwest::blocking::Client>>,
         ) -> Result<$exporter, InitError> {
             let builder = <$exporter>::builder();
             match protocol {
@@ -915,6 +939,10 @@ macro_rules! otlp_exporter {
                                 .map(|(k, v)| (k.clone(), v.replace('%', "%25")))
                                 .collect(),
                         );
+                    let builder = match client {
+                        Some(client) => builder.with_http_client(client),
+                        None => builder,
+                    };
                     match timeout {
                         Some(timeout) => builder.with_timeout(timeout),
                         None => builder,
@@ -930,6 +958,33 @@ macro_rules! otlp_exporter {
 otlp_exporter!(otlp_span_exporter, opentelemetry_otlp::SpanExporter);
 otlp_exporter!(otlp_metric_exporter, opentelemetry_otlp::MetricExporter);
 otlp_exporter!(otlp_log_exporter, opentelemetry_otlp::LogExporter);
+
+/// The blocking client opentelemetry-otlp builds for its HTTP exporters,
+/// built the same way (on a thread of its own: a blocking reqwest client
+/// cannot be built inside an async runtime) with the same timeout.
+fn http_client(timeout: Option<Duration>) -> Result<reqwest::blocking::Client, InitError> {
+    // OTEL_EXPORTER_OTLP_TIMEOUT's default in the specification.
+    let timeout = timeout.unwrap_or(Duration::from_secs(10));
+    std::thread::Builder::new()
+        .name("llm-trace-http-client".into())
+        .spawn(move || {
+            reqwest::blocking::Client::builder()
+                .timeout(timeout)
+                .build()
+        })
+        .map_err(InitError::Thread)?
+        .join()
+        .map_err(|_| {
+            InitError::Exporter(opentelemetry_otlp::ExporterBuildError::InternalFailure(
+                "building the blocking HTTP client panicked".into(),
+            ))
+        })?
+        .map_err(|error| {
+            InitError::Exporter(opentelemetry_otlp::ExporterBuildError::InternalFailure(
+                format!("building the blocking HTTP client failed: {error}"),
+            ))
+        })
+}
 
 fn metadata(headers: &BTreeMap<String, String>) -> Result<tonic::metadata::MetadataMap, InitError> {
     let mut map = http::HeaderMap::new();
