@@ -1093,6 +1093,14 @@ impl Telemetry {
         self.queue.as_ref().map(|q| q.counts()).unwrap_or_default()
     }
 
+    /// How many replies claimed more tokens than any provider can produce
+    /// ([`MAX_PLAUSIBLE_TOKENS`](crate::provider::MAX_PLAUSIBLE_TOKENS)), so
+    /// that their usage reached no metric and no cost (process-wide, as
+    /// [`crate::metrics::rejected_usage`]).
+    pub fn rejected_usage(&self) -> u64 {
+        crate::metrics::rejected_usage()
+    }
+
     /// The bound on [`shutdown`](Self::shutdown), dropping the guard and
     /// [`force_flush`](Self::force_flush).
     pub fn shutdown_timeout(&self) -> Duration {
@@ -1105,8 +1113,10 @@ impl Telemetry {
         let Some(providers) = &self.providers else {
             return Ok(());
         };
+        // Calls whose cost was being resolved end their spans first.
+        let left = flush_costs(self.shutdown_timeout);
         within(
-            self.shutdown_timeout,
+            left,
             Providers {
                 tracer: providers.tracer.clone(),
                 meter: providers.meter.clone(),
@@ -1131,6 +1141,7 @@ impl Telemetry {
         let Some(providers) = self.providers.take() else {
             return Ok(());
         };
+        let left = flush_costs(self.shutdown_timeout);
         if self.installed_global {
             // The global slots keep clones; point them at no-ops so later
             // calls do not reach shut-down providers.
@@ -1143,7 +1154,7 @@ impl Telemetry {
         // Each flushes first: the SDK's shutdown drops the result of its
         // last export, the flush reports it.
         within(
-            self.shutdown_timeout,
+            left,
             providers,
             |tracer, left| {
                 let flushed = tracer.force_flush();
@@ -1162,6 +1173,14 @@ impl Telemetry {
             },
         )
     }
+}
+
+/// Waits (within `timeout`) for the calls whose cost is being resolved to
+/// end their spans, and returns what is left of `timeout`.
+fn flush_costs(timeout: Duration) -> Duration {
+    let started = std::time::Instant::now();
+    crate::cost::flush(timeout);
+    timeout.saturating_sub(started.elapsed())
 }
 
 impl Drop for Telemetry {
