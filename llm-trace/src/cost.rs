@@ -50,6 +50,15 @@
 //! call's cost is a table look-up. A model whose genai-prices prices change
 //! with the time of day (DeepSeek's off-peak hours) or at a date is resolved
 //! again every minute, so the change applies within a minute.
+//!
+//! No instrumented call waits for prices: a model's first resolution (and
+//! the loading of genai-prices' data) happens on a thread of llm-trace's
+//! own. A call that ends before its model's prices are known returns at
+//! once; its span ends at the call's end time but is handed to the
+//! exporter with `llm_trace.cost.usd` once the prices are resolved, and its
+//! cost is added to `llm_trace.client.cost` then ([`flush`] waits for
+//! that). Model names over [`MAX_MODEL_BYTES`] are never looked up: such a
+//! call has no cost.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
