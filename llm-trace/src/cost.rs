@@ -1272,6 +1272,50 @@ mod tests {
     }
 
     #[test]
+    fn price_caches_stay_within_their_bounds_in_entries_and_bytes() {
+        let tokens = usage(10, 0, 0, 1, 0);
+        // Distinct models at the bound (a hostile server's), unpriced.
+        for i in 0..MAX_SHARED + MAX_CACHED {
+            let model = format!("{i:05}{}", "x".repeat(MAX_MODEL_BYTES - 5));
+            match call_cost("acme.hostile", Some(&model), None, Some(&tokens)) {
+                CallCost::Pending(query) => assert_eq!(query.resolve(), None),
+                CallCost::Known(_) => panic!("{i}: not resolved before"),
+            }
+            // Resolved (into the shared cache): known on this thread now.
+            assert!(matches!(
+                call_cost("acme.hostile", Some(&model), None, Some(&tokens)),
+                CallCost::Known(None)
+            ));
+        }
+        // Other tests of this binary share the cache: a few providers more.
+        let names = |max: usize| max * MAX_MODEL_BYTES + 64 * 32;
+        let (entries, bytes) = SHARED.read().unwrap().footprint();
+        assert!(entries <= MAX_SHARED, "{entries} shared entries");
+        assert!(bytes <= names(MAX_SHARED), "{bytes} bytes of shared names");
+        let (entries, bytes) = CACHE.with(|c| c.borrow().footprint());
+        assert!(entries <= MAX_CACHED, "{entries} entries on this thread");
+        assert!(bytes <= names(MAX_CACHED), "{bytes} bytes of names on this thread");
+
+        // A model over the bound is no key and no look-up at all.
+        let huge = "y".repeat(1 << 20);
+        assert!(matches!(
+            call_cost("openai", Some(&huge), Some(&huge), Some(&tokens)),
+            CallCost::Known(None)
+        ));
+        assert_eq!(cost_usd("openai", &huge, &tokens), None);
+        let longest = |cache: &Cache| {
+            cache
+                .providers
+                .iter()
+                .flat_map(|(_, models)| models.keys().map(|m| m.len()))
+                .max()
+                .unwrap_or(0)
+        };
+        assert!(longest(&SHARED.read().unwrap()) <= MAX_MODEL_BYTES);
+        assert!(CACHE.with(|c| longest(&c.borrow())) <= MAX_MODEL_BYTES);
+    }
+
+    #[test]
     fn a_tiered_model_has_its_threshold_found_exactly() {
         let prices = resolve("anthropic", "claude-sonnet-4-5").unwrap();
         let froms: Vec<u64> = prices.tiers.iter().map(|(from, _)| *from).collect();

@@ -420,3 +420,43 @@ where
         stream.feed::<P>(self);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_stream_keeps_is_bounded_where_it_enters() {
+        let huge = "z".repeat(1 << 20);
+        let mut facts = StreamFacts::new();
+        facts.id(&huge);
+        facts.model(&huge);
+        facts.finish_reason(0, &huge);
+        facts.tool_call(Some(&huge), &huge);
+        // One byte over each bound: what reads them later still sees that
+        // they were over it (a model is then `_OTHER` on metrics).
+        let info = facts.response_info(false);
+        assert_eq!(
+            info.id.as_deref().map(str::len),
+            Some(MAX_ATTRIBUTE_VALUE_BYTES + 1)
+        );
+        assert_eq!(
+            facts.response_model().map(str::len),
+            Some(MAX_MODEL_BYTES + 1)
+        );
+        assert_eq!(
+            info.finish_reasons.iter().map(|r| r.len()).collect::<Vec<_>>(),
+            [MAX_ATTRIBUTE_VALUE_BYTES + 1]
+        );
+        assert_eq!(
+            info.tool_calls
+                .iter()
+                .map(|t| (t.id.as_deref().map(str::len), t.name.len()))
+                .collect::<Vec<_>>(),
+            [(
+                Some(MAX_ATTRIBUTE_VALUE_BYTES + 1),
+                MAX_ATTRIBUTE_VALUE_BYTES + 1
+            )]
+        );
+    }
+}
