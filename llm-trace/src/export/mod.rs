@@ -1113,18 +1113,22 @@ impl Telemetry {
         let Some(providers) = &self.providers else {
             return Ok(());
         };
-        // Calls whose cost was being resolved end their spans first.
-        let left = flush_costs(self.shutdown_timeout);
         within(
-            left,
+            self.shutdown_timeout,
             Providers {
                 tracer: providers.tracer.clone(),
                 meter: providers.meter.clone(),
                 logger: providers.logger.clone(),
                 runtime: None,
             },
-            |tracer, _| tracer.force_flush(),
-            |meter, _| meter.force_flush(),
+            |tracer, left| {
+                flush_costs(left);
+                tracer.force_flush()
+            },
+            |meter, left| {
+                flush_costs(left);
+                meter.force_flush()
+            },
             |logger, _| logger.force_flush(),
         )
     }
@@ -1141,7 +1145,6 @@ impl Telemetry {
         let Some(providers) = self.providers.take() else {
             return Ok(());
         };
-        let left = flush_costs(self.shutdown_timeout);
         if self.installed_global {
             // The global slots keep clones; point them at no-ops so later
             // calls do not reach shut-down providers.
@@ -1154,14 +1157,16 @@ impl Telemetry {
         // Each flushes first: the SDK's shutdown drops the result of its
         // last export, the flush reports it.
         within(
-            left,
+            self.shutdown_timeout,
             providers,
             |tracer, left| {
+                let left = flush_costs(left);
                 let flushed = tracer.force_flush();
                 let shut = tracer.shutdown_with_timeout(left);
                 flushed.and(shut)
             },
             |meter, left| {
+                let left = flush_costs(left);
                 let flushed = meter.force_flush();
                 let shut = meter.shutdown_with_timeout(left);
                 flushed.and(shut)
@@ -1176,8 +1181,12 @@ impl Telemetry {
 }
 
 /// Waits (within `timeout`) for the calls whose cost is being resolved to
-/// end their spans, and returns what is left of `timeout`.
+/// end their spans and add their cost, so that the flush that follows
+/// exports them, and returns what is left of `timeout`.
 fn flush_costs(timeout: Duration) -> Duration {
+    if crate::cost::flush(Duration::ZERO) {
+        return timeout;
+    }
     let started = std::time::Instant::now();
     crate::cost::flush(timeout);
     timeout.saturating_sub(started.elapsed())
