@@ -38,10 +38,7 @@ fn sums(provider: &SdkMeterProvider, exporter: &InMemoryMetricExporter) -> (f64,
             (GEN_AI_CLIENT_TOKEN_USAGE, AggregatedMetrics::U64(MetricData::Histogram(h))) => {
                 input += h
                     .data_points()
-                    .filter(|p| {
-                        p.attributes()
-                            .any(|kv| kv.value == Value::from("input"))
-                    })
+                    .filter(|p| p.attributes().any(|kv| kv.value == Value::from("input")))
                     .map(|p| p.sum())
                     .sum::<u64>();
             }

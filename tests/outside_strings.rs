@@ -33,7 +33,10 @@ unsafe impl GlobalAlloc for Counting {
         System.dealloc(ptr, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         System.realloc(ptr, layout, new_size)
     }
 }
@@ -97,7 +100,10 @@ fn long_models_are_cut_on_the_span_and_nothing_of_them_stays() {
     };
 
     // Warm up: the instruments, the price data, this thread's caches.
-    rt.block_on(chat(request("gpt-4o-mini"), reply("gpt-4o-mini-2024-07-18")));
+    rt.block_on(chat(
+        request("gpt-4o-mini"),
+        reply("gpt-4o-mini-2024-07-18"),
+    ));
     settle();
     let _ = tracer.tracer("warm-up");
 
@@ -118,7 +124,11 @@ fn long_models_are_cut_on_the_span_and_nothing_of_them_stays() {
         );
         assert_eq!(
             (name.len(), request_model.len(), response_model.len()),
-            ("chat ".len() + MAX_MODEL_BYTES, MAX_MODEL_BYTES, MAX_MODEL_BYTES)
+            (
+                "chat ".len() + MAX_MODEL_BYTES,
+                MAX_MODEL_BYTES,
+                MAX_MODEL_BYTES
+            )
         );
         assert_eq!(name, format!("chat {cut}"));
         assert_eq!(request_model, cut);

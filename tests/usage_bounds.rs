@@ -37,15 +37,11 @@ async fn a_reply_claiming_u64_max_tokens_reaches_no_metric_and_no_cost() {
     let request = json!({"model": "gpt-4o-mini", "messages": []});
 
     let honest = Capture::new();
-    honest
-        .run(chat(request.clone(), reply(1_000, 100)))
-        .await;
+    honest.run(chat(request.clone(), reply(1_000, 100))).await;
     // The same attributes as the honest call: on main the token histogram's
     // sum overflowed here (a panic inside the call in a debug build).
     let hostile = Capture::new();
-    let out = hostile
-        .run(chat(request, reply(u64::MAX, u64::MAX)))
-        .await;
+    let out = hostile.run(chat(request, reply(u64::MAX, u64::MAX))).await;
     assert_eq!(out, reply(u64::MAX, u64::MAX));
 
     let span = attributes(&hostile.span("chat gpt-4o-mini"));
@@ -69,7 +65,6 @@ async fn a_reply_claiming_u64_max_tokens_reaches_no_metric_and_no_cost() {
     assert_eq!(honest_span.get(LLM_TRACE_COST_USD), Some(&Value::F64(one)));
 
     assert_eq!(llm_trace::metrics::rejected_usage(), 1);
-    
 
     assert!(llm_trace::cost::flush(Duration::from_secs(60)));
     meters.force_flush().unwrap();
@@ -102,7 +97,10 @@ async fn a_reply_claiming_u64_max_tokens_reaches_no_metric_and_no_cost() {
     // Only the honest call: one point per token type, its count and sum.
     assert_eq!(
         tokens,
-        [("input".to_owned(), 1, 1_000), ("output".to_owned(), 1, 100)]
+        [
+            ("input".to_owned(), 1, 1_000),
+            ("output".to_owned(), 1, 100)
+        ]
     );
     assert_eq!(cost, [one]);
 }

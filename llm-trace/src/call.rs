@@ -300,7 +300,10 @@ impl Fields<'_> {
         };
         if let Some((keys, metric)) = &mut self.metric {
             if keys.iter().any(|k| k.as_str() == key) {
-                metric.push(KeyValue::new(Key::from_static_str(key), metric_value(&value)));
+                metric.push(KeyValue::new(
+                    Key::from_static_str(key),
+                    metric_value(&value),
+                ));
             }
         }
         if let Some(span) = &mut self.span {
@@ -380,7 +383,11 @@ impl Call {
                 let (model, name, cut) = site.model_and_name(model);
                 (Some(model), name, cut)
             }
-            None => (None, Cow::Borrowed(site.name.unwrap_or(site.operation)), false),
+            None => (
+                None,
+                Cow::Borrowed(site.name.unwrap_or(site.operation)),
+                false,
+            ),
         };
         let (server_address, server_port) = match server {
             Some(server) => {

@@ -409,8 +409,9 @@ pub fn cost_usd(provider: &str, model: &str, usage: &Usage) -> Option<f64> {
         return None;
     }
     let generation = GENERATION.load(Ordering::Acquire);
-    if let Some(cost) = with_known(generation, provider, model, |p| p.and_then(|p| p.cost(&tokens)))
-    {
+    if let Some(cost) = with_known(generation, provider, model, |p| {
+        p.and_then(|p| p.cost(&tokens))
+    }) {
         return cost;
     }
     shared_prices(generation, provider, model).and_then(|p| p.cost(&tokens))
@@ -950,9 +951,7 @@ impl Cache {
     /// Keeps `entry`, resolved with the overrides of `generation`; a cache
     /// of another generation, or holding `max` models, starts over.
     fn insert(&mut self, generation: u64, provider: &str, model: &str, entry: Entry, max: usize) {
-        if generation < self.generation
-            || !(within_bounds(provider) && within_bounds(model))
-        {
+        if generation < self.generation || !(within_bounds(provider) && within_bounds(model)) {
             return;
         }
         if generation != self.generation || self.len >= max {
@@ -967,7 +966,11 @@ impl Cache {
                 self.providers.len() - 1
             }
         };
-        if self.providers[index].1.insert(model.into(), entry).is_none() {
+        if self.providers[index]
+            .1
+            .insert(model.into(), entry)
+            .is_none()
+        {
             self.len += 1;
         }
     }
@@ -1294,7 +1297,10 @@ mod tests {
         assert!(bytes <= names(MAX_SHARED), "{bytes} bytes of shared names");
         let (entries, bytes) = CACHE.with(|c| c.borrow().footprint());
         assert!(entries <= MAX_CACHED, "{entries} entries on this thread");
-        assert!(bytes <= names(MAX_CACHED), "{bytes} bytes of names on this thread");
+        assert!(
+            bytes <= names(MAX_CACHED),
+            "{bytes} bytes of names on this thread"
+        );
 
         // A model over the bound is no key and no look-up at all.
         let huge = "y".repeat(1 << 20);

@@ -445,7 +445,10 @@ mod tests {
             Some(MAX_MODEL_BYTES + 1)
         );
         assert_eq!(
-            info.finish_reasons.iter().map(|r| r.len()).collect::<Vec<_>>(),
+            info.finish_reasons
+                .iter()
+                .map(|r| r.len())
+                .collect::<Vec<_>>(),
             [MAX_ATTRIBUTE_VALUE_BYTES + 1]
         );
         assert_eq!(
