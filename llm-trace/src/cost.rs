@@ -607,12 +607,18 @@ struct ResolverState {
     held: usize,
 }
 
+static RESOLVER: OnceLock<Option<Resolver>> = OnceLock::new();
+
+/// The resolver, if it was started (nothing can be pending otherwise).
+fn started() -> Option<&'static Resolver> {
+    RESOLVER.get().and_then(Option::as_ref)
+}
+
 /// The resolver thread, started on first use: prices are resolved there
 /// (the first resolution of a model reads genai-prices back for tens of
 /// calculations, and the first of all waits for its data to load), never
 /// on a caller's thread.
 fn resolver() -> Option<&'static Resolver> {
-    static RESOLVER: OnceLock<Option<Resolver>> = OnceLock::new();
     RESOLVER
         .get_or_init(|| {
             let (jobs, queue) = mpsc::sync_channel(MAX_PENDING);
@@ -631,7 +637,7 @@ fn resolver() -> Option<&'static Resolver> {
 
 fn run_resolver(queue: Receiver<Job>) {
     for job in queue {
-        let Some(resolver) = resolver() else { return };
+        let Some(resolver) = started() else { return };
         if let Ok(state) = resolver.state.lock() {
             drop(resolver.changed.wait_while(state, |s| s.held > 0));
         }
@@ -697,7 +703,7 @@ pub(crate) fn defer(query: Box<Query>, finish: Finish) {
 ///
 /// [`Telemetry::force_flush`]: crate::export::Telemetry::force_flush
 pub fn flush(timeout: Duration) -> bool {
-    let Some(resolver) = resolver() else {
+    let Some(resolver) = started() else {
         return true;
     };
     let Ok(state) = resolver.state.lock() else {
@@ -729,7 +735,7 @@ pub struct ResolverHold(());
 
 impl Drop for ResolverHold {
     fn drop(&mut self) {
-        if let Some(resolver) = resolver() {
+        if let Some(resolver) = started() {
             resolver.update(|s| s.held = s.held.saturating_sub(1));
         }
     }
