@@ -19,6 +19,16 @@ async fn chat(req: serde_json::Value, response: serde_json::Value) -> serde_json
     response
 }
 
+#[llm_call(provider = "openai", request = req)]
+async fn chat_stream(
+    req: serde_json::Value,
+    chunks: Vec<serde_json::Value>,
+) -> Result<impl futures::Stream<Item = Result<serde_json::Value, std::io::Error>>, std::io::Error>
+{
+    let _ = req;
+    Ok(futures::stream::iter(chunks.into_iter().map(Ok)))
+}
+
 fn reply(input: u64, output: u64) -> serde_json::Value {
     json!({
         "id": "chatcmpl-1", "model": "gpt-4o-mini-2024-07-18",
@@ -41,8 +51,25 @@ async fn a_reply_claiming_u64_max_tokens_reaches_no_metric_and_no_cost() {
     // The same attributes as the honest call: on main the token histogram's
     // sum overflowed here (a panic inside the call in a debug build).
     let hostile = Capture::new();
-    let out = hostile.run(chat(request, reply(u64::MAX, u64::MAX))).await;
+    let out = hostile
+        .run(chat(request.clone(), reply(u64::MAX, u64::MAX)))
+        .await;
     assert_eq!(out, reply(u64::MAX, u64::MAX));
+    // The same from a stream's last chunk.
+    let streamed = Capture::new();
+    let chunks = vec![
+        json!({"id": "chatcmpl-2", "model": "gpt-4o-mini-2024-07-18",
+               "choices": [{"index": 0, "delta": {"content": "ok"}, "finish_reason": "stop"}]}),
+        json!({"id": "chatcmpl-2", "model": "gpt-4o-mini-2024-07-18", "choices": [],
+               "usage": {"prompt_tokens": 10, "completion_tokens": u64::MAX}}),
+    ];
+    let items: Vec<_> = streamed
+        .run(async {
+            let s = chat_stream(request, chunks).await.unwrap();
+            futures::StreamExt::collect::<Vec<_>>(s).await
+        })
+        .await;
+    assert_eq!(items.len(), 2);
 
     let span = attributes(&hostile.span("chat gpt-4o-mini"));
     // The span is evidence: the counts as reported (saturated to i64).
@@ -64,7 +91,19 @@ async fn a_reply_claiming_u64_max_tokens_reaches_no_metric_and_no_cost() {
     let one = (1_000.0 * 0.15 + 100.0 * 0.6) / 1e6;
     assert_eq!(honest_span.get(LLM_TRACE_COST_USD), Some(&Value::F64(one)));
 
-    assert_eq!(llm_trace::metrics::rejected_usage(), 1);
+    let span = attributes(&streamed.span("chat gpt-4o-mini"));
+    assert_eq!(
+        span.get("gen_ai.usage.output_tokens"),
+        Some(&Value::I64(i64::MAX))
+    );
+    assert_eq!(span.get("gen_ai.usage.input_tokens"), Some(&Value::I64(10)));
+    assert_eq!(
+        span.get("llm_trace.usage.rejected"),
+        Some(&Value::Bool(true))
+    );
+    assert_eq!(span.get(LLM_TRACE_COST_USD), None);
+
+    assert_eq!(llm_trace::metrics::rejected_usage(), 2);
 
     assert!(llm_trace::cost::flush(Duration::from_secs(60)));
     meters.force_flush().unwrap();
