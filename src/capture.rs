@@ -75,6 +75,12 @@ impl Capture {
     /// The finished spans of this capture's trace (the root excluded), in
     /// the order they ended.
     pub fn spans(&self) -> Vec<SpanData> {
+        // A call whose model's prices were still being resolved ends its
+        // span when they are.
+        assert!(
+            llm_trace::cost::flush(std::time::Duration::from_secs(60)),
+            "pending costs were resolved"
+        );
         let root_id = self.root.span().span_context().span_id();
         exporter()
             .get_finished_spans()

@@ -40,6 +40,7 @@ fn meters() -> &'static Meters {
 /// The cost counter's data points (attributes, value) whose request model is `model`.
 fn cost_points(model: &str) -> Vec<(BTreeMap<String, Value>, f64)> {
     let m = meters();
+    assert!(cost::flush(std::time::Duration::from_secs(60)));
     m.provider.force_flush().unwrap();
     let exported = m.exporter.get_finished_metrics().unwrap();
     let latest = exported.last().expect("metrics were exported");

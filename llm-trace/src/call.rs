@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use std::task::{Context as TaskContext, Poll};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use opentelemetry::trace::{
     Span, SpanBuilder, SpanKind, Status, TraceContextExt, Tracer, TracerProvider,
@@ -174,12 +174,17 @@ impl CallSite {
     }
 
     /// The `gen_ai.request.model` value and the span name of a call of
-    /// `model`. A call site nearly always calls one model: the first one it
-    /// sees is copied once into memory that lives as long as the site (the
-    /// program), so that its calls allocate and format neither. Other models
-    /// are copied per call.
+    /// `model`, and whether the model was over [`metadata::MAX_MODEL_BYTES`]
+    /// (then both carry it cut). A call site nearly always calls one model:
+    /// the first one it sees within the bound is copied once into memory
+    /// that lives as long as the site (the program), so that its calls
+    /// allocate and format neither. Other models are copied per call.
     #[inline]
-    fn model_and_name(&'static self, model: &str) -> (StringValue, Cow<'static, str>) {
+    fn model_and_name(&'static self, model: &str) -> (StringValue, Cow<'static, str>, bool) {
+        let model = match metadata::bounded_model(model) {
+            Ok(model) => model,
+            Err(cut) => return self.cut_model_and_name(cut),
+        };
         let &(first, first_name) = self.named.get_or_init(|| {
             let first = self.model.unwrap_or_else(|| leak(model.to_owned()));
             let name = self
@@ -188,13 +193,23 @@ impl CallSite {
             (first, name)
         });
         if first == model {
-            return (StringValue::from(first), Cow::Borrowed(first_name));
+            return (StringValue::from(first), Cow::Borrowed(first_name), false);
         }
         let name = self.name.map_or_else(
             || Cow::Owned(span_name(self.operation, model)),
             Cow::Borrowed,
         );
-        (StringValue::from(Arc::<str>::from(model)), name)
+        (StringValue::from(Arc::<str>::from(model)), name, false)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn cut_model_and_name(&self, cut: StringValue) -> (StringValue, Cow<'static, str>, bool) {
+        let name = self.name.map_or_else(
+            || Cow::Owned(span_name(self.operation, cut.as_str())),
+            Cow::Borrowed,
+        );
+        (cut, name, true)
     }
 
     /// `server.address` and `server.port` of `server = ...`; the first value
@@ -285,7 +300,10 @@ impl Fields<'_> {
         };
         if let Some((keys, metric)) = &mut self.metric {
             if keys.iter().any(|k| k.as_str() == key) {
-                metric.push(KeyValue::new(Key::from_static_str(key), value.clone()));
+                metric.push(KeyValue::new(
+                    Key::from_static_str(key),
+                    metric_value(&value),
+                ));
             }
         }
         if let Some(span) = &mut self.span {
@@ -309,8 +327,11 @@ pub struct Call {
     started: Option<Instant>,
     /// The metrics' instruments, when a meter provider is installed.
     meters: Option<metrics::Instruments>,
-    /// Request model and server, kept for the metrics' attributes.
+    /// Request model and server, kept for the metrics' attributes (a model
+    /// over [`metadata::MAX_MODEL_BYTES`] is [`sc::OTHER`] there).
     model: Option<StringValue>,
+    /// The request model was over the bound: it is not priced.
+    model_cut: bool,
     server_address: Option<StringValue>,
     server_port: Option<u16>,
     /// Metadata allowed onto metrics.
@@ -319,6 +340,9 @@ pub struct Call {
     content: Option<Box<content::Pending>>,
     /// The finished call's cost, for the metrics.
     cost_usd: Option<f64>,
+    /// A cost being resolved off this thread, and when the call ended: the
+    /// span is ended and the cost counted once it is known.
+    cost_pending: Option<(Box<cost::Query>, SystemTime)>,
     /// Attributes the span got at its start.
     attribute_count: usize,
     finished: bool,
@@ -351,15 +375,19 @@ impl Call {
         P: Provider,
         F: FnOnce(&mut Fields<'_>),
     {
-        let (model, name): (Option<StringValue>, Cow<'static, str>) = match site
+        let (model, name, model_cut): (Option<StringValue>, Cow<'static, str>, bool) = match site
             .model
             .or_else(|| request.and_then(|r| r.request_model()))
         {
             Some(model) => {
-                let (model, name) = site.model_and_name(model);
-                (Some(model), name)
+                let (model, name, cut) = site.model_and_name(model);
+                (Some(model), name, cut)
             }
-            None => (None, Cow::Borrowed(site.name.unwrap_or(site.operation))),
+            None => (
+                None,
+                Cow::Borrowed(site.name.unwrap_or(site.operation)),
+                false,
+            ),
         };
         let (server_address, server_port) = match server {
             Some(server) => {
@@ -519,12 +547,18 @@ impl Call {
             site,
             started,
             meters,
-            model,
+            model: if model_cut {
+                Some(StringValue::from(sc::OTHER))
+            } else {
+                model
+            },
+            model_cut,
             server_address,
             server_port,
             metric_metadata,
             content,
             cost_usd: None,
+            cost_pending: None,
             attribute_count,
             finished: false,
         }
@@ -578,11 +612,13 @@ impl Call {
             started: None,
             meters: None,
             model: None,
+            model_cut: false,
             server_address: None,
             server_port: None,
             metric_metadata: Vec::new(),
             content: None,
             cost_usd: None,
+            cost_pending: None,
             attribute_count: 0,
             finished: false,
         }
@@ -667,22 +703,24 @@ impl Call {
         let mut response_model = None;
         if let Some(response) = response.filter(|_| recording || measuring) {
             usage = response.usage();
-            let request_model = self.model.as_ref().map(StringValue::as_str);
             if recording {
                 let info = response.response_info();
                 let model = info.model.as_deref();
-                let usage = usage.or(info.usage);
-                self.cost_usd =
-                    cost::call_cost(self.site.provider, model, request_model, usage.as_ref());
+                let reported = usage.or(info.usage);
+                usage = metrics::plausible(reported);
+                match self.price(model, usage) {
+                    cost::CallCost::Known(usd) => self.cost_usd = usd,
+                    cost::CallCost::Pending(query) => self.cost_pending = pending(query),
+                }
                 if measuring {
-                    response_model = info
-                        .model
-                        .as_deref()
-                        .map(|m| StringValue::from(Arc::<str>::from(m)));
+                    response_model = model.map(metric_model);
                 }
                 let content = self.content.take();
                 with_attributes(|attributes| {
-                    push_response(attributes, &info, usage);
+                    push_response(attributes, &info, reported);
+                    if reported.is_some() && usage.is_none() {
+                        attributes.push(KeyValue::new(sc::LLM_TRACE_USAGE_REJECTED, true));
+                    }
                     if let Some(usd) = self.cost_usd {
                         attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
                     }
@@ -694,22 +732,69 @@ impl Call {
                 });
             } else {
                 let model = response.response_model();
-                self.cost_usd =
-                    cost::call_cost(self.site.provider, model, request_model, usage.as_ref());
-                response_model = model.map(|m| StringValue::from(Arc::<str>::from(m)));
+                usage = metrics::plausible(usage);
+                match self.price(model, usage) {
+                    cost::CallCost::Known(usd) => self.cost_usd = usd,
+                    cost::CallCost::Pending(query) => self.cost_pending = pending(query),
+                }
+                response_model = model.map(metric_model);
             }
         }
         if let Some(pending) = self.content.take() {
             // A value without response facts: the event still goes out.
             pending.finish_ok(&self.cx, &mut Vec::new(), || None);
         }
-        if self.recording {
+        if self.recording && self.cost_pending.is_none() {
             // A span that does not record (sampled out, or the API's no-op
             // span without an SDK) ignores its end, for which `end()` would
             // still read the clock.
             span.end();
         }
         self.record_metrics(None, response_model, usage, StreamTiming::NONE);
+    }
+
+    /// Prices the call: its cost now when the prices are known on this
+    /// thread, else later (see [`Call::defer_cost`]). `usage` is plausible.
+    fn price(&self, response_model: Option<&str>, usage: Option<Usage>) -> cost::CallCost {
+        let request_model = self
+            .model
+            .as_ref()
+            .filter(|_| !self.model_cut)
+            .map(StringValue::as_str);
+        cost::call_cost(
+            self.site.provider,
+            response_model,
+            request_model,
+            usage.as_ref(),
+        )
+    }
+
+    /// Hands a cost that is not known yet to the price resolver, which ends
+    /// the span (left open for it) with `llm_trace.cost.usd` at the time the
+    /// call ended, and adds the cost to `llm_trace.client.cost` with the
+    /// call's metric attributes, once the model's prices are resolved.
+    #[cold]
+    #[inline(never)]
+    fn defer_cost(&mut self, metric: Option<(metrics::Instruments, Vec<KeyValue>)>) {
+        let Some((query, ended)) = self.cost_pending.take() else {
+            return;
+        };
+        let span = self.recording.then(|| self.cx.clone());
+        cost::defer(
+            query,
+            Box::new(move |usd| {
+                if let Some(cx) = span {
+                    let span = cx.span();
+                    if let Some(usd) = usd {
+                        span.set_attribute(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
+                    }
+                    span.end_with_timestamp(ended);
+                }
+                if let (Some(usd), Some((meters, common))) = (usd, metric) {
+                    meters.add_cost(usd, &common);
+                }
+            }),
+        );
     }
 
     /// Ends the span of a call that returned `Err`.
@@ -721,12 +806,13 @@ impl Call {
     pub fn end_err(&mut self, error_type: Cow<'static, str>, message: ErrorMessage<'_>) {
         self.finished = true;
         let span = self.cx.span();
+        let error_type = bounded_error_type(error_type);
         if self.recording {
-            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.clone()));
+            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.span()));
             span.set_status(Status::error(bounded_text(&message)));
         }
         if let Some(pending) = self.content.take() {
-            pending.finish_err(&self.cx, &error_type);
+            pending.finish_err(&self.cx, error_type.as_str());
         }
         if self.recording {
             // A span that does not record (sampled out, or the API's no-op
@@ -734,7 +820,7 @@ impl Call {
             // still read the clock.
             span.end();
         }
-        self.record_metrics(Some(error_type), None, None, StreamTiming::NONE);
+        self.record_metrics(Some(error_type.metric()), None, None, StreamTiming::NONE);
     }
 
     /// Ends the span of a call whose body panicked; the caller resumes the panic.
@@ -790,26 +876,33 @@ impl Call {
         let span = self.cx.span();
         let failure = facts.failure.as_ref();
         let ended_early = cancelled || failure.is_some();
-        let usage = facts.usage();
+        let reported = facts.usage();
         let error_type = match failure {
-            Some((error_type, _)) => Some(error_type.clone()),
-            None if cancelled => Some(Cow::Borrowed(sc::ERROR_TYPE_CANCELLED)),
+            Some((error_type, _)) => Some(bounded_error_type(error_type.clone())),
+            None if cancelled => Some(BoundedErrorType::Within(Cow::Borrowed(
+                sc::ERROR_TYPE_CANCELLED,
+            ))),
             None => None,
+        };
+        let usage = if reported.is_some() && (self.recording || self.meters.is_some()) {
+            metrics::plausible(reported)
+        } else {
+            reported
         };
         // The usage the chunks reported is what was billed, also when the
         // stream ended early.
-        if usage.is_some() && (span.is_recording() || self.meters.is_some()) {
-            let request_model = self.model.as_ref().map(StringValue::as_str);
-            self.cost_usd = cost::call_cost(
-                self.site.provider,
-                facts.response_model(),
-                request_model,
-                usage.as_ref(),
-            );
+        if usage.is_some() && (self.recording || self.meters.is_some()) {
+            match self.price(facts.response_model(), usage) {
+                cost::CallCost::Known(usd) => self.cost_usd = usd,
+                cost::CallCost::Pending(query) => self.cost_pending = pending(query),
+            }
         }
-        if span.is_recording() {
+        if self.recording {
             let mut attributes = Vec::with_capacity(13);
-            push_response(&mut attributes, &facts.response_info(ended_early), usage);
+            push_response(&mut attributes, &facts.response_info(ended_early), reported);
+            if reported.is_some() && usage.is_none() {
+                attributes.push(KeyValue::new(sc::LLM_TRACE_USAGE_REJECTED, true));
+            }
             if let Some(usd) = self.cost_usd {
                 attributes.push(KeyValue::new(sc::LLM_TRACE_COST_USD, usd));
             }
@@ -817,7 +910,7 @@ impl Call {
                 attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc));
             }
             if let Some(error_type) = &error_type {
-                attributes.push(KeyValue::new(sc::ERROR_TYPE, error_type.clone()));
+                attributes.push(KeyValue::new(sc::ERROR_TYPE, error_type.span()));
             }
             match failure {
                 Some((_, message)) => span.set_status(Status::error(message.clone())),
@@ -838,12 +931,19 @@ impl Call {
             self.site.fit(self.attribute_count + attributes.len());
             span.set_attributes(attributes);
         }
-        span.end();
+        if self.cost_pending.is_none() {
+            span.end();
+        }
         let response_model = facts
             .response_model()
             .filter(|_| self.meters.is_some())
-            .map(|m| StringValue::from(Arc::<str>::from(m)));
-        self.record_metrics(error_type, response_model, usage, timing);
+            .map(metric_model);
+        self.record_metrics(
+            error_type.map(BoundedErrorType::metric),
+            response_model,
+            usage,
+            timing,
+        );
     }
 
     fn record_metrics(
@@ -854,6 +954,9 @@ impl Call {
         timing: StreamTiming<'_>,
     ) {
         let Some(meters) = self.meters.take() else {
+            if self.cost_pending.is_some() {
+                self.defer_cost(None);
+            }
             return;
         };
         let mut common = std::mem::take(&mut self.metric_metadata);
@@ -887,6 +990,9 @@ impl Call {
             chunk_intervals: timing.chunk_intervals,
             cost_usd: self.cost_usd,
         });
+        if self.cost_pending.is_some() {
+            self.defer_cost(Some((meters, common)));
+        }
     }
 }
 
@@ -1080,9 +1186,82 @@ fn drop_overridden(attributes: &mut Vec<KeyValue>, scoped: std::ops::Range<usize
     }
 }
 
+/// A cost to resolve later, for a call that ends now.
+#[cold]
+#[inline(never)]
+fn pending(query: Box<cost::Query>) -> Option<(Box<cost::Query>, SystemTime)> {
+    Some((query, SystemTime::now()))
+}
+
 /// Text from a request or response: bounded, as it may come from outside.
 fn str_value(s: &str) -> Value {
     Value::String(metadata::bounded_str(s))
+}
+
+/// A response model as the span records it: cut at
+/// [`metadata::MAX_MODEL_BYTES`].
+fn model_value(model: &str) -> Value {
+    Value::String(match metadata::bounded_model(model) {
+        Ok(model) => StringValue::from(model.to_owned()),
+        Err(cut) => cut,
+    })
+}
+
+/// A model as the metrics' attribute: [`sc::OTHER`] for a model over
+/// [`metadata::MAX_MODEL_BYTES`], so that no outside string of any length
+/// becomes a time series.
+fn metric_model(model: &str) -> StringValue {
+    match metadata::bounded_model(model) {
+        Ok(model) => StringValue::from(Arc::<str>::from(model)),
+        Err(_) => StringValue::from(sc::OTHER),
+    }
+}
+
+/// A metadata value allowed onto metrics: [`sc::OTHER`] for a string over
+/// [`metadata::MAX_MODEL_BYTES`] (as a model is).
+fn metric_value(value: &Value) -> Value {
+    match value {
+        Value::String(s) if s.as_str().len() > metadata::MAX_MODEL_BYTES => Value::from(sc::OTHER),
+        other => other.clone(),
+    }
+}
+
+/// An `error.type` (an [`crate::ErrorType`] may take it from the reply),
+/// bounded as a model name is: cut on the span, [`sc::OTHER`] on metrics.
+pub(crate) enum BoundedErrorType {
+    Within(Cow<'static, str>),
+    Cut(StringValue),
+}
+
+impl BoundedErrorType {
+    fn as_str(&self) -> &str {
+        match self {
+            BoundedErrorType::Within(t) => t,
+            BoundedErrorType::Cut(cut) => cut.as_str(),
+        }
+    }
+
+    pub(crate) fn span(&self) -> Value {
+        match self {
+            BoundedErrorType::Within(t) => Value::from(t.clone()),
+            BoundedErrorType::Cut(cut) => Value::String(cut.clone()),
+        }
+    }
+
+    fn metric(self) -> Cow<'static, str> {
+        match self {
+            BoundedErrorType::Within(t) => t,
+            BoundedErrorType::Cut(_) => Cow::Borrowed(sc::OTHER),
+        }
+    }
+}
+
+/// `error_type` within [`metadata::MAX_MODEL_BYTES`].
+pub(crate) fn bounded_error_type(error_type: Cow<'static, str>) -> BoundedErrorType {
+    match metadata::bounded_model(&error_type) {
+        Ok(_) => BoundedErrorType::Within(error_type),
+        Err(cut) => BoundedErrorType::Cut(cut),
+    }
 }
 
 fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
@@ -1128,7 +1307,7 @@ fn push_response(attributes: &mut Vec<KeyValue>, info: &ResponseInfo<'_>, usage:
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_ID, str_value(id)));
     }
     if let Some(model) = &info.model {
-        attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_MODEL, str_value(model)));
+        attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_MODEL, model_value(model)));
     }
     if !info.finish_reasons.is_empty() {
         let reasons =

@@ -50,6 +50,15 @@
 //! call's cost is a table look-up. A model whose genai-prices prices change
 //! with the time of day (DeepSeek's off-peak hours) or at a date is resolved
 //! again every minute, so the change applies within a minute.
+//!
+//! No instrumented call waits for prices: a model's first resolution (and
+//! the loading of genai-prices' data) happens on a thread of llm-trace's
+//! own. A call that ends before its model's prices are known returns at
+//! once; its span ends at the call's end time but is handed to the
+//! exporter with `llm_trace.cost.usd` once the prices are resolved, and its
+//! cost is added to `llm_trace.client.cost` then ([`flush`] waits for
+//! that). Model names over [`MAX_MODEL_BYTES`] are never looked up: such a
+//! call has no cost.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -57,12 +66,14 @@ use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use genai_prices::{Calculator, PriceRequest, UsageKey};
 use serde::{Deserialize, Serialize};
 
+use crate::metadata::MAX_MODEL_BYTES;
 use crate::provider::Usage;
 
 /// The prices of one model in US dollars per million tokens.
@@ -389,26 +400,83 @@ pub fn set_prices(table: PriceTable) {
 /// The cost in US dollars of a call to `model` at `provider` (its
 /// `gen_ai.provider.name`) with `usage`, or `None` when the model has no
 /// price, the usage has no token counts, or they contradict each other (more
-/// cache reads than input tokens).
+/// cache reads than input tokens). Resolves the model's prices on this
+/// thread the first time (instrumented calls never do: see
+/// [`call_cost`]'s resolver).
 pub fn cost_usd(provider: &str, model: &str, usage: &Usage) -> Option<f64> {
     let tokens = Tokens::of(usage)?;
-    with_prices(provider, model, |prices| {
-        prices.and_then(|p| p.cost(&tokens))
-    })
+    if !(within_bounds(provider) && within_bounds(model)) {
+        return None;
+    }
+    let generation = GENERATION.load(Ordering::Acquire);
+    if let Some(cost) = with_known(generation, provider, model, |p| {
+        p.and_then(|p| p.cost(&tokens))
+    }) {
+        return cost;
+    }
+    shared_prices(generation, provider, model).and_then(|p| p.cost(&tokens))
 }
 
-/// A call's cost: the response model's price, else the request model's.
+/// A call's cost as far as it is known on the caller's thread.
+pub(crate) enum CallCost {
+    /// Known now: the cost, or `None` when the call has none.
+    Known(Option<f64>),
+    /// A model's prices are not resolved yet: [`defer`] resolves them off
+    /// the caller's thread.
+    Pending(Box<Query>),
+}
+
+/// What a pending cost is resolved from: the provider, the models (each
+/// within [`MAX_MODEL_BYTES`]) and the tokens.
+pub(crate) struct Query {
+    provider: &'static str,
+    response_model: Option<Box<str>>,
+    request_model: Option<Box<str>>,
+    tokens: Tokens,
+}
+
+impl Query {
+    /// The cost: the response model's price, else the request model's.
+    fn resolve(&self) -> Option<f64> {
+        let generation = GENERATION.load(Ordering::Acquire);
+        for model in [&self.response_model, &self.request_model]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(prices) = shared_prices(generation, self.provider, model) {
+                return prices.cost(&self.tokens);
+            }
+        }
+        None
+    }
+}
+
+/// Whether a name can be a price look-up's key: model names over
+/// [`MAX_MODEL_BYTES`] never are (they get no cost).
+fn within_bounds(name: &str) -> bool {
+    name.len() <= MAX_MODEL_BYTES
+}
+
+/// A call's cost: the response model's price, else the request model's;
+/// [`CallCost::Pending`] when one of them must be resolved first (never on
+/// the caller's thread). Model names over [`MAX_MODEL_BYTES`] are not
+/// looked up.
 pub(crate) fn call_cost(
-    provider: &str,
+    provider: &'static str,
     response_model: Option<&str>,
     request_model: Option<&str>,
     usage: Option<&Usage>,
-) -> Option<f64> {
+) -> CallCost {
     if provider.is_empty() {
-        return None;
+        return CallCost::Known(None);
     }
-    let tokens = Tokens::of(usage?)?;
-    let request_model = request_model.filter(|m| Some(*m) != response_model);
+    let Some(tokens) = usage.and_then(Tokens::of) else {
+        return CallCost::Known(None);
+    };
+    let response_model = response_model.filter(|m| within_bounds(m));
+    let request_model = request_model
+        .filter(|m| within_bounds(m))
+        .filter(|m| Some(*m) != response_model);
     let generation = GENERATION.load(Ordering::Acquire);
     // A call site nearly always sees the same models: this thread's last
     // answer is reused while the overrides are unchanged.
@@ -419,25 +487,36 @@ pub(crate) fn call_cost(
             .then(|| last.prices.as_ref().and_then(|p| p.cost(&tokens)))
     });
     if let Ok(Some(cost)) = remembered {
-        return cost;
+        return CallCost::Known(cost);
     }
     for model in [response_model, request_model].into_iter().flatten() {
         // A priced model answers, even with no cost for inconsistent usage.
-        if let Some((cost, prices)) = with_prices(provider, model, |prices| {
+        match with_known(generation, provider, model, |prices| {
             prices.map(|p| (p.cost(&tokens), p.clone()))
         }) {
-            remember(
-                generation,
-                provider,
-                response_model,
-                request_model,
-                Some(prices),
-            );
-            return cost;
+            Some(Some((cost, prices))) => {
+                remember(
+                    generation,
+                    provider,
+                    response_model,
+                    request_model,
+                    Some(prices),
+                );
+                return CallCost::Known(cost);
+            }
+            Some(None) => {}
+            None => {
+                return CallCost::Pending(Box::new(Query {
+                    provider,
+                    response_model: response_model.map(Into::into),
+                    request_model: request_model.map(Into::into),
+                    tokens,
+                }))
+            }
         }
     }
     remember(generation, provider, response_model, request_model, None);
-    None
+    CallCost::Known(None)
 }
 
 thread_local! {
@@ -445,11 +524,12 @@ thread_local! {
     static LAST: RefCell<Option<LastLookup>> = const { RefCell::new(None) };
 }
 
-/// One [`call_cost`] look-up: the provider and models asked for, and the
-/// prices that answered (`None`: neither model has a price).
+/// One [`call_cost`] look-up: the provider and models asked for (each
+/// within [`MAX_MODEL_BYTES`]), and the prices that answered (`None`:
+/// neither model has a price).
 struct LastLookup {
     generation: u64,
-    provider: Box<str>,
+    provider: &'static str,
     response_model: Option<Box<str>>,
     request_model: Option<Box<str>>,
     prices: Option<Prices>,
@@ -477,7 +557,7 @@ impl LastLookup {
 /// are resolved again after a while).
 fn remember(
     generation: u64,
-    provider: &str,
+    provider: &'static str,
     response_model: Option<&str>,
     request_model: Option<&str>,
     prices: Option<Prices>,
@@ -489,7 +569,7 @@ fn remember(
         if let Ok(mut last) = last.try_borrow_mut() {
             *last = Some(LastLookup {
                 generation,
-                provider: provider.into(),
+                provider,
                 response_model: response_model.map(Into::into),
                 request_model: request_model.map(Into::into),
                 prices,
@@ -498,14 +578,175 @@ fn remember(
     });
 }
 
-/// Loads genai-prices' bundled data (tens of milliseconds) on a thread of its
-/// own, so that the first call's cost does not wait for it.
+/// What [`defer`] calls with the cost once it is known (`None`: no cost).
+pub(crate) type Finish = Box<dyn FnOnce(Option<f64>) + Send>;
+
+/// Most calls waiting for their prices: beyond it, a call resolves its
+/// prices itself (the callers slow down to the resolver's pace rather than
+/// pending work growing without bound).
+const MAX_PENDING: usize = 4096;
+
+enum Job {
+    /// Load genai-prices' data.
+    Load,
+    Cost(Box<Query>, Finish),
+}
+
+/// The resolver's state, shared with the callers.
+struct Resolver {
+    jobs: SyncSender<Job>,
+    state: Mutex<ResolverState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct ResolverState {
+    /// Costs sent and not yet finished.
+    pending: usize,
+    /// Holds released by the tests, see [`__hold_resolver`].
+    held: usize,
+}
+
+static RESOLVER: OnceLock<Option<Resolver>> = OnceLock::new();
+
+/// The resolver, if it was started (nothing can be pending otherwise).
+fn started() -> Option<&'static Resolver> {
+    RESOLVER.get().and_then(Option::as_ref)
+}
+
+/// The resolver thread, started on first use: prices are resolved there
+/// (the first resolution of a model reads genai-prices back for tens of
+/// calculations, and the first of all waits for its data to load), never
+/// on a caller's thread.
+fn resolver() -> Option<&'static Resolver> {
+    RESOLVER
+        .get_or_init(|| {
+            let (jobs, queue) = mpsc::sync_channel(MAX_PENDING);
+            std::thread::Builder::new()
+                .name("llm-trace-prices".into())
+                .spawn(move || run_resolver(queue))
+                .ok()?;
+            Some(Resolver {
+                jobs,
+                state: Mutex::new(ResolverState::default()),
+                changed: Condvar::new(),
+            })
+        })
+        .as_ref()
+}
+
+fn run_resolver(queue: Receiver<Job>) {
+    for job in queue {
+        let Some(resolver) = started() else { return };
+        if let Ok(state) = resolver.state.lock() {
+            drop(resolver.changed.wait_while(state, |s| s.held > 0));
+        }
+        match job {
+            Job::Load => {
+                let _ = panic::catch_unwind(Calculator::bundled);
+            }
+            Job::Cost(query, finish) => {
+                // Instrumentation never panics: bad data means no cost.
+                let cost = panic::catch_unwind(AssertUnwindSafe(|| query.resolve()))
+                    .ok()
+                    .flatten();
+                let _ = panic::catch_unwind(AssertUnwindSafe(|| finish(cost)));
+                resolver.finished();
+            }
+        }
+    }
+}
+
+impl Resolver {
+    fn update(&self, f: impl FnOnce(&mut ResolverState)) {
+        if let Ok(mut state) = self.state.lock() {
+            f(&mut state);
+            self.changed.notify_all();
+        }
+    }
+
+    fn finished(&self) {
+        self.update(|s| s.pending = s.pending.saturating_sub(1));
+    }
+}
+
+/// Resolves a pending cost off the caller's thread and gives it to
+/// `finish` there; when the resolver cannot take it (more than
+/// [`MAX_PENDING`] calls wait already, or no thread could be started),
+/// resolves it here.
+pub(crate) fn defer(query: Box<Query>, finish: Finish) {
+    let Some(resolver) = resolver() else {
+        return finish(query.resolve());
+    };
+    resolver.update(|s| s.pending += 1);
+    match resolver.jobs.try_send(Job::Cost(query, finish)) {
+        Ok(()) => {}
+        Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) => {
+            resolver.finished();
+            if let Job::Cost(query, finish) = job {
+                finish(query.resolve());
+            }
+        }
+    }
+}
+
+/// Waits until every cost being resolved is recorded (its span ended with
+/// `llm_trace.cost.usd`, its `llm_trace.client.cost` added), at most
+/// `timeout`; `false` if some are still pending then.
+///
+/// A call whose model's prices are not resolved yet (its first call in the
+/// process, or the first after [`set_prices`]) does not wait for them: its
+/// span ends, with its cost, once the prices are resolved on a thread of
+/// llm-trace's own, at the time the call ended. [`Telemetry::force_flush`]
+/// and shutting down call this first; call it yourself before flushing a
+/// tracer provider you built.
+///
+/// [`Telemetry::force_flush`]: crate::export::Telemetry::force_flush
+pub fn flush(timeout: Duration) -> bool {
+    let Some(resolver) = started() else {
+        return true;
+    };
+    let Ok(state) = resolver.state.lock() else {
+        return false;
+    };
+    match resolver
+        .changed
+        .wait_timeout_while(state, timeout, |s| s.pending > 0)
+    {
+        Ok((state, _)) => state.pending == 0,
+        Err(_) => false,
+    }
+}
+
+/// Holds the price resolver back until the guard is dropped: a test's way
+/// to see that no call waits for prices.
+#[doc(hidden)]
+pub fn __hold_resolver() -> ResolverHold {
+    if let Some(resolver) = resolver() {
+        resolver.update(|s| s.held += 1);
+    }
+    ResolverHold(())
+}
+
+/// See [`__hold_resolver`].
+#[doc(hidden)]
+#[must_use]
+pub struct ResolverHold(());
+
+impl Drop for ResolverHold {
+    fn drop(&mut self) {
+        if let Some(resolver) = started() {
+            resolver.update(|s| s.held = s.held.saturating_sub(1));
+        }
+    }
+}
+
+/// Starts loading genai-prices' bundled data (tens of milliseconds) on the
+/// resolver's thread.
 pub(crate) fn preload() {
-    let _ = std::thread::Builder::new()
-        .name("llm-trace-prices".into())
-        .spawn(|| {
-            let _ = panic::catch_unwind(Calculator::bundled);
-        });
+    if let Some(resolver) = resolver() {
+        let _ = resolver.jobs.try_send(Job::Load);
+    }
 }
 
 /// The token counts a cost is computed from.
@@ -598,31 +839,78 @@ impl Prices {
     }
 }
 
-/// Looks `model` up at `provider` in this thread's cache, resolving it on a
-/// miss, and gives `f` its prices (`None`: the model has none).
-fn with_prices<R>(provider: &str, model: &str, f: impl Fn(Option<&Prices>) -> R) -> R {
-    let cached = CACHE.try_with(|cache| {
-        let mut cache = cache.try_borrow_mut().ok()?;
-        Some(f(cache.get(provider, model)))
-    });
-    match cached {
-        Ok(Some(r)) => r,
-        // No cache on this thread (it is exiting): resolve uncached.
-        _ => f(resolve(provider, model).as_ref()),
+/// Gives `f` the prices of `model` at `provider` if they are known on this
+/// thread without resolving them: from this thread's cache, else from the
+/// shared one (then kept in this thread's). `None`: not resolved yet.
+fn with_known<R>(
+    generation: u64,
+    provider: &str,
+    model: &str,
+    f: impl FnOnce(Option<&Prices>) -> R,
+) -> Option<R> {
+    CACHE
+        .try_with(|cache| {
+            let mut cache = cache.try_borrow_mut().ok()?;
+            if cache.fresh(generation, provider, model).is_none() {
+                let entry = SHARED
+                    .read()
+                    .ok()?
+                    .fresh(generation, provider, model)?
+                    .clone();
+                cache.insert(generation, provider, model, entry, MAX_CACHED);
+            }
+            Some(f(cache.fresh(generation, provider, model)?.prices.as_ref()))
+        })
+        .ok()
+        .flatten()
+}
+
+/// The prices of `model` at `provider` from the shared cache, resolved (on
+/// this thread) and kept there when missing.
+fn shared_prices(generation: u64, provider: &str, model: &str) -> Option<Prices> {
+    if let Some(entry) = SHARED
+        .read()
+        .ok()
+        .and_then(|shared| shared.fresh(generation, provider, model).cloned())
+    {
+        return entry.prices;
     }
+    let prices = resolve(provider, model);
+    let expires = prices
+        .as_ref()
+        .filter(|p| p.changes_over_time)
+        .map(|_| Instant::now() + TTL);
+    let entry = Entry {
+        prices: prices.clone(),
+        expires,
+    };
+    if let Ok(mut shared) = SHARED.write() {
+        shared.insert(generation, provider, model, entry, MAX_SHARED);
+    }
+    prices
 }
 
 /// How long prices that change over time are used before they are resolved
 /// again.
 const TTL: Duration = Duration::from_secs(60);
-/// Bound on the models cached per thread (model names come from responses).
-const MAX_CACHED: usize = 512;
+/// Bound on the models cached per thread (model names come from
+/// responses). With names within [`MAX_MODEL_BYTES`] and at most
+/// `MAX_TIERS` tiers of prices, an entry takes under 1 KiB, so a thread's
+/// cache under 256 KiB.
+const MAX_CACHED: usize = 256;
+/// Bound on the models in the cache shared by the threads (the resolver
+/// fills it, threads copy from it): under 1 MiB.
+const MAX_SHARED: usize = 1024;
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
-#[derive(Default)]
+/// Resolved prices, filled by the resolver and read by the threads.
+static SHARED: RwLock<Cache> = RwLock::new(Cache::new());
+
+/// Prices by provider and model, bounded in entries (and, as every name in
+/// it is within [`MAX_MODEL_BYTES`], in bytes): a full cache starts over.
 struct Cache {
     generation: u64,
     len: usize,
@@ -630,8 +918,15 @@ struct Cache {
     providers: Vec<(Box<str>, Models)>,
 }
 
+impl Default for Cache {
+    fn default() -> Self {
+        Cache::new()
+    }
+}
+
 type Models = HashMap<Box<str>, Entry, foldhash::fast::RandomState>;
 
+#[derive(Clone)]
 struct Entry {
     prices: Option<Prices>,
     /// `None`: until the overrides change (the clock is not read).
@@ -639,9 +934,33 @@ struct Entry {
 }
 
 impl Cache {
-    fn get(&mut self, provider: &str, model: &str) -> Option<&Prices> {
-        let generation = GENERATION.load(Ordering::Acquire);
-        if generation != self.generation || self.len >= MAX_CACHED {
+    const fn new() -> Self {
+        Cache {
+            generation: 0,
+            len: 0,
+            providers: Vec::new(),
+        }
+    }
+
+    /// The entry of `model` at `provider`, if resolved with the overrides
+    /// of `generation` and not expired.
+    fn fresh(&self, generation: u64, provider: &str, model: &str) -> Option<&Entry> {
+        if generation != self.generation {
+            return None;
+        }
+        let (_, models) = self.providers.iter().find(|(p, _)| **p == *provider)?;
+        models
+            .get(model)
+            .filter(|e| e.expires.is_none_or(|expires| Instant::now() < expires))
+    }
+
+    /// Keeps `entry`, resolved with the overrides of `generation`; a cache
+    /// of another generation, or holding `max` models, starts over.
+    fn insert(&mut self, generation: u64, provider: &str, model: &str, entry: Entry, max: usize) {
+        if generation < self.generation || !(within_bounds(provider) && within_bounds(model)) {
+            return;
+        }
+        if generation != self.generation || self.len >= max {
             self.providers.clear();
             self.len = 0;
             self.generation = generation;
@@ -653,27 +972,24 @@ impl Cache {
                 self.providers.len() - 1
             }
         };
-        let models = &mut self.providers[index].1;
-        let fresh = match models.get(model) {
-            Some(Entry { expires: None, .. }) => true,
-            Some(Entry {
-                expires: Some(expires),
-                ..
-            }) => Instant::now() < *expires,
-            None => false,
-        };
-        if !fresh {
-            let prices = resolve(provider, model);
-            let expires = prices
-                .as_ref()
-                .filter(|p| p.changes_over_time)
-                .map(|_| Instant::now() + TTL);
-            let entry = Entry { prices, expires };
-            if models.insert(model.into(), entry).is_none() {
-                self.len += 1;
-            }
+        if self.providers[index]
+            .1
+            .insert(model.into(), entry)
+            .is_none()
+        {
+            self.len += 1;
         }
-        models.get(model).and_then(|e| e.prices.as_ref())
+    }
+
+    /// Models cached and the bytes of their names.
+    #[cfg(test)]
+    fn footprint(&self) -> (usize, usize) {
+        let names = self
+            .providers
+            .iter()
+            .map(|(p, models)| p.len() + models.keys().map(|m| m.len()).sum::<usize>())
+            .sum();
+        (self.len, names)
     }
 }
 
@@ -965,6 +1281,53 @@ mod tests {
     }
 
     #[test]
+    fn price_caches_stay_within_their_bounds_in_entries_and_bytes() {
+        let tokens = usage(10, 0, 0, 1, 0);
+        // Distinct models at the bound (a hostile server's), unpriced.
+        for i in 0..MAX_SHARED + MAX_CACHED {
+            let model = format!("{i:05}{}", "x".repeat(MAX_MODEL_BYTES - 5));
+            match call_cost("acme.hostile", Some(&model), None, Some(&tokens)) {
+                CallCost::Pending(query) => assert_eq!(query.resolve(), None),
+                CallCost::Known(_) => panic!("{i}: not resolved before"),
+            }
+            // Resolved (into the shared cache): known on this thread now.
+            assert!(matches!(
+                call_cost("acme.hostile", Some(&model), None, Some(&tokens)),
+                CallCost::Known(None)
+            ));
+        }
+        // Other tests of this binary share the cache: a few providers more.
+        let names = |max: usize| max * MAX_MODEL_BYTES + 64 * 32;
+        let (entries, bytes) = SHARED.read().unwrap().footprint();
+        assert!(entries <= MAX_SHARED, "{entries} shared entries");
+        assert!(bytes <= names(MAX_SHARED), "{bytes} bytes of shared names");
+        let (entries, bytes) = CACHE.with(|c| c.borrow().footprint());
+        assert!(entries <= MAX_CACHED, "{entries} entries on this thread");
+        assert!(
+            bytes <= names(MAX_CACHED),
+            "{bytes} bytes of names on this thread"
+        );
+
+        // A model over the bound is no key and no look-up at all.
+        let huge = "y".repeat(1 << 20);
+        assert!(matches!(
+            call_cost("openai", Some(&huge), Some(&huge), Some(&tokens)),
+            CallCost::Known(None)
+        ));
+        assert_eq!(cost_usd("openai", &huge, &tokens), None);
+        let longest = |cache: &Cache| {
+            cache
+                .providers
+                .iter()
+                .flat_map(|(_, models)| models.keys().map(|m| m.len()))
+                .max()
+                .unwrap_or(0)
+        };
+        assert!(longest(&SHARED.read().unwrap()) <= MAX_MODEL_BYTES);
+        assert!(CACHE.with(|c| longest(&c.borrow())) <= MAX_MODEL_BYTES);
+    }
+
+    #[test]
     fn a_tiered_model_has_its_threshold_found_exactly() {
         let prices = resolve("anthropic", "claude-sonnet-4-5").unwrap();
         let froms: Vec<u64> = prices.tiers.iter().map(|(from, _)| *from).collect();
@@ -1000,10 +1363,10 @@ mod tests {
             None
         );
         assert_eq!(cost_usd("openai", "gpt-4o-mini", &Usage::default()), None);
-        assert_eq!(
+        assert!(matches!(
             call_cost("", Some("gpt-4o-mini"), None, Some(&usage(1, 0, 0, 1, 0))),
-            None
-        );
+            CallCost::Known(None)
+        ));
     }
 
     #[test]

@@ -123,7 +123,8 @@ impl CurrentCall {
     ) {
         if let Some(cx) = self.recording() {
             let span = cx.span();
-            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.into()));
+            let error_type = crate::call::bounded_error_type(error_type.into());
+            span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.span()));
             span.set_status(Status::error(crate::call::bounded_text(&message)));
         }
     }

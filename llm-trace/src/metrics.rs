@@ -13,12 +13,13 @@
 //! forever).
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use opentelemetry::metrics::{Counter, Histogram, MeterProvider};
 use opentelemetry::{global, Key, KeyValue};
 
+use crate::provider::Usage;
 use crate::semconv as sc;
 
 /// `gen_ai.client.token.usage` bucket boundaries recommended by the conventions.
@@ -64,6 +65,12 @@ impl Instruments {
     /// allowed metadata).
     pub(crate) fn record(&self, m: Measurement<'_>) {
         self.0.record(m);
+    }
+
+    /// Adds a call's cost known after the call was recorded (its prices
+    /// were resolved meanwhile), with the call's `common` attributes.
+    pub(crate) fn add_cost(&self, usd: f64, common: &[KeyValue]) {
+        self.0.cost.add(usd, common);
     }
 }
 
@@ -151,6 +158,32 @@ pub(crate) fn instruments() -> Option<Instruments> {
         }
         cached.clone()
     })
+}
+
+/// Replies whose usage was not recorded, see [`rejected_usage`].
+static REJECTED_USAGE: AtomicU64 = AtomicU64::new(0);
+
+/// How many calls' replies claimed a token count over
+/// [`MAX_PLAUSIBLE_TOKENS`](crate::provider::MAX_PLAUSIBLE_TOKENS) since the
+/// process started: their usage reached neither
+/// `gen_ai.client.token.usage` nor the cost (the span keeps the counts as
+/// reported, marked `llm_trace.usage.rejected`). Also
+/// [`Telemetry::rejected_usage`](crate::export::Telemetry::rejected_usage).
+pub fn rejected_usage() -> u64 {
+    REJECTED_USAGE.load(Ordering::Relaxed)
+}
+
+/// `usage` if it can be recorded into metrics and cost; `None` (counted in
+/// [`rejected_usage`]) when a count is over the bound.
+#[inline]
+pub(crate) fn plausible(usage: Option<Usage>) -> Option<Usage> {
+    match usage {
+        Some(u) if !u.is_plausible() => {
+            REJECTED_USAGE.fetch_add(1, Ordering::Relaxed);
+            None
+        }
+        other => other,
+    }
 }
 
 static METADATA_KEYS: RwLock<Option<Arc<[Key]>>> = RwLock::new(None);

@@ -150,6 +150,13 @@ pub const LLM_TRACE_COST_USD: &str = "llm_trace.cost.usd";
 pub const LLM_TRACE_CLIENT_COST: &str = "llm_trace.client.cost";
 /// `true` on a call whose future was dropped before it completed.
 pub const LLM_TRACE_CANCELLED: &str = "llm_trace.cancelled";
+/// `true` on a call whose reply claimed a token count no provider can
+/// produce (see [`crate::provider::MAX_PLAUSIBLE_TOKENS`]): the counts are on
+/// the span as reported, and reach neither the metrics nor the cost.
+pub const LLM_TRACE_USAGE_REJECTED: &str = "llm_trace.usage.rejected";
+/// The value that stands for a model name or `error.type` too long to be a
+/// metric attribute (the conventions' `_OTHER`).
+pub const OTHER: &str = "_OTHER";
 
 /// `error.type` of a call whose future was dropped before it completed.
 pub const ERROR_TYPE_CANCELLED: &str = "cancelled";

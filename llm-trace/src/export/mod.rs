@@ -1208,6 +1208,14 @@ impl Telemetry {
         counts
     }
 
+    /// How many replies claimed more tokens than any provider can produce
+    /// ([`MAX_PLAUSIBLE_TOKENS`](crate::provider::MAX_PLAUSIBLE_TOKENS)), so
+    /// that their usage reached no metric and no cost (process-wide, as
+    /// [`crate::metrics::rejected_usage`]).
+    pub fn rejected_usage(&self) -> u64 {
+        crate::metrics::rejected_usage()
+    }
+
     /// The bound on [`shutdown`](Self::shutdown), dropping the guard and
     /// [`force_flush`](Self::force_flush).
     pub fn shutdown_timeout(&self) -> Duration {
@@ -1228,8 +1236,14 @@ impl Telemetry {
                 logger: providers.logger.clone(),
                 runtime: None,
             },
-            |tracer, _| tracer.force_flush(),
-            |meter, _| meter.force_flush(),
+            |tracer, left| {
+                flush_costs(left);
+                tracer.force_flush()
+            },
+            |meter, left| {
+                flush_costs(left);
+                meter.force_flush()
+            },
             |logger, _| logger.force_flush(),
         )
     }
@@ -1261,11 +1275,13 @@ impl Telemetry {
             self.shutdown_timeout,
             providers,
             |tracer, left| {
+                let left = flush_costs(left);
                 let flushed = tracer.force_flush();
                 let shut = tracer.shutdown_with_timeout(left);
                 flushed.and(shut)
             },
             |meter, left| {
+                let left = flush_costs(left);
                 let flushed = meter.force_flush();
                 let shut = meter.shutdown_with_timeout(left);
                 flushed.and(shut)
@@ -1277,6 +1293,18 @@ impl Telemetry {
             },
         )
     }
+}
+
+/// Waits (within `timeout`) for the calls whose cost is being resolved to
+/// end their spans and add their cost, so that the flush that follows
+/// exports them, and returns what is left of `timeout`.
+fn flush_costs(timeout: Duration) -> Duration {
+    if crate::cost::flush(Duration::ZERO) {
+        return timeout;
+    }
+    let started = std::time::Instant::now();
+    crate::cost::flush(timeout);
+    timeout.saturating_sub(started.elapsed())
 }
 
 impl Drop for Telemetry {

@@ -17,7 +17,43 @@ pub const MAX_ATTRIBUTE_VALUE_BYTES: usize = 4096;
 /// left out.
 pub const MAX_ARRAY_ELEMENTS: usize = 128;
 
+/// Longest model name (request or response) and `error.type` kept as it
+/// is, in bytes. The longest real model names are resource paths such as
+/// `projects/p/locations/l/publishers/google/models/gemini-2.5-pro-preview-05-06`
+/// or Bedrock inference profile ARNs (under 200 bytes). A longer one is
+/// recorded on the span cut to this bound (ending with `…`), and is never a
+/// metric attribute or a price look-up: metrics carry [`OTHER`](crate::semconv::OTHER)
+/// instead, and the call gets no cost.
+pub const MAX_MODEL_BYTES: usize = 256;
+
 const ELLIPSIS: &str = "…";
+
+/// A model name (or `error.type`) as llm-trace keeps it: `Ok` when it is
+/// within [`MAX_MODEL_BYTES`], else `Err` with the text the span records
+/// (cut on a character boundary, ending with `…`).
+pub(crate) fn bounded_model(model: &str) -> Result<&str, StringValue> {
+    if model.len() <= MAX_MODEL_BYTES {
+        Ok(model)
+    } else {
+        Err(StringValue::from(cut(model, MAX_MODEL_BYTES).into_owned()))
+    }
+}
+
+/// The start of `text` that llm-trace copies where a string enters it (a
+/// stream's chunks), when it will be bounded to `bound` bytes later: the
+/// whole text within `bound`, else its first characters past `bound` (at
+/// most `bound + 4` bytes), so that what reads it later still sees that it
+/// was over the bound.
+pub(crate) fn entry_prefix(text: &str, bound: usize) -> &str {
+    if text.len() <= bound {
+        return text;
+    }
+    let mut end = bound + 1;
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    &text[..end]
+}
 
 /// `value` as llm-trace records it: strings within
 /// [`MAX_ATTRIBUTE_VALUE_BYTES`], arrays within [`MAX_ARRAY_ELEMENTS`] and,

@@ -29,8 +29,10 @@ mod bound;
 mod scope;
 mod value;
 
-pub(crate) use bound::{bounded_str, bounded_strings, bounded_strings_with};
-pub use bound::{bounded_value, MAX_ARRAY_ELEMENTS, MAX_ATTRIBUTE_VALUE_BYTES};
+pub(crate) use bound::{
+    bounded_model, bounded_str, bounded_strings, bounded_strings_with, entry_prefix,
+};
+pub use bound::{bounded_value, MAX_ARRAY_ELEMENTS, MAX_ATTRIBUTE_VALUE_BYTES, MAX_MODEL_BYTES};
 pub(crate) use scope::scope_attributes;
 pub use scope::{
     allow_baggage_keys, context_with_metadata, dropped_entries, metadata_scope, with_metadata,

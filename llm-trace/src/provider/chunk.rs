@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use super::sse::SseDecoder;
 use super::{Provider, ResponseInfo, ToolCall, Usage};
 use crate::content::{OutputAccumulator, OutputMessage};
+use crate::metadata::{entry_prefix, MAX_ATTRIBUTE_VALUE_BYTES, MAX_MODEL_BYTES};
 
 /// Facts one chunk of a streamed response carries.
 ///
@@ -15,7 +16,9 @@ use crate::content::{OutputAccumulator, OutputMessage};
 /// Ollama stream) is merged field by field instead.
 ///
 /// Implementations must not panic, and should not allocate per chunk: set
-/// the id and model through [`StreamFacts`], which copies them once.
+/// the id and model through [`StreamFacts`], which copies them once (at
+/// most the bytes the span can record of them: ids, finish reasons and tool
+/// names are bounded where they enter, not later).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a stream chunk that provider `{P}` can read",
     note = "implement `llm_trace::provider::ChunkFacts<{P}>` for `{Self}`"
@@ -79,7 +82,7 @@ impl StreamFacts {
     #[inline(never)]
     fn first_id(&mut self, id: &str) {
         if !id.is_empty() {
-            self.id = Some(id.to_owned());
+            self.id = Some(entry_prefix(id, MAX_ATTRIBUTE_VALUE_BYTES).to_owned());
         }
     }
 
@@ -95,7 +98,7 @@ impl StreamFacts {
     #[inline(never)]
     fn first_model(&mut self, model: &str) {
         if !model.is_empty() {
-            self.model = Some(model.to_owned());
+            self.model = Some(entry_prefix(model, MAX_MODEL_BYTES).to_owned());
         }
     }
 
@@ -119,7 +122,9 @@ impl StreamFacts {
     pub fn finish_reason(&mut self, index: usize, reason: &str) {
         self.choice(index);
         if let Some(slot) = self.choices.get_mut(index) {
-            *slot = Some(Cow::Owned(reason.to_owned()));
+            *slot = Some(Cow::Owned(
+                entry_prefix(reason, MAX_ATTRIBUTE_VALUE_BYTES).to_owned(),
+            ));
         }
         if let Some(content) = &mut self.content {
             content.finish_reason(index, reason);
@@ -244,8 +249,8 @@ impl StreamFacts {
     /// chunk that opens it gives them).
     pub fn tool_call(&mut self, id: Option<&str>, name: &str) {
         if self.tool_calls.len() < MAX_STREAM_CHOICES {
-            self.tool_calls
-                .push((id.map(str::to_owned), name.to_owned()));
+            let copy = |s: &str| entry_prefix(s, MAX_ATTRIBUTE_VALUE_BYTES).to_owned();
+            self.tool_calls.push((id.map(copy), copy(name)));
         }
     }
 
@@ -413,5 +418,48 @@ where
 {
     fn observe(&self, stream: &mut StreamFacts) {
         stream.feed::<P>(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_stream_keeps_is_bounded_where_it_enters() {
+        let huge = "z".repeat(1 << 20);
+        let mut facts = StreamFacts::new();
+        facts.id(&huge);
+        facts.model(&huge);
+        facts.finish_reason(0, &huge);
+        facts.tool_call(Some(&huge), &huge);
+        // One byte over each bound: what reads them later still sees that
+        // they were over it (a model is then `_OTHER` on metrics).
+        let info = facts.response_info(false);
+        assert_eq!(
+            info.id.as_deref().map(str::len),
+            Some(MAX_ATTRIBUTE_VALUE_BYTES + 1)
+        );
+        assert_eq!(
+            facts.response_model().map(str::len),
+            Some(MAX_MODEL_BYTES + 1)
+        );
+        assert_eq!(
+            info.finish_reasons
+                .iter()
+                .map(|r| r.len())
+                .collect::<Vec<_>>(),
+            [MAX_ATTRIBUTE_VALUE_BYTES + 1]
+        );
+        assert_eq!(
+            info.tool_calls
+                .iter()
+                .map(|t| (t.id.as_deref().map(str::len), t.name.len()))
+                .collect::<Vec<_>>(),
+            [(
+                Some(MAX_ATTRIBUTE_VALUE_BYTES + 1),
+                MAX_ATTRIBUTE_VALUE_BYTES + 1
+            )]
+        );
     }
 }

@@ -249,6 +249,35 @@ pub struct Usage {
     pub billable_output_tokens: Option<u64>,
 }
 
+/// Most tokens of one kind a call's usage may report, for its counts to
+/// reach the metrics and the cost: a billion, a hundred times the largest
+/// context window offered (10 million tokens), and a thousand times the
+/// largest in common use. No provider can report more for one call; a
+/// count above it is a broken or hostile reply, and recording it would
+/// poison every total it joins (`u64::MAX` tokens cost $10^14 and overflow
+/// the token histogram's sum). Such a reply's counts stay on its span as
+/// reported (with `llm_trace.usage.rejected = true`), reach no metric and no
+/// cost, and are counted by [`crate::metrics::rejected_usage`].
+pub const MAX_PLAUSIBLE_TOKENS: u64 = 1_000_000_000;
+
+impl Usage {
+    /// Whether every count is at most [`MAX_PLAUSIBLE_TOKENS`].
+    pub fn is_plausible(&self) -> bool {
+        [
+            self.input_tokens,
+            self.output_tokens,
+            self.cache_read_input_tokens,
+            self.cache_write_input_tokens,
+            self.reasoning_output_tokens,
+            self.billable_input_tokens,
+            self.billable_output_tokens,
+        ]
+        .into_iter()
+        .flatten()
+        .all(|count| count <= MAX_PLAUSIBLE_TOKENS)
+    }
+}
+
 /// One tool call the model asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
