@@ -415,6 +415,8 @@ where
         Some(layer) => tracing::subscriber::with_default(tracing_subscriber(&provider, layer), run),
         None => run(),
     }
+    // The first call of a model ends its span once its prices are resolved.
+    assert!(llm_trace::cost::flush(std::time::Duration::from_secs(60)));
     let spans = exporter.get_finished_spans().expect("in-memory exporter");
     provider.shutdown().expect("tracer provider shutdown");
     spans
