@@ -84,7 +84,10 @@ async fn a_request_nobody_answers_is_a_timeout() {
     // Accepts connections and never answers: the client's timeout is the
     // only way the call can end.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/v1/chat/completions", listener.local_addr().unwrap());
+    let url = format!(
+        "http://{}/v1/chat/completions",
+        listener.local_addr().unwrap()
+    );
     let hold = tokio::spawn(async move {
         let mut open = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {
@@ -169,7 +172,12 @@ mod async_openai_errors {
     async fn openai_errors_by_code_then_status() {
         // OpenAI's 429 body: {"type": "requests", "code": "rate_limit_exceeded"}.
         assert_eq!(
-            recorded(api_error(429, Some("requests"), Some("rate_limit_exceeded"))).await,
+            recorded(api_error(
+                429,
+                Some("requests"),
+                Some("rate_limit_exceeded")
+            ))
+            .await,
             Value::from("rate_limit_exceeded")
         );
         // A 500 names no code: its status.
@@ -284,7 +292,11 @@ mod claudius_errors {
     async fn claudius_errors_by_anthropic_error_type() {
         // claudius folds 429 and 529 into `RateLimit`.
         assert_eq!(
-            recorded(claudius::Error::rate_limit("Number of requests exceeded", Some(20))).await,
+            recorded(claudius::Error::rate_limit(
+                "Number of requests exceeded",
+                Some(20)
+            ))
+            .await,
             Value::from("rate_limit_error")
         );
         assert_eq!(

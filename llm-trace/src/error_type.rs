@@ -80,7 +80,12 @@ pub fn of_dyn(error: &(dyn Error + 'static)) -> Cow<'static, str> {
 
 /// The `error.type` of `error` itself, when its type is one llm-trace knows.
 fn known(error: &(dyn Error + 'static)) -> Option<Cow<'static, str>> {
-    #[cfg(any(feature = "reqwest", feature = "async-openai-client", feature = "genai", feature = "claudius"))]
+    #[cfg(any(
+        feature = "reqwest",
+        feature = "async-openai-client",
+        feature = "genai",
+        feature = "claudius"
+    ))]
     if let Some(e) = error.downcast_ref::<reqwest::Error>() {
         return Some(e.error_type());
     }
@@ -138,7 +143,12 @@ impl ErrorType for anyhow::Error {
 /// turned into an error (`error_for_status`), `connection_error`,
 /// `decode_error`, `body_error`, `redirect_error`, `builder_error`,
 /// `request_error`, else [`OTHER`].
-#[cfg(any(feature = "reqwest", feature = "async-openai-client", feature = "genai", feature = "claudius"))]
+#[cfg(any(
+    feature = "reqwest",
+    feature = "async-openai-client",
+    feature = "genai",
+    feature = "claudius"
+))]
 impl ErrorType for reqwest::Error {
     fn error_type(&self) -> Cow<'static, str> {
         if self.is_timeout() {
@@ -205,9 +215,7 @@ impl ErrorType for genai::Error {
                 match webc_error {
                     webc::Error::Reqwest(e) => e.error_type(),
                     webc::Error::ResponseFailedNotJson { .. }
-                    | webc::Error::ResponseFailedInvalidJson { .. } => {
-                        Cow::Borrowed(DECODE_ERROR)
-                    }
+                    | webc::Error::ResponseFailedInvalidJson { .. } => Cow::Borrowed(DECODE_ERROR),
                     _ => Cow::Borrowed(OTHER),
                 }
             }
@@ -302,9 +310,8 @@ mod tests {
         let timeout: Box<dyn Error + Send + Sync> =
             Box::new(Wrapper(std::io::ErrorKind::TimedOut.into()));
         assert_eq!(timeout.error_type(), TIMEOUT);
-        let refused: Box<dyn Error> = Box::new(std::io::Error::from(
-            std::io::ErrorKind::ConnectionRefused,
-        ));
+        let refused: Box<dyn Error> =
+            Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         assert_eq!(refused.error_type(), CONNECTION_ERROR);
         // An io::Error wrapping another error: the wrapped one is searched.
         let nested: Box<dyn Error + Send> = Box::new(std::io::Error::other(Wrapper(
