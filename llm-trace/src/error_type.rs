@@ -40,6 +40,7 @@ const MAX_CHAIN: usize = 16;
 
 /// A provider's error code, when it is a short identifier (it comes from a
 /// response body: anything else could be a message, or unbounded).
+#[cfg(any(feature = "async-openai-client", feature = "claudius"))]
 fn provider_code(code: Option<&str>) -> Option<Cow<'static, str>> {
     let code = code?;
     let valid = !code.is_empty()
@@ -51,6 +52,12 @@ fn provider_code(code: Option<&str>) -> Option<Cow<'static, str>> {
 }
 
 /// An HTTP status code as `error.type`: `"429"`.
+#[cfg(any(
+    feature = "reqwest",
+    feature = "async-openai-client",
+    feature = "genai",
+    feature = "claudius"
+))]
 fn status(code: u16) -> Cow<'static, str> {
     Cow::Owned(code.to_string())
 }
@@ -279,6 +286,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(any(feature = "async-openai-client", feature = "claudius"))]
     fn provider_codes_are_identifiers_or_nothing() {
         assert_eq!(
             provider_code(Some("rate_limit_exceeded")).as_deref(),
