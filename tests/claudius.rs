@@ -305,7 +305,10 @@ async fn a_call_on_claudius_types_records_the_anthropic_span() {
         attrs["gen_ai.response.model"],
         Value::from("claude-sonnet-4-5-20250929")
     );
-    assert_eq!(attrs["gen_ai.response.finish_reasons"], strs(&["tool_use"]));
+    assert_eq!(
+        attrs["gen_ai.response.finish_reasons"],
+        strs(&["tool_calls"])
+    );
     assert_eq!(attrs["gen_ai.usage.input_tokens"], Value::I64(1250));
     assert_eq!(attrs["gen_ai.usage.output_tokens"], Value::I64(75));
     assert_eq!(

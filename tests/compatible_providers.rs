@@ -59,6 +59,7 @@ fn expected(
             .map(|&(id, name)| ToolCall::new(Some(id), name))
             .collect(),
         embeddings_dimension_count: None,
+        provider_attributes: Vec::new(),
     }
 }
 

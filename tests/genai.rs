@@ -496,7 +496,10 @@ async fn a_call_returning_a_genai_response_records_the_anthropic_span() {
         Value::from("claude-sonnet-4-5-20250929")
     );
     assert!(!attrs.contains_key("gen_ai.response.id"));
-    assert_eq!(attrs["gen_ai.response.finish_reasons"], strs(&["tool_use"]));
+    assert_eq!(
+        attrs["gen_ai.response.finish_reasons"],
+        strs(&["tool_calls"])
+    );
     assert_eq!(attrs["gen_ai.usage.input_tokens"], Value::I64(1250));
     assert_eq!(attrs["gen_ai.usage.output_tokens"], Value::I64(75));
     assert_eq!(
@@ -540,7 +543,7 @@ async fn a_call_returning_a_genai_stream_end_records_its_usage() {
         attrs["gen_ai.operation.name"],
         Value::from("generate_content")
     );
-    assert_eq!(attrs["gen_ai.response.finish_reasons"], strs(&["STOP"]));
+    assert_eq!(attrs["gen_ai.response.finish_reasons"], strs(&["stop"]));
     assert_eq!(attrs["gen_ai.usage.input_tokens"], Value::I64(500));
     assert_eq!(attrs["gen_ai.usage.output_tokens"], Value::I64(1000));
     assert_eq!(

@@ -158,6 +158,7 @@ fn summarize_attributes(user_id: i64, tier: &str) -> BTreeMap<String, AttrValue>
             "llm_trace.cost.usd",
             AttrValue::Double(((100 * user_id) as f64 * 0.15 + (20 * user_id) as f64 * 0.6) / 1e6),
         ),
+        ("openai.api.type", s("chat_completions")),
         ("prompt_id", AttrValue::Int(5)),
         ("feature", s("summarize")),
         ("user.id", AttrValue::Int(user_id)),

@@ -25,7 +25,8 @@ use crate::current;
 use crate::metadata::{self, AttributeValue, StaticValue};
 use crate::metrics;
 use crate::provider::{
-    Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, Usage,
+    Anthropic, Gemini, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo,
+    StreamFacts, Usage, VertexAi,
 };
 use crate::semconv as sc;
 
@@ -717,7 +718,7 @@ impl Call {
                 }
                 let content = self.content.take();
                 with_attributes(|attributes| {
-                    push_response(attributes, &info, reported);
+                    push_response(attributes, self.site.provider, &info, reported);
                     if reported.is_some() && usage.is_none() {
                         attributes.push(KeyValue::new(sc::LLM_TRACE_USAGE_REJECTED, true));
                     }
@@ -899,7 +900,12 @@ impl Call {
         }
         if self.recording {
             let mut attributes = Vec::with_capacity(13);
-            push_response(&mut attributes, &facts.response_info(ended_early), reported);
+            push_response(
+                &mut attributes,
+                self.site.provider,
+                &facts.response_info(ended_early),
+                reported,
+            );
             if reported.is_some() && usage.is_none() {
                 attributes.push(KeyValue::new(sc::LLM_TRACE_USAGE_REJECTED, true));
             }
@@ -1300,9 +1306,31 @@ fn push_request(attributes: &mut Vec<KeyValue>, info: &RequestInfo<'_>) {
     if let Some(v) = &info.output_type {
         attributes.push(KeyValue::new(sc::GEN_AI_OUTPUT_TYPE, str_value(v)));
     }
+    if !info.encoding_formats.is_empty() {
+        let formats = metadata::bounded_strings(info.encoding_formats.iter().map(|s| &**s));
+        attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_ENCODING_FORMATS, formats));
+    }
+    push_provider_attributes(attributes, &info.provider_attributes);
 }
 
-fn push_response(attributes: &mut Vec<KeyValue>, info: &ResponseInfo<'_>, usage: Option<Usage>) {
+/// `openai.*`, `aws.bedrock.*`, ...: text from the request or the response.
+fn push_provider_attributes(
+    attributes: &mut Vec<KeyValue>,
+    given: &[(Cow<'static, str>, Cow<'_, str>)],
+) {
+    attributes.extend(
+        given
+            .iter()
+            .map(|(key, value)| KeyValue::new(Key::from(key.clone()), str_value(value))),
+    );
+}
+
+fn push_response(
+    attributes: &mut Vec<KeyValue>,
+    provider: &str,
+    info: &ResponseInfo<'_>,
+    usage: Option<Usage>,
+) {
     if let Some(id) = &info.id {
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_ID, str_value(id)));
     }
@@ -1310,8 +1338,10 @@ fn push_response(attributes: &mut Vec<KeyValue>, info: &ResponseInfo<'_>, usage:
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_MODEL, model_value(model)));
     }
     if !info.finish_reasons.is_empty() {
-        let reasons =
-            metadata::bounded_strings_with(info.finish_reasons.iter().map(|r| &**r), finish_reason);
+        let reasons = metadata::bounded_strings_with(
+            info.finish_reasons.iter().map(|r| &**r),
+            span_finish_reason(provider),
+        );
         attributes.push(KeyValue::new(sc::GEN_AI_RESPONSE_FINISH_REASONS, reasons));
     }
     if let Some(usage) = usage.or(info.usage) {
@@ -1327,6 +1357,62 @@ fn push_response(attributes: &mut Vec<KeyValue>, info: &ResponseInfo<'_>, usage:
         let names = metadata::bounded_strings(info.tool_calls.iter().map(|t| &*t.name));
         attributes.push(KeyValue::new(sc::LLM_TRACE_RESPONSE_TOOL_CALLS, names));
     }
+    push_provider_attributes(attributes, &info.provider_attributes);
+}
+
+/// How `gen_ai.response.finish_reasons` spells a provider's finish reasons:
+/// as the official OpenTelemetry instrumentation of that provider records
+/// them, so that dashboards built on it work unchanged. Anthropic's are
+/// mapped to the conventions' values (`end_turn` → `stop`, `tool_use` →
+/// `tool_calls`, as opentelemetry-instrumentation-anthropic does), Gemini's
+/// lowercased (`MAX_TOKENS` → `max_tokens`, as
+/// opentelemetry-instrumentation-google-genai does); the others are recorded
+/// as sent (as the OpenAI and Bedrock instrumentations do).
+fn span_finish_reason(provider: &str) -> fn(&str) -> Option<&'static str> {
+    match provider {
+        p if p == Anthropic::NAME => anthropic_finish_reason,
+        p if p == Gemini::NAME || p == VertexAi::NAME => gemini_finish_reason,
+        _ => finish_reason,
+    }
+}
+
+/// opentelemetry-instrumentation-anthropic's mapping; other stop reasons
+/// (`pause_turn`, `refusal`, ...) as sent.
+fn anthropic_finish_reason(reason: &str) -> Option<&'static str> {
+    Some(match reason {
+        "end_turn" | "stop_sequence" => "stop",
+        "max_tokens" => "length",
+        "tool_use" => "tool_calls",
+        other => return finish_reason(other),
+    })
+}
+
+/// Gemini's `FinishReason` names lowercased, without the
+/// `finish_reason_` prefix (opentelemetry-instrumentation-google-genai).
+fn gemini_finish_reason(reason: &str) -> Option<&'static str> {
+    Some(match reason {
+        "STOP" => "stop",
+        "MAX_TOKENS" => "max_tokens",
+        "SAFETY" => "safety",
+        "RECITATION" => "recitation",
+        "LANGUAGE" => "language",
+        "OTHER" => "other",
+        "BLOCKLIST" => "blocklist",
+        "PROHIBITED_CONTENT" => "prohibited_content",
+        "SPII" => "spii",
+        "MALFORMED_FUNCTION_CALL" => "malformed_function_call",
+        "IMAGE_SAFETY" => "image_safety",
+        "IMAGE_PROHIBITED_CONTENT" => "image_prohibited_content",
+        "IMAGE_RECITATION" => "image_recitation",
+        "IMAGE_OTHER" => "image_other",
+        "NO_IMAGE" => "no_image",
+        "UNEXPECTED_TOOL_CALL" => "unexpected_tool_call",
+        "TOO_MANY_TOOL_CALLS" => "too_many_tool_calls",
+        "MISSING_THOUGHT_SIGNATURE" => "missing_thought_signature",
+        "MALFORMED_RESPONSE" => "malformed_response",
+        "FINISH_REASON_UNSPECIFIED" => "unspecified",
+        other => return finish_reason(other),
+    })
 }
 
 /// The finish reasons the providers send (OpenAI, Anthropic, Gemini,

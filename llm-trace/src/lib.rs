@@ -36,6 +36,7 @@ mod call;
 pub mod content;
 pub mod cost;
 mod current;
+pub mod error_type;
 pub mod export;
 pub mod metadata;
 pub mod metrics;

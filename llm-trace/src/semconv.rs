@@ -4,7 +4,8 @@
 //! moved to the OpenTelemetry GenAI semantic conventions repository
 //! (`open-telemetry/semantic-conventions-genai`, `model/gen-ai/registry.yaml`)
 //! and are deprecated in that crate, so they are defined here with the newest
-//! names. Keys that are not part of any convention live under `llm_trace.`.
+//! names (as are the `openai.*` keys, deprecated there for the same reason).
+//! Keys that are not part of any convention live under `llm_trace.`.
 
 pub use opentelemetry_semantic_conventions::attribute::{
     CODE_FUNCTION_NAME, ERROR_TYPE, EXCEPTION_MESSAGE, EXCEPTION_TYPE, SERVER_ADDRESS, SERVER_PORT,
@@ -46,6 +47,22 @@ pub const GEN_AI_RESPONSE_ID: &str = "gen_ai.response.id";
 pub const GEN_AI_RESPONSE_MODEL: &str = "gen_ai.response.model";
 /// `gen_ai.response.finish_reasons`: one entry per choice.
 pub const GEN_AI_RESPONSE_FINISH_REASONS: &str = "gen_ai.response.finish_reasons";
+
+/// `gen_ai.request.encoding_formats`: the formats an embeddings request asks for.
+pub const GEN_AI_REQUEST_ENCODING_FORMATS: &str = "gen_ai.request.encoding_formats";
+
+/// `openai.api.type`: `chat_completions` or `responses`.
+pub const OPENAI_API_TYPE: &str = "openai.api.type";
+/// `openai.request.service_tier`: the service tier requested (`auto`, `default`, `flex`, ...).
+pub const OPENAI_REQUEST_SERVICE_TIER: &str = "openai.request.service_tier";
+/// `openai.response.service_tier`: the service tier that served the request.
+pub const OPENAI_RESPONSE_SERVICE_TIER: &str = "openai.response.service_tier";
+/// `openai.response.system_fingerprint`: the backend configuration's fingerprint.
+pub const OPENAI_RESPONSE_SYSTEM_FINGERPRINT: &str = "openai.response.system_fingerprint";
+/// `aws.bedrock.guardrail.id`: the guardrail a Bedrock request applies.
+pub use opentelemetry_semantic_conventions::attribute::AWS_BEDROCK_GUARDRAIL_ID;
+/// `aws.bedrock.knowledge_base.id`: the knowledge base a Bedrock request queries.
+pub use opentelemetry_semantic_conventions::attribute::AWS_BEDROCK_KNOWLEDGE_BASE_ID;
 
 /// `gen_ai.embeddings.dimension.count`.
 pub const GEN_AI_EMBEDDINGS_DIMENSION_COUNT: &str = "gen_ai.embeddings.dimension.count";

@@ -94,6 +94,8 @@ fn expected_attributes(
         "llm_trace.cost.usd" => (176.0 * 2.5 + 1024.0 * 1.25 + 300.0 * 10.0) / 1e6,
         "prompt_id" => 5,
         "feature" => "weather",
+        "openai.api.type" => "chat_completions",
+        "openai.response.system_fingerprint" => "fp_1",
     };
     expected.insert(
         "gen_ai.request.stop_sequences".into(),
@@ -227,6 +229,7 @@ async fn borrowed_request_with_defaults_records_only_what_was_set() {
         "gen_ai.usage.output_tokens" => 16,
         // gpt-4o-mini: $0.15 input, $0.60 output per million tokens.
         "llm_trace.cost.usd" => (9.0 * 0.15 + 16.0 * 0.6) / 1e6,
+        "openai.api.type" => "chat_completions",
     };
     expected.insert("gen_ai.request.stop_sequences".into(), strs(&["\n"]));
     expected.insert("gen_ai.response.finish_reasons".into(), strs(&["length"]));

@@ -94,7 +94,8 @@ async fn result_aliases_are_recognized_by_type() {
     );
     assert_eq!(
         attributes(&spans[1])["error.type"],
-        Value::from("anyhow::Error")
+        // llm-trace's `anyhow` feature: no known error in the chain.
+        Value::from("_OTHER")
     );
 }
 

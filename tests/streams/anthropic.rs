@@ -232,7 +232,7 @@ async fn a_plain_stream_takes_input_from_message_start_and_output_from_message_d
                 form,
                 attrs! {
                     "gen_ai.response.id" => "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY",
-                    "gen_ai.response.finish_reasons" => strs(&["end_turn"]),
+                    "gen_ai.response.finish_reasons" => strs(&["stop"]),
                     "gen_ai.usage.input_tokens" => 25,
                     "gen_ai.usage.output_tokens" => 15,
                 }
@@ -253,7 +253,7 @@ async fn tool_use_blocks_are_the_tool_calls_and_thinking_adds_no_count() {
                 form,
                 attrs! {
                     "gen_ai.response.id" => "msg_014p7gG3wDgGV9EUtLvnow3U",
-                    "gen_ai.response.finish_reasons" => strs(&["tool_use"]),
+                    "gen_ai.response.finish_reasons" => strs(&["tool_calls"]),
                     "gen_ai.usage.input_tokens" => 472,
                     "gen_ai.usage.output_tokens" => 89,
                     "gen_ai.usage.cache_read.input_tokens" => 0,
@@ -277,7 +277,7 @@ async fn cache_counts_of_message_start_stand_when_message_delta_gives_only_outpu
                 form,
                 attrs! {
                     "gen_ai.response.id" => "msg_01Cache7kqW2uPXtDvSGFdR4n",
-                    "gen_ai.response.finish_reasons" => strs(&["end_turn"]),
+                    "gen_ai.response.finish_reasons" => strs(&["stop"]),
                     // 12 uncached + 1800 written + 6000 read.
                     "gen_ai.usage.input_tokens" => 7812,
                     "gen_ai.usage.output_tokens" => 120,

@@ -167,7 +167,7 @@ async fn claudius_events_give_tool_calls_and_the_newer_message_delta_usage() {
     let mut expected = anthropic_call();
     expected.extend(attrs! {
         "gen_ai.response.id" => "msg_014p7gG3wDgGV9EUtLvnow3U",
-        "gen_ai.response.finish_reasons" => strs(&["tool_use"]),
+        "gen_ai.response.finish_reasons" => strs(&["tool_calls"]),
         "gen_ai.usage.input_tokens" => 472,
         "gen_ai.usage.output_tokens" => 89,
         "gen_ai.usage.cache_read.input_tokens" => 0,
@@ -189,7 +189,7 @@ async fn claudius_counts_of_message_start_stand_when_message_delta_leaves_them_o
     let mut expected = anthropic_call();
     expected.extend(attrs! {
         "gen_ai.response.id" => "msg_01Cache7kqW2uPXtDvSGFdR4n",
-        "gen_ai.response.finish_reasons" => strs(&["end_turn"]),
+        "gen_ai.response.finish_reasons" => strs(&["stop"]),
         "gen_ai.usage.input_tokens" => 7812,
         "gen_ai.usage.output_tokens" => 120,
         "gen_ai.usage.cache_read.input_tokens" => 6000,
@@ -318,7 +318,7 @@ async fn genai_events_give_the_facts_of_their_stream_end() {
     assert_eq!(traced.status, Status::Unset);
     let mut expected = genai_call();
     expected.extend(attrs! {
-        "gen_ai.response.finish_reasons" => strs(&["tool_use"]),
+        "gen_ai.response.finish_reasons" => strs(&["tool_calls"]),
         "gen_ai.usage.input_tokens" => 9972,
         "gen_ai.usage.output_tokens" => 89,
         "gen_ai.usage.cache_read.input_tokens" => 8000,

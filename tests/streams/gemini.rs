@@ -264,7 +264,7 @@ async fn thoughts_count_as_output_and_reasoning_and_the_last_chunk_finishes() {
                     form,
                     attrs! {
                         "gen_ai.response.id" => "mAitaLmkHPPlz7IPvtfUqQ4",
-                        "gen_ai.response.finish_reasons" => strs(&["STOP"]),
+                        "gen_ai.response.finish_reasons" => strs(&["stop"]),
                         "gen_ai.usage.input_tokens" => 9,
                         // 7 candidates + 722 thoughts.
                         "gen_ai.usage.output_tokens" => 729,
@@ -290,7 +290,7 @@ async fn function_call_parts_are_the_tool_calls_and_tool_use_prompt_counts_as_in
                     form,
                     attrs! {
                         "gen_ai.response.id" => "kT6yaPXUEYiQz7IP2Lf1mAY",
-                        "gen_ai.response.finish_reasons" => strs(&["STOP"]),
+                        "gen_ai.response.finish_reasons" => strs(&["stop"]),
                         // 118 prompt + 40 tool results.
                         "gen_ai.usage.input_tokens" => 158,
                         "gen_ai.usage.output_tokens" => 142,
@@ -317,7 +317,7 @@ async fn cached_content_tokens_are_cache_reads_inside_the_prompt_count() {
                     form,
                     attrs! {
                         "gen_ai.response.id" => "c2VhcmNoLWNhY2hlZC1jb250ZW50",
-                        "gen_ai.response.finish_reasons" => strs(&["STOP"]),
+                        "gen_ai.response.finish_reasons" => strs(&["stop"]),
                         "gen_ai.usage.input_tokens" => 2600,
                         "gen_ai.usage.output_tokens" => 9,
                         "gen_ai.usage.cache_read.input_tokens" => 2048,

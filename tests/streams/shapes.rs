@@ -373,7 +373,7 @@ async fn raw_sse_bytes_from_a_server_give_the_same_facts() {
             "server.port" => i64::from(port),
             "code.function.name" => "streams::shapes::anthropic_sse",
             "gen_ai.response.model" => "claude-haiku-4-5-20251001",
-            "gen_ai.response.finish_reasons" => strs(&["end_turn"]),
+            "gen_ai.response.finish_reasons" => strs(&["stop"]),
             "gen_ai.usage.input_tokens" => 10,
             "gen_ai.usage.output_tokens" => 15,
             "gen_ai.usage.cache_read.input_tokens" => 0,

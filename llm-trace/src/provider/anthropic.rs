@@ -169,6 +169,30 @@ pub struct MessagesUsage {
     pub cache_creation_input_tokens: Option<u64>,
     /// Input tokens read from the cache.
     pub cache_read_input_tokens: Option<u64>,
+    /// The cache writes by time to live; they sum to
+    /// `cache_creation_input_tokens`, which they stand in for where a body
+    /// gives only them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_creation: Option<CacheCreation>,
+}
+
+/// `usage.cache_creation`: the input tokens written to the cache, by the
+/// cache entry's time to live.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CacheCreation {
+    /// Written to a 5-minute cache entry.
+    pub ephemeral_5m_input_tokens: Option<u64>,
+    /// Written to a 1-hour cache entry.
+    pub ephemeral_1h_input_tokens: Option<u64>,
+}
+
+/// The sum of the cache writes by time to live, when any is given.
+fn cache_writes_by_ttl(five_minutes: Option<u64>, one_hour: Option<u64>) -> Option<u64> {
+    match (five_minutes, one_hour) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+    }
 }
 
 impl From<MessagesUsage> for Usage {
@@ -177,7 +201,10 @@ impl From<MessagesUsage> for Usage {
             Some(u.input_tokens),
             Some(u.output_tokens),
             u.cache_read_input_tokens,
-            u.cache_creation_input_tokens,
+            u.cache_creation_input_tokens.or_else(|| {
+                let c = u.cache_creation?;
+                cache_writes_by_ttl(c.ephemeral_5m_input_tokens, c.ephemeral_1h_input_tokens)
+            }),
         )
     }
 }
@@ -429,7 +456,13 @@ pub(crate) fn anthropic_usage(u: &Value) -> Option<Usage> {
         u64_at(u, "input_tokens"),
         u64_at(u, "output_tokens"),
         u64_at(u, "cache_read_input_tokens"),
-        u64_at(u, "cache_creation_input_tokens"),
+        u64_at(u, "cache_creation_input_tokens").or_else(|| {
+            let c = u.get("cache_creation")?;
+            cache_writes_by_ttl(
+                u64_at(c, "ephemeral_5m_input_tokens"),
+                u64_at(c, "ephemeral_1h_input_tokens"),
+            )
+        }),
     );
     (usage != Usage::default()).then_some(usage)
 }

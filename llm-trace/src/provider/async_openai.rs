@@ -60,14 +60,17 @@ use std::borrow::Cow;
 use async_openai::types::chat::{
     ChatCompletionMessageToolCalls, CompletionUsage, CreateChatCompletionRequest,
     CreateChatCompletionResponse, CreateChatCompletionStreamResponse, FinishReason, ResponseFormat,
-    StopConfiguration,
+    ServiceTier, StopConfiguration,
 };
-use async_openai::types::embeddings::{CreateEmbeddingRequest, CreateEmbeddingResponse};
+use async_openai::types::embeddings::{
+    CreateEmbeddingRequest, CreateEmbeddingResponse, EncodingFormat,
+};
 use async_openai::types::responses::{
-    CreateResponse, OutputItem, Response, ResponseUsage, Status, TextResponseFormatConfiguration,
+    CreateResponse, OutputItem, Response, ResponseUsage, ServiceTierResponses, Status,
+    TextResponseFormatConfiguration,
 };
 
-use super::openai::OpenAiCompatible;
+use super::openai::{openai_request_attributes, openai_response_attributes, OpenAiCompatible};
 use super::{
     ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, ToolCall,
     Usage,
@@ -96,6 +99,31 @@ fn finish_reason_str(reason: FinishReason) -> &'static str {
         FinishReason::ToolCalls => "tool_calls",
         FinishReason::ContentFilter => "content_filter",
         FinishReason::FunctionCall => "function_call",
+    }
+}
+
+/// A Responses API service tier as the API spells it.
+fn responses_service_tier_str(tier: &ServiceTierResponses) -> &'static str {
+    match tier {
+        ServiceTierResponses::Auto => "auto",
+        ServiceTierResponses::Default => "default",
+        ServiceTierResponses::Flex => "flex",
+        ServiceTierResponses::Scale => "scale",
+        ServiceTierResponses::Priority => "priority",
+        ServiceTierResponses::Fast => "fast",
+        ServiceTierResponses::Ultrafast => "ultrafast",
+    }
+}
+
+/// A service tier as the API spells it.
+fn service_tier_str(tier: &ServiceTier) -> &'static str {
+    match tier {
+        ServiceTier::Auto => "auto",
+        ServiceTier::Default => "default",
+        ServiceTier::Flex => "flex",
+        ServiceTier::Scale => "scale",
+        ServiceTier::Priority => "priority",
+        ServiceTier::Fast => "fast",
     }
 }
 
@@ -167,6 +195,11 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateChatCompletionRequest {
                     ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. } => "json",
                 })
             }),
+            provider_attributes: openai_request_attributes::<P>(
+                self.service_tier
+                    .as_ref()
+                    .map(|t| Cow::Borrowed(service_tier_str(t))),
+            ),
             ..RequestInfo::default()
         }
     }
@@ -178,6 +211,8 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateChatCompletionRequest {
 }
 
 impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionResponse {
+    // `system_fingerprint` is deprecated by the API, yet still sent.
+    #[allow(deprecated)]
     fn response_info(&self) -> ResponseInfo<'_> {
         ResponseInfo {
             id: non_empty(&self.id),
@@ -203,6 +238,11 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionResponse {
                     }
                 })
                 .collect(),
+            provider_attributes: openai_response_attributes::<P>(
+                Some("chat_completions"),
+                self.service_tier.as_ref().map(service_tier_str),
+                self.system_fingerprint.as_deref(),
+            ),
             ..ResponseInfo::default()
         }
     }
@@ -310,6 +350,11 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateResponse {
                     | TextResponseFormatConfiguration::JsonSchema(_) => "json",
                 })
             }),
+            provider_attributes: openai_request_attributes::<P>(
+                self.service_tier
+                    .as_ref()
+                    .map(|t| Cow::Borrowed(responses_service_tier_str(t))),
+            ),
             ..RequestInfo::default()
         }
     }
@@ -357,6 +402,11 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
             finish_reasons: reason.map(Cow::Borrowed).into_iter().collect(),
             usage: ResponseFacts::<P>::usage(self),
             tool_calls,
+            provider_attributes: openai_response_attributes::<P>(
+                Some("responses"),
+                self.service_tier.as_ref().map(responses_service_tier_str),
+                None,
+            ),
             ..ResponseInfo::default()
         }
     }
@@ -382,6 +432,17 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateEmbeddingRequest {
     fn request_info(&self) -> RequestInfo<'_> {
         RequestInfo {
             model: non_empty(&self.model),
+            encoding_formats: self
+                .encoding_format
+                .as_ref()
+                .map(|f| {
+                    Cow::Borrowed(match f {
+                        EncodingFormat::Float => "float",
+                        EncodingFormat::Base64 => "base64",
+                    })
+                })
+                .into_iter()
+                .collect(),
             ..RequestInfo::default()
         }
     }

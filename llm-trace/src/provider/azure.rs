@@ -135,6 +135,7 @@ mod tests {
                 }),
                 tool_calls: vec![],
                 embeddings_dimension_count: None,
+                provider_attributes: Vec::new(),
             };
             assert_eq!(ResponseFacts::<AzureOpenAi>::response_info(&body), expected);
             let typed: ChatCompletion = serde_json::from_value(body).unwrap();
@@ -214,6 +215,7 @@ mod tests {
             }),
             tool_calls: vec![ToolCall::new(Some("call_Pt8Fh2B9b1"), "search_orders")],
             embeddings_dimension_count: None,
+            provider_attributes: Vec::new(),
         };
         assert_eq!(responses_info(&body), Some(expected.clone()));
         let typed: Response = serde_json::from_value(body).unwrap();

@@ -56,6 +56,7 @@ use super::{
     ToolCall, Usage,
 };
 use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
+use crate::semconv as sc;
 
 /// AWS Bedrock (`gen_ai.provider.name = "aws.bedrock"`): Converse and Titan
 /// text embeddings.
@@ -505,6 +506,7 @@ impl RequestFacts<Bedrock> for ConverseRequest {
                         .collect()
                 })
                 .unwrap_or_default(),
+            provider_attributes: guardrail_id(self.extra.get("guardrailConfig")),
             ..RequestInfo::default()
         }
     }
@@ -522,9 +524,24 @@ impl RequestFacts<Bedrock> for TitanEmbeddingRequest {
     fn request_info(&self) -> RequestInfo<'_> {
         RequestInfo {
             model: RequestFacts::<Bedrock>::request_model(self).map(Cow::Borrowed),
+            encoding_formats: self
+                .embedding_types
+                .iter()
+                .map(|t| Cow::Borrowed(t.as_str()))
+                .collect(),
             ..RequestInfo::default()
         }
     }
+}
+
+/// `aws.bedrock.guardrail.id` from a Converse `guardrailConfig`.
+fn guardrail_id(config: Option<&Value>) -> Vec<(Cow<'static, str>, Cow<'_, str>)> {
+    config
+        .and_then(|c| str_at(c, "guardrailIdentifier"))
+        .filter(|id| !id.is_empty())
+        .map(|id| (Cow::Borrowed(sc::AWS_BEDROCK_GUARDRAIL_ID), id))
+        .into_iter()
+        .collect()
 }
 
 impl RequestFacts<Bedrock> for Value {
@@ -537,6 +554,7 @@ impl RequestFacts<Bedrock> for Value {
         if self.get("inputText").is_some() {
             return RequestInfo {
                 model,
+                encoding_formats: strings_at(self, "embeddingTypes"),
                 ..RequestInfo::default()
             };
         }
@@ -551,6 +569,7 @@ impl RequestFacts<Bedrock> for Value {
             top_k: f64_at(extra, "top_k"),
             max_tokens: u64_at(config, "maxTokens"),
             stop_sequences: strings_at(config, "stopSequences"),
+            provider_attributes: guardrail_id(self.get("guardrailConfig")),
             ..RequestInfo::default()
         }
     }
@@ -585,6 +604,7 @@ impl ResponseFacts<Bedrock> for ConverseResponse {
                 })
                 .collect(),
             embeddings_dimension_count: None,
+            provider_attributes: Vec::new(),
         }
     }
 
@@ -649,6 +669,7 @@ impl ResponseFacts<Bedrock> for Value {
                 })
                 .collect(),
             embeddings_dimension_count: None,
+            provider_attributes: Vec::new(),
         }
     }
 

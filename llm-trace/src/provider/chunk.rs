@@ -376,6 +376,7 @@ impl StreamFacts {
                 .map(|(id, name)| ToolCall::new(id.as_deref(), name.as_str()))
                 .collect(),
             embeddings_dimension_count: self.embeddings_dimension_count,
+            provider_attributes: Vec::new(),
         }
     }
 }

@@ -431,6 +431,11 @@ impl RequestFacts<Cohere> for EmbedRequest {
     fn request_info(&self) -> RequestInfo<'_> {
         RequestInfo {
             model: RequestFacts::<Cohere>::request_model(self).map(Cow::Borrowed),
+            encoding_formats: self
+                .embedding_types
+                .iter()
+                .map(|t| Cow::Borrowed(t.as_str()))
+                .collect(),
             ..RequestInfo::default()
         }
     }
@@ -457,6 +462,7 @@ impl RequestFacts<Cohere> for Value {
             presence_penalty: f64_at(self, "presence_penalty"),
             stream: bool_at(self, "stream"),
             output_type: self.get("response_format").and_then(output_type),
+            encoding_formats: strings_at(self, "embedding_types"),
             ..RequestInfo::default()
         }
     }
@@ -904,6 +910,7 @@ mod tests {
             }),
             tool_calls: vec![],
             embeddings_dimension_count: None,
+            provider_attributes: Vec::new(),
         };
         assert_eq!(raw(&body), expected);
         let typed = typed_chat(&body);
@@ -933,6 +940,7 @@ mod tests {
                 ToolCall::new(Some("get_time_2kxq"), "get_time"),
             ],
             embeddings_dimension_count: None,
+            provider_attributes: Vec::new(),
         };
         assert_eq!(raw(&body), expected);
         let typed = typed_chat(&body);
@@ -971,6 +979,7 @@ mod tests {
             }),
             tool_calls: vec![],
             embeddings_dimension_count: None,
+            provider_attributes: Vec::new(),
         };
         assert_eq!(raw(&body), expected);
         let typed = typed_chat(&body);
@@ -1026,6 +1035,8 @@ mod tests {
             presence_penalty: Some(0.2),
             stream: Some(false),
             output_type: Some("json".into()),
+            encoding_formats: Vec::new(),
+            provider_attributes: Vec::new(),
         };
         assert_eq!(RequestFacts::<Cohere>::request_info(&body), expected);
         assert_eq!(
@@ -1080,6 +1091,7 @@ mod tests {
             }),
             tool_calls: vec![],
             embeddings_dimension_count: Some(4),
+            provider_attributes: Vec::new(),
         };
         assert_eq!(raw(&body), expected);
         let typed: EmbedResponse = serde_json::from_value(body.clone()).unwrap();
@@ -1124,6 +1136,7 @@ mod tests {
         });
         let expected = RequestInfo {
             model: Some("embed-v4.0".into()),
+            encoding_formats: vec!["float".into(), "int8".into()],
             ..RequestInfo::default()
         };
         // `max_tokens` of an embed request truncates input; it is not an output limit.

@@ -615,6 +615,7 @@ fn value_response_info(v: &Value) -> ResponseInfo<'_> {
             })
             .collect(),
         embeddings_dimension_count: value_dimension_count(v),
+        provider_attributes: Vec::new(),
     }
 }
 

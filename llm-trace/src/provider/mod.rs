@@ -196,6 +196,15 @@ pub struct RequestInfo<'a> {
     /// `gen_ai.output.type` (`text`, `json`, ...), from the response format.
     #[serde(borrow)]
     pub output_type: Option<Cow<'a, str>>,
+    /// `gen_ai.request.encoding_formats`: the formats an embeddings request
+    /// asks for (`float`, `base64`, ...), where it names them.
+    #[serde(borrow)]
+    pub encoding_formats: Vec<Cow<'a, str>>,
+    /// The provider-specific request attributes the conventions define
+    /// (`openai.request.service_tier`, `aws.bedrock.guardrail.id`, ...), by
+    /// their key (the keys in [`crate::semconv`]).
+    #[serde(borrow = "'a")]
+    pub provider_attributes: Vec<(Cow<'static, str>, Cow<'a, str>)>,
 }
 
 /// What a response says about the call, normalized to the GenAI semantic
@@ -220,6 +229,11 @@ pub struct ResponseInfo<'a> {
     /// `gen_ai.embeddings.dimension.count`: the length of each embedding,
     /// for `embeddings` operations.
     pub embeddings_dimension_count: Option<u64>,
+    /// The provider-specific response attributes the conventions define
+    /// (`openai.response.service_tier`, `openai.response.system_fingerprint`,
+    /// ...), by their key (the keys in [`crate::semconv`]).
+    #[serde(borrow = "'a")]
+    pub provider_attributes: Vec<(Cow<'static, str>, Cow<'a, str>)>,
 }
 
 /// Token usage with the GenAI semantic conventions' meaning.

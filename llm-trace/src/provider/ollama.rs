@@ -765,6 +765,7 @@ mod tests {
             }),
             tool_calls: vec![],
             embeddings_dimension_count: None,
+            provider_attributes: Vec::new(),
         };
         assert_eq!(raw(&body), expected);
         assert_eq!(
@@ -799,6 +800,7 @@ mod tests {
                 ToolCall::new(Some("call_7f3a"), "get_time"),
             ],
             embeddings_dimension_count: None,
+            provider_attributes: Vec::new(),
         };
         assert_eq!(raw(&body), expected);
         let typed = typed_chat(&body);
@@ -826,6 +828,7 @@ mod tests {
             }),
             tool_calls: vec![],
             embeddings_dimension_count: None,
+            provider_attributes: Vec::new(),
         };
         assert_eq!(raw(&body), expected);
         let typed = typed_chat(&body);
@@ -913,6 +916,8 @@ mod tests {
             presence_penalty: Some(1.5),
             stream: Some(false),
             output_type: Some("json".into()),
+            encoding_formats: Vec::new(),
+            provider_attributes: Vec::new(),
         };
         assert_eq!(RequestFacts::<Ollama>::request_info(&body), expected);
         assert_eq!(
@@ -983,6 +988,7 @@ mod tests {
             }),
             tool_calls: vec![],
             embeddings_dimension_count: Some(5),
+            provider_attributes: Vec::new(),
         };
         assert_eq!(raw(&body), expected);
         let typed: EmbedResponse = serde_json::from_value(body.clone()).unwrap();

@@ -22,6 +22,7 @@ use super::{
     ToolCall, Usage,
 };
 use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
+use crate::semconv as sc;
 
 /// OpenAI (`gen_ai.provider.name = "openai"`), the Chat Completions API.
 #[derive(Debug, Clone, Copy, Default)]
@@ -307,6 +308,12 @@ impl<P: OpenAiCompatible> RequestFacts<P> for ChatRequest {
             presence_penalty: self.presence_penalty,
             stream: self.stream,
             output_type: self.response_format.as_ref().and_then(output_type),
+            provider_attributes: openai_request_attributes::<P>(
+                self.extra
+                    .get("service_tier")
+                    .and_then(Value::as_str)
+                    .map(Cow::Borrowed),
+            ),
             ..RequestInfo::default()
         }
     }
@@ -322,7 +329,8 @@ impl<P: OpenAiCompatible> RequestFacts<P> for Value {
     }
 
     fn request_info(&self) -> RequestInfo<'_> {
-        if let Some(info) = super::responses::responses_request_info(self) {
+        if let Some(mut info) = super::responses::responses_request_info(self) {
+            info.provider_attributes = openai_request_attributes::<P>(str_at(self, "service_tier"));
             return info;
         }
         RequestInfo {
@@ -338,6 +346,8 @@ impl<P: OpenAiCompatible> RequestFacts<P> for Value {
             presence_penalty: f64_at(self, "presence_penalty"),
             stream: bool_at(self, "stream"),
             output_type: self.get("response_format").and_then(output_type),
+            encoding_formats: str_at(self, "encoding_format").into_iter().collect(),
+            provider_attributes: openai_request_attributes::<P>(str_at(self, "service_tier")),
             ..RequestInfo::default()
         }
     }
@@ -348,6 +358,48 @@ impl<P: OpenAiCompatible> RequestFacts<P> for Value {
         }
         chat_request_content(self)
     }
+}
+
+/// The `openai.*` request attributes: `openai.request.service_tier`. Only
+/// for OpenAI itself: the conventions tie the `openai.*` attributes to
+/// `gen_ai.provider.name = "openai"` (other servers of the format are not
+/// expected to carry them).
+pub(crate) fn openai_request_attributes<'a, P: Provider>(
+    service_tier: Option<Cow<'a, str>>,
+) -> Vec<(Cow<'static, str>, Cow<'a, str>)> {
+    match service_tier {
+        Some(tier) if P::NAME == OpenAi::NAME && !tier.is_empty() => {
+            vec![(Cow::Borrowed(sc::OPENAI_REQUEST_SERVICE_TIER), tier)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The `openai.*` response attributes: `openai.api.type` (the response's
+/// shape tells the API apart, where an embeddings request body and a
+/// Responses one may not), `openai.response.service_tier` and
+/// `openai.response.system_fingerprint`; OpenAI only, as the request's.
+pub(crate) fn openai_response_attributes<'a, P: Provider>(
+    api: Option<&'static str>,
+    service_tier: Option<&'a str>,
+    system_fingerprint: Option<&'a str>,
+) -> Vec<(Cow<'static, str>, Cow<'a, str>)> {
+    if P::NAME != OpenAi::NAME {
+        return Vec::new();
+    }
+    let mut attributes = Vec::with_capacity(3);
+    if let Some(api) = api {
+        attributes.push((Cow::Borrowed(sc::OPENAI_API_TYPE), Cow::Borrowed(api)));
+    }
+    for (key, value) in [
+        (sc::OPENAI_RESPONSE_SERVICE_TIER, service_tier),
+        (sc::OPENAI_RESPONSE_SYSTEM_FINGERPRINT, system_fingerprint),
+    ] {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            attributes.push((Cow::Borrowed(key), Cow::Borrowed(value)));
+        }
+    }
+    attributes
 }
 
 /// `gen_ai.output.type` from a `response_format`.
@@ -376,6 +428,11 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for ChatCompletion {
                 .flat_map(|c| &c.message.tool_calls)
                 .map(|t| ToolCall::new(Some(t.id.as_str()), t.function.name.as_str()))
                 .collect(),
+            provider_attributes: openai_response_attributes::<P>(
+                Some("chat_completions"),
+                self.service_tier.as_deref(),
+                self.system_fingerprint.as_deref(),
+            ),
             ..ResponseInfo::default()
         }
     }
@@ -395,7 +452,12 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for ChatCompletion {
 
 impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
     fn response_info(&self) -> ResponseInfo<'_> {
-        if let Some(info) = super::responses::responses_info(self) {
+        if let Some(mut info) = super::responses::responses_info(self) {
+            info.provider_attributes = openai_response_attributes::<P>(
+                Some("responses"),
+                text_of(self, "service_tier"),
+                None,
+            );
             return info;
         }
         let choices = array_at(self, "choices");
@@ -420,6 +482,14 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
                 })
                 .collect(),
             embeddings_dimension_count: embedding_dimension(self),
+            provider_attributes: openai_response_attributes::<P>(
+                match text_of(self, "object") {
+                    Some("chat.completion") => Some("chat_completions"),
+                    _ => None,
+                },
+                text_of(self, "service_tier"),
+                text_of(self, "system_fingerprint"),
+            ),
         }
     }
 
@@ -440,6 +510,11 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
         }
         openai_usage(self.get("usage")?, P::COMPLETION_INCLUDES_REASONING)
     }
+}
+
+/// A string field of a body, borrowed.
+fn text_of<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
+    body.get(key)?.as_str()
 }
 
 /// The content of a Chat Completions request body: its `messages` (system
@@ -657,6 +732,12 @@ impl<P: OpenAiCompatible> RequestFacts<P> for EmbeddingRequest {
     fn request_info(&self) -> RequestInfo<'_> {
         RequestInfo {
             model: RequestFacts::<P>::request_model(self).map(Cow::Borrowed),
+            encoding_formats: self
+                .encoding_format
+                .as_deref()
+                .map(Cow::Borrowed)
+                .into_iter()
+                .collect(),
             ..RequestInfo::default()
         }
     }
@@ -887,11 +968,19 @@ struct RawChunk<'a> {
     #[serde(borrow)]
     choices: Option<Vec<RawChoice<'a>>>,
     usage: Option<Value>,
+    /// Groq's last chunk: the usage, also without `stream_options`.
+    x_groq: Option<RawGroq>,
     /// Present in Responses API events and error events: read as a `Value`.
     #[serde(rename = "type")]
     kind: Option<serde::de::IgnoredAny>,
     /// A mid-stream error object: read as a `Value`.
     error: Option<serde::de::IgnoredAny>,
+}
+
+/// Groq's `x_groq` object of a chunk.
+#[derive(Deserialize)]
+struct RawGroq {
+    usage: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -968,6 +1057,8 @@ fn observe_raw_chunk(
     if let Some(usage) = chunk
         .usage
         .as_ref()
+        .filter(|u| !u.is_null())
+        .or_else(|| chunk.x_groq.as_ref()?.usage.as_ref())
         .and_then(|u| openai_usage(u, completion_includes_reasoning))
     {
         stream.merge_usage(usage);
@@ -1029,9 +1120,8 @@ impl<P: OpenAiCompatible> ChunkFacts<P> for Value {
                 stream.finish_reason(index, reason);
             }
         }
-        if let Some(usage) = self
-            .get("usage")
-            .and_then(|u| openai_usage(u, P::COMPLETION_INCLUDES_REASONING))
+        if let Some(usage) =
+            chunk_usage(self).and_then(|u| openai_usage(u, P::COMPLETION_INCLUDES_REASONING))
         {
             stream.merge_usage(usage);
         }
@@ -1041,6 +1131,15 @@ impl<P: OpenAiCompatible> ChunkFacts<P> for Value {
             stream_error(stream, error);
         }
     }
+}
+
+/// A chunk's `usage`, or Groq's `x_groq.usage` (its last chunk carries the
+/// usage there, also when the request asked for no `stream_options`).
+fn chunk_usage(chunk: &Value) -> Option<&Value> {
+    chunk
+        .get("usage")
+        .filter(|u| !u.is_null())
+        .or_else(|| chunk.get("x_groq")?.get("usage"))
 }
 
 /// Notes a provider's error object (`{"type"|"code": ..., "message": ...}`)

@@ -201,6 +201,9 @@ pub struct Response {
     /// Token usage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<ResponseUsage>,
+    /// The service tier that served the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<String>,
 }
 
 impl Response {
@@ -431,6 +434,12 @@ impl<P: OpenAiCompatible> RequestFacts<P> for ResponseRequest {
                 .as_ref()
                 .and_then(|t| t.format.as_ref())
                 .and_then(|f| output_type(&f.kind)),
+            provider_attributes: super::openai::openai_request_attributes::<P>(
+                self.extra
+                    .get("service_tier")
+                    .and_then(Value::as_str)
+                    .map(Cow::Borrowed),
+            ),
             ..RequestInfo::default()
         }
     }
@@ -463,6 +472,11 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
             finish_reasons: reason.map(Cow::Borrowed).into_iter().collect(),
             usage: ResponseFacts::<P>::usage(self),
             tool_calls,
+            provider_attributes: super::openai::openai_response_attributes::<P>(
+                Some("responses"),
+                self.service_tier.as_deref(),
+                None,
+            ),
             ..ResponseInfo::default()
         }
     }
@@ -711,9 +725,14 @@ pub(crate) fn responses_output_messages(v: &Value) -> Option<Vec<content::Output
 }
 
 /// Whether a raw JSON body is a Responses API request: an object with
-/// `input` and without Chat Completions' `messages`.
+/// `input`, without Chat Completions' `messages` and an embeddings request's
+/// `encoding_format` and `dimensions`.
 pub(crate) fn is_responses_request(v: &Value) -> bool {
-    v.get("input").is_some() && v.get("messages").is_none()
+    v.get("input").is_some()
+        && v.get("messages").is_none()
+        // Fields of an embeddings request only.
+        && v.get("encoding_format").is_none()
+        && v.get("dimensions").is_none()
 }
 
 /// The facts of a raw Responses API request body, or `None` when `v` is not
@@ -838,7 +857,17 @@ mod tests {
     /// `expected`.
     fn check(body: &Value, expected: &ResponseInfo<'_>) {
         let typed: Response = serde_json::from_value(body.clone()).expect("typed body");
-        assert_eq!(&ResponseFacts::<OpenAi>::response_info(&typed), expected);
+        // OpenAI itself adds `openai.api.type`; the rest is the same.
+        let mut openai = ResponseFacts::<OpenAi>::response_info(&typed);
+        assert_eq!(
+            openai.provider_attributes,
+            [(
+                Cow::Borrowed(crate::semconv::OPENAI_API_TYPE),
+                Cow::Borrowed("responses")
+            )]
+        );
+        openai.provider_attributes.clear();
+        assert_eq!(&openai, expected);
         assert_eq!(
             &ResponseFacts::<AzureOpenAi>::response_info(&typed),
             expected
@@ -913,6 +942,7 @@ mod tests {
                 }),
                 tool_calls: vec![],
                 embeddings_dimension_count: None,
+                provider_attributes: Vec::new(),
             },
         );
         let typed: Response = serde_json::from_value(body).unwrap();
@@ -976,6 +1006,7 @@ mod tests {
                     "get_current_weather",
                 )],
                 embeddings_dimension_count: None,
+                provider_attributes: Vec::new(),
             },
         );
         let typed: Response = serde_json::from_value(body).unwrap();
@@ -1037,6 +1068,7 @@ mod tests {
                 }),
                 tool_calls: vec![],
                 embeddings_dimension_count: None,
+                provider_attributes: Vec::new(),
             },
         );
         let typed: Response = serde_json::from_value(body).unwrap();
@@ -1080,6 +1112,7 @@ mod tests {
                 }),
                 tool_calls: vec![],
                 embeddings_dimension_count: None,
+                provider_attributes: Vec::new(),
             },
         );
     }
