@@ -77,9 +77,9 @@ pub mod __private {
         SplitResult, SplitValue,
     };
     pub use crate::outcome::{
-        ChunkModel, EndAny, EndFacts, EndModel, EndOptionFacts, EndOtherStream, EndStream,
-        KindDeclared, KindOther, KindStream, NoChunkFacts, NoResponseFacts, NotAStream, Outcome,
-        SplitMut, SplitMutResult, SplitMutValue, StreamKind, WrappableStream,
+        ChunkModel, DeclaredStream, EndAny, EndFacts, EndModel, EndOptionFacts, EndOtherStream,
+        EndStream, KindDeclared, KindOther, KindStream, NoChunkFacts, NoResponseFacts, NotAStream,
+        Outcome, SplitMut, SplitMutResult, SplitMutValue, StreamKind, WrappableStream,
     };
     pub use crate::provider::StreamFacts;
     pub use crate::provider::{

@@ -498,7 +498,7 @@ impl<P, V: Stream> EndOtherStream<V> for &Outcome<P, V> {
     note = "or, if this value is not the model's response, say so: \
             `#[llm_call(.., response = none)]`"
 )]
-pub trait NoResponseFacts<P: Provider> {}
+pub trait NoResponseFacts<P> {}
 
 /// The items of a model call's stream that cannot carry facts (text,
 /// numbers, ...): its span records no usage from them. Any other item
@@ -512,12 +512,12 @@ pub trait NoResponseFacts<P: Provider> {}
     note = "or, if these items are not the model's response, say so: \
             `#[llm_call(.., response = none)]`"
 )]
-pub trait NoChunkFacts<P: Provider> {}
+pub trait NoChunkFacts<P> {}
 
 macro_rules! fact_less {
     ($($t:ty),* $(,)?) => {$(
-        impl<P: Provider> NoResponseFacts<P> for $t {}
-        impl<P: Provider> NoChunkFacts<P> for $t {}
+        impl<P> NoResponseFacts<P> for $t {}
+        impl<P> NoChunkFacts<P> for $t {}
     )*};
 }
 
@@ -550,8 +550,8 @@ fact_less!(
 
 macro_rules! fact_less_wrappers {
     ($($t:ty),* $(,)?) => {$(
-        impl<P: Provider, T: NoResponseFacts<P> + ?Sized> NoResponseFacts<P> for $t {}
-        impl<P: Provider, T: NoChunkFacts<P> + ?Sized> NoChunkFacts<P> for $t {}
+        impl<P, T: NoResponseFacts<P> + ?Sized> NoResponseFacts<P> for $t {}
+        impl<P, T: NoChunkFacts<P> + ?Sized> NoChunkFacts<P> for $t {}
     )*};
 }
 
@@ -559,54 +559,54 @@ fact_less_wrappers!(Box<T>, std::sync::Arc<T>, std::rc::Rc<T>, &T, &mut T);
 
 macro_rules! fact_less_collections {
     ($($t:ty),* $(,)?) => {$(
-        impl<P: Provider, T: NoResponseFacts<P>> NoResponseFacts<P> for $t {}
-        impl<P: Provider, T: NoChunkFacts<P>> NoChunkFacts<P> for $t {}
+        impl<P, T: NoResponseFacts<P>> NoResponseFacts<P> for $t {}
+        impl<P, T: NoChunkFacts<P>> NoChunkFacts<P> for $t {}
     )*};
 }
 
 fact_less_collections!(Vec<T>, [T], Option<T>);
 
-impl<P: Provider, T: NoResponseFacts<P>, const N: usize> NoResponseFacts<P> for [T; N] {}
-impl<P: Provider, T: NoChunkFacts<P>, const N: usize> NoChunkFacts<P> for [T; N] {}
+impl<P, T: NoResponseFacts<P>, const N: usize> NoResponseFacts<P> for [T; N] {}
+impl<P, T: NoChunkFacts<P>, const N: usize> NoChunkFacts<P> for [T; N] {}
 
 macro_rules! fact_less_tuples {
     ($(($($t:ident),+)),* $(,)?) => {$(
-        impl<P: Provider, $($t: NoResponseFacts<P>),+> NoResponseFacts<P> for ($($t,)+) {}
-        impl<P: Provider, $($t: NoChunkFacts<P>),+> NoChunkFacts<P> for ($($t,)+) {}
+        impl<P, $($t: NoResponseFacts<P>),+> NoResponseFacts<P> for ($($t,)+) {}
+        impl<P, $($t: NoChunkFacts<P>),+> NoChunkFacts<P> for ($($t,)+) {}
     )*};
 }
 
 fact_less_tuples!((A), (A, B), (A, B, C), (A, B, C, D));
 
 #[doc(hidden)]
-pub trait EndModel<P: Provider, V> {
+pub trait EndModel<P, V> {
     fn __llm_trace_end(&self, call: &mut Option<Call>, value: &mut V, observe: Observe<NotAStream>)
     where
         V: NoResponseFacts<P>;
 }
 
-impl<P: Provider, V> EndModel<P, V> for Outcome<P, V> {
+impl<P, V> EndModel<P, V> for Outcome<P, V> {
     #[inline(always)]
     fn __llm_trace_end(&self, call: &mut Option<Call>, _: &mut V, _: Observe<NotAStream>)
     where
         V: NoResponseFacts<P>,
     {
         if let Some(call) = call {
-            call.end_ok::<P>(None);
+            call.end_ok::<crate::__private::NoProvider>(None);
         }
     }
 }
 
 #[doc(hidden)]
-pub trait EndAny<P: Provider, V> {
+pub trait EndAny<P, V> {
     fn __llm_trace_end(&self, call: &mut Option<Call>, value: &mut V, observe: Observe<NotAStream>);
 }
 
-impl<P: Provider, V> EndAny<P, V> for Outcome<P, V> {
+impl<P, V> EndAny<P, V> for Outcome<P, V> {
     #[inline(always)]
     fn __llm_trace_end(&self, call: &mut Option<Call>, _: &mut V, _: Observe<NotAStream>) {
         if let Some(call) = call {
-            call.end_ok::<P>(None);
+            call.end_ok::<crate::__private::NoProvider>(None);
         }
     }
 }
@@ -614,13 +614,13 @@ impl<P: Provider, V> EndAny<P, V> for Outcome<P, V> {
 /// The fallback of the chunk probe in a model call: items that cannot
 /// carry facts, else a compile error that says what to do.
 #[doc(hidden)]
-pub trait ChunkModel<P: Provider, T> {
+pub trait ChunkModel<P, T> {
     fn __llm_trace_observe(&self, facts: &mut StreamFacts)
     where
         T: NoChunkFacts<P>;
 }
 
-impl<P: Provider, T> ChunkModel<P, T> for Chunk<'_, P, T> {
+impl<P, T> ChunkModel<P, T> for Chunk<'_, P, T> {
     #[inline(always)]
     fn __llm_trace_observe(&self, _: &mut StreamFacts)
     where

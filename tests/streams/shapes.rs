@@ -91,11 +91,7 @@ async fn every_shape_gives_the_same_span() {
                     }
                     "box_stream_alias" => box_stream_alias(plain_chunks()).await.count().await,
                     "optional_stream" => {
-                        optional_stream(plain_chunks())
-                            .await
-                            .unwrap()
-                            .count()
-                            .await
+                        optional_stream(plain_chunks()).await.unwrap().count().await
                     }
                     _ => sync_aliased(plain_chunks()).count().await,
                 }
