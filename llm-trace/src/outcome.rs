@@ -324,9 +324,9 @@ impl<T: ?Sized> KindOther for &StreamKind<T> {
 /// `observe` reads a stream's items; it is generated where their type is
 /// concrete, and typed by the level that applies.
 #[doc(hidden)]
-pub struct Outcome<P, T: ?Sized>(PhantomData<(fn() -> P, fn() -> Box<T>)>);
+pub struct Outcome<P, T>(PhantomData<fn() -> (P, T)>);
 
-impl<P, T: ?Sized> Outcome<P, T> {
+impl<P, T> Outcome<P, T> {
     #[inline(always)]
     pub fn of(_: &T) -> Self {
         Outcome(PhantomData)
