@@ -64,7 +64,7 @@ async fn a_meter_provider_installed_after_the_first_call_is_used() {
 }
 
 /// The headers the body of an instrumented call would send.
-#[llm_call(provider = "openai", model = "gpt-4o")]
+#[llm_call(provider = "openai", model = "gpt-4o", response = none)]
 async fn outgoing_headers() -> http::HeaderMap {
     tokio::task::yield_now().await;
     let mut headers = http::HeaderMap::new();

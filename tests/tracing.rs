@@ -259,7 +259,7 @@ async fn tracing_spans_inside_a_call_are_its_children_and_calls_inside_them_thei
     );
 }
 
-#[llm_call(provider = "openai", model = "gpt-4o", name = "root call")]
+#[llm_call(provider = "openai", model = "gpt-4o", name = "root call", response = none)]
 async fn root_call() -> TraceId {
     let trace = Context::current().span().span_context().trace_id();
     lookup_tool().await;

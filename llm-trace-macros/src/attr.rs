@@ -32,7 +32,7 @@ pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] = &[
 ];
 
 const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, `stream`, \
-     `capture_content`, \
+     `response`, `capture_content`, \
      `prompt`, `prompt_version`, `conversation`, `agent`, `agent_id`, `agent_description`, \
      `tool`, `tool_call_id`, `tool_type`, `tool_description`, `fields(...)`, \
      `prompt_variables(...)`";
@@ -86,6 +86,9 @@ pub(crate) struct Args {
     pub tool: Option<LitStr>,
     /// `stream`: the function returns a stream its type does not show.
     pub stream: Option<Span>,
+    /// `response = none`: the returned value is not read (the span ends
+    /// when the function returns).
+    pub response_none: Option<Span>,
     /// Every error found, reported together.
     pub errors: Vec<syn::Error>,
     /// The arguments given so far (`provider`, `model`, ...).
@@ -221,6 +224,7 @@ impl Key {
             "request",
             "server",
             "stream",
+            "response",
             "capture_content",
             "fields",
             "prompt_variables",
@@ -269,6 +273,7 @@ fn usage(argument: &str) -> &'static str {
         "request" => "`request = <the parameter that holds the request>`",
         "server" => "`server = <expression giving a URL or host:port>`",
         "capture_content" => CAPTURE_FORM,
+        "response" => RESPONSE_FORM,
         "prompt_variables" => "`prompt_variables(name = expr, ...)`",
         "fields" => FIELDS_FORM,
         _ => "`<argument> = \"literal\"` or `<argument> = expr` (also `%expr`, `?expr`)",
@@ -403,6 +408,7 @@ impl Args {
             "model" => self.model = Some(parse_str(input, argument)?),
             "request" => self.request = Some(parse_request(input)?),
             "capture_content" => self.capture_content = Some(parse_capture(input)?),
+            "response" => self.response_none = Some(parse_response(input)?),
             _ => self.server = Some(input.parse()?),
         }
         Ok(())
@@ -662,6 +668,23 @@ fn parse_capture(input: ParseStream<'_>) -> syn::Result<Ident> {
         expr,
         format!("`capture_content` takes a string literal: {CAPTURE_FORM}"),
     ))
+}
+
+const RESPONSE_FORM: &str = "`response = none` (the returned value is not the model's response: \
+     the span ends when the function returns and records no usage from it)";
+
+/// `response = none`.
+fn parse_response(input: ParseStream<'_>) -> syn::Result<Span> {
+    let expr: Expr = input.parse()?;
+    match &expr {
+        Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() && p.path.is_ident("none") => {
+            Ok(p.path.segments[0].ident.span())
+        }
+        _ => Err(syn::Error::new_spanned(
+            expr,
+            format!("`response` takes only `none`: {RESPONSE_FORM}"),
+        )),
+    }
 }
 
 fn parse_request(input: ParseStream<'_>) -> syn::Result<Ident> {

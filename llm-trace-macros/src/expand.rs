@@ -13,6 +13,13 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     let mut errors = args.errors;
 
     let stream = stream_shape(&item.sig.output, args.stream.is_some());
+    if let (Some(flag), Some(_)) = (args.stream, args.response_none) {
+        errors.push(syn::Error::new(
+            flag,
+            "`stream` and `response = none` exclude each other: `response = none` ends the span \
+             when the function returns, without reading a stream",
+        ));
+    }
     if args.stream.is_some() && matches!(item.sig.output, ReturnType::Default) {
         errors.push(syn::Error::new(
             args.stream.unwrap_or_else(Span::call_site),
@@ -23,7 +30,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
             ),
         ));
     }
-    if item.sig.asyncness.is_none() && stream.is_none() {
+    if item.sig.asyncness.is_none() && stream.is_none() && args.response_none.is_none() {
         errors.push(syn::Error::new(
             item.sig.fn_token.span,
             format!(
@@ -158,9 +165,27 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     });
 
     let output_ty = output_type(&sig.output);
+    let model_call = match operation.as_deref() {
+        Some(operation) => MODEL_OPERATIONS.contains(&operation),
+        None => !providerless,
+    };
+    let output_span = match &sig.output {
+        ReturnType::Default => sig.ident.span(),
+        ReturnType::Type(_, ty) => ty.span(),
+    };
+    // A stream returned as `impl Stream` is wrapped into another type; any
+    // other return value is read by type, and a boxed stream wrapped in
+    // place (see `end_by_type`).
+    let stream = stream.filter(|shape| !shape.boxed && args.response_none.is_none());
+    let streams_by_type = if stream.is_some() || args.response_none.is_some() {
+        quote!(false)
+    } else {
+        streams_by_type(&sig.output, args.stream.is_some())
+    };
     let finish = match &stream {
-        Some(shape) => finish_stream(&provider, shape),
-        None => finish(&provider),
+        Some(shape) => finish_stream(&provider, shape, model_call, output_span),
+        None if args.response_none.is_some() => end_without_reading(),
+        None => end_by_type(&provider, model_call, output_span),
     };
     let body = typed_body(&output_ty, &block);
     let (make_body, run_body, run_plain) = if sig.asyncness.is_some() {
@@ -178,10 +203,10 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
             quote!(__llm_trace_body()),
         )
     };
-    // A stream is wrapped either way (as a pass-through when the switch is
-    // off), so both branches have the one type `impl Stream` allows.
-    let run = if stream.is_some() {
-        quote! {
+    let run = match (&stream, sig.asyncness.is_some()) {
+        // A stream is wrapped either way (as a pass-through when the switch
+        // is off), so both branches have the one type `impl Stream` allows.
+        (Some(_), _) => quote! {
             let (__llm_trace_call, __llm_trace_output):
                 (::llm_trace::__private::Option<::llm_trace::__private::Call>, #output_ty) =
                 match __llm_trace_call {
@@ -192,18 +217,21 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
                     ::llm_trace::__private::None => (::llm_trace::__private::None, #run_plain),
                 };
             #finish
-        }
-    } else {
+        },
         // The call stays where `Call::start` put it, in this future's state:
         // the body borrows it, and it is ended in place.
-        quote! {
-            ::llm_trace::__private::Run::new(
-                ::llm_trace::__private::Option::as_mut(&mut __llm_trace_call),
-                __llm_trace_body,
-                #finish,
-            )
-            .await
-        }
+        (None, true) => quote! {
+            ::llm_trace::__private::Run::new(&mut __llm_trace_call, __llm_trace_body, #finish).await
+        },
+        (None, false) => quote! {
+            match __llm_trace_call {
+                ::llm_trace::__private::Some(__llm_trace_call) => ::llm_trace::__private::end_sync(
+                    #run_body,
+                    #finish,
+                ),
+                ::llm_trace::__private::None => #run_plain,
+            }
+        },
     };
     let local_provider = match &args.provider {
         Some(ProviderArg::Compatible(name)) => quote! {
@@ -230,6 +258,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         let mut __llm_trace_call = if ::llm_trace::__private::enabled() {
             ::llm_trace::__private::Some(::llm_trace::__private::Call::start::<#provider, _>(
                 &__LLM_TRACE_SITE,
+                #streams_by_type,
                 #request,
                 #server,
                 |#recorder: &mut ::llm_trace::__private::Fields<'_>| { #(#fields)* },
@@ -518,7 +547,12 @@ fn is_boxed_stream(ty: &Type) -> bool {
 /// type (`Run` calls it with the output before returning it).
 fn finish(provider: &TokenStream) -> TokenStream {
     quote! {
-        |__llm_trace_call: &mut ::llm_trace::__private::Call, __llm_trace_output| {
+        |__llm_trace_call: &mut ::llm_trace::__private::Option<::llm_trace::__private::Call>,
+         __llm_trace_output: &mut _| {
+            let ::llm_trace::__private::Some(__llm_trace_call) = __llm_trace_call else {
+                return;
+            };
+            let __llm_trace_output = &*__llm_trace_output;
             #[allow(unused_imports)]
             use ::llm_trace::__private::{
                 ErrorTypeKnown as _, ErrorTypeName as _, FactsKnown as _, FactsUnknown as _,
@@ -541,31 +575,17 @@ fn finish(provider: &TokenStream) -> TokenStream {
 
 /// Hands the call to the returned stream (an `Err` instead ends it), and
 /// returns the instrumented stream.
-fn finish_stream(provider: &TokenStream, shape: &StreamShape) -> TokenStream {
+fn finish_stream(
+    provider: &TokenStream,
+    shape: &StreamShape,
+    model_call: bool,
+    output_span: Span,
+) -> TokenStream {
     let item = match &shape.item {
         Some(ty) => quote!(: &#ty),
         None => quote!(),
     };
-    let observe = quote! {
-        |__llm_trace_item #item, __llm_trace_facts: &mut ::llm_trace::__private::StreamFacts| {
-            #[allow(unused_imports)]
-            use ::llm_trace::__private::{
-                ChunkKnown as _, ChunkUnknown as _, ChunkWhole as _, ErrorTypeKnown as _,
-                ErrorTypeName as _, MessageDebug as _, MessageDisplay as _, MessageNone as _,
-                SplitResult as _, SplitValue as _,
-            };
-            match (&::llm_trace::__private::Split(__llm_trace_item)).__llm_trace_split() {
-                ::core::result::Result::Ok(__llm_trace_chunk) => {
-                    (&&&::llm_trace::__private::Chunk::<#provider, _>::new(__llm_trace_chunk))
-                        .__llm_trace_observe(__llm_trace_facts)
-                }
-                ::core::result::Result::Err(__llm_trace_err) => __llm_trace_facts.__fail(
-                    (&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_error_type(),
-                    &(&&&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_message(),
-                ),
-            }
-        }
-    };
+    let observe = observe_items(provider, item, model_call, output_span);
     let stream = |inner: TokenStream| {
         let wrapped = quote!(::llm_trace::__private::stream(__llm_trace_call, #inner, #observe));
         if shape.boxed {
@@ -597,6 +617,157 @@ fn finish_stream(provider: &TokenStream, shape: &StreamShape) -> TokenStream {
         }
     } else {
         stream(quote!(__llm_trace_output))
+    }
+}
+
+/// The closure that reads a stream's items by type (`item` annotates its
+/// argument where the return type writes the item type). In a model call
+/// an item type that gives no facts and could carry them is a compile
+/// error at the return type.
+fn observe_items(
+    provider: &TokenStream,
+    item: TokenStream,
+    model_call: bool,
+    output_span: Span,
+) -> TokenStream {
+    let fallback = if model_call {
+        quote!(ChunkModel as _)
+    } else {
+        quote!(ChunkUnknown as _)
+    };
+    // Spanned at the return type, where an item type that cannot be read
+    // is reported.
+    let observe = quote_spanned! {output_span=>
+        (&&&::llm_trace::__private::Chunk::<#provider, _>::new(__llm_trace_chunk))
+            .__llm_trace_observe(__llm_trace_facts)
+    };
+    quote! {
+        |__llm_trace_item #item, __llm_trace_facts: &mut ::llm_trace::__private::StreamFacts| {
+            #[allow(unused_imports)]
+            use ::llm_trace::__private::{
+                ChunkKnown as _, #fallback, ChunkWhole as _, ErrorTypeKnown as _,
+                ErrorTypeName as _, MessageDebug as _, MessageDisplay as _, MessageNone as _,
+                SplitResult as _, SplitValue as _,
+            };
+            match (&::llm_trace::__private::Split(__llm_trace_item)).__llm_trace_split() {
+                ::core::result::Result::Ok(__llm_trace_chunk) => #observe,
+                ::core::result::Result::Err(__llm_trace_err) => __llm_trace_facts.__fail(
+                    (&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_error_type(),
+                    &(&&&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_message(),
+                ),
+            }
+        }
+    }
+}
+
+/// The operations that call a model: their value must give facts.
+const MODEL_OPERATIONS: [&str; 4] = ["chat", "text_completion", "generate_content", "embeddings"];
+
+/// Whether the declared return type is a boxed stream (under any name),
+/// asked by type before the call starts; `false` where the type has an
+/// `impl Trait` (it cannot be named there). With the `stream` flag a type
+/// that is not one is a compile error.
+fn streams_by_type(output: &ReturnType, flagged: bool) -> TokenStream {
+    let ReturnType::Type(_, ty) = output else {
+        return quote!(false);
+    };
+    let mut finder = FindImpl(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    if finder.0 {
+        return quote!(false);
+    }
+    let fallback = if flagged {
+        quote!(KindDeclared as _)
+    } else {
+        quote!(KindOther as _)
+    };
+    let streams = quote_spanned!(ty.span()=> __llm_trace_streams);
+    quote! {
+        {
+            #[allow(unused_imports)]
+            use ::llm_trace::__private::{KindStream as _, #fallback};
+            (&::llm_trace::__private::StreamKind::<#ty>::new()).#streams()
+        }
+    }
+}
+
+/// Finds an `impl Trait` in a type.
+struct FindImpl(bool);
+
+impl syn::visit::Visit<'_> for FindImpl {
+    fn visit_type_impl_trait(&mut self, _: &syn::TypeImplTrait) {
+        self.0 = true;
+    }
+}
+
+/// The closure that ends the call with the value read by type: an `Err`
+/// names the error; an `Ok` (or plain) value that is a boxed stream is
+/// wrapped in place and takes the call; a response gives its facts (also in
+/// an `Option`); in a model call any other value must be one that cannot
+/// carry facts, else a compile error at the return type says what to do.
+fn end_by_type(provider: &TokenStream, model_call: bool, output_span: Span) -> TokenStream {
+    let fallback = if model_call {
+        quote!(EndModel as _)
+    } else {
+        quote!(EndAny as _)
+    };
+    let observe = observe_items(provider, quote!(), model_call, output_span);
+    // Spanned at the return type, where a type that cannot be read is reported.
+    let end = quote_spanned! {output_span=>
+        (&&&&&::llm_trace::__private::Outcome::<#provider, _>::of(&*__llm_trace_ok))
+            .__llm_trace_end(__llm_trace_call, __llm_trace_ok, #observe)
+    };
+    quote! {
+        |__llm_trace_call: &mut ::llm_trace::__private::Option<::llm_trace::__private::Call>,
+         __llm_trace_output: &mut _| {
+            #[allow(unused_imports)]
+            use ::llm_trace::__private::{
+                EndFacts as _, EndOptionFacts as _, EndOtherStream as _, EndStream as _,
+                #fallback, ErrorTypeKnown as _, ErrorTypeName as _, MessageDebug as _,
+                MessageDisplay as _, MessageNone as _, SplitMutResult as _, SplitMutValue as _,
+            };
+            match (&::llm_trace::__private::SplitMut::of(&*__llm_trace_output))
+                .__llm_trace_split_mut(__llm_trace_output)
+            {
+                ::core::result::Result::Ok(__llm_trace_ok) => #end,
+                ::core::result::Result::Err(__llm_trace_err) => {
+                    if let ::llm_trace::__private::Some(__llm_trace_call) = __llm_trace_call {
+                        __llm_trace_call.end_err(
+                            (&::llm_trace::__private::Failure(__llm_trace_err))
+                                .__llm_trace_error_type(),
+                            (&&&::llm_trace::__private::Failure(__llm_trace_err))
+                                .__llm_trace_message(),
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `response = none`: the call ends when the function returns; an `Err`
+/// still names its error, an `Ok` (or plain) value is not read.
+fn end_without_reading() -> TokenStream {
+    quote! {
+        |__llm_trace_call: &mut ::llm_trace::__private::Option<::llm_trace::__private::Call>,
+         __llm_trace_output: &mut _| {
+            #[allow(unused_imports)]
+            use ::llm_trace::__private::{
+                ErrorTypeKnown as _, ErrorTypeName as _, MessageDebug as _, MessageDisplay as _,
+                MessageNone as _, SplitResult as _, SplitValue as _,
+            };
+            let ::llm_trace::__private::Some(__llm_trace_call) = __llm_trace_call else {
+                return;
+            };
+            match (&::llm_trace::__private::Split(&*__llm_trace_output)).__llm_trace_split() {
+                ::core::result::Result::Ok(_) => __llm_trace_call
+                    .end_ok::<::llm_trace::__private::NoProvider>(::llm_trace::__private::None),
+                ::core::result::Result::Err(__llm_trace_err) => __llm_trace_call.end_err(
+                    (&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_error_type(),
+                    (&&&::llm_trace::__private::Failure(__llm_trace_err)).__llm_trace_message(),
+                ),
+            }
+        }
     }
 }
 
@@ -647,6 +818,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
         (args.request.is_some(), "request"),
         (args.server.is_some(), "server"),
         (args.stream.is_some(), "stream"),
+        (args.response_none.is_some(), "response"),
         (args.capture_content.is_some(), "capture_content"),
     ] {
         if given {
@@ -705,12 +877,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
             ::llm_trace::__private::None
         };
         let __llm_trace_body = async move #body;
-        ::llm_trace::__private::Run::new(
-            ::llm_trace::__private::Option::as_mut(&mut __llm_trace_call),
-            __llm_trace_body,
-            #finish,
-        )
-        .await
+        ::llm_trace::__private::Run::new(&mut __llm_trace_call, __llm_trace_body, #finish).await
     };
     select(attrs, vis, sig, block, instrumented)
 }

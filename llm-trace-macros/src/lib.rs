@@ -32,8 +32,12 @@ use proc_macro::TokenStream;
 /// children), and ends it with the outcome:
 ///
 /// - `Ok(response)` or a plain return value: when the value's type implements
-///   [`ResponseFacts`] for the provider, the response id and model, finish
-///   reasons and token usage (cache and reasoning tokens included);
+///   [`ResponseFacts`] for the provider (also inside an `Option`, read when
+///   `Some`), the response id and model, finish reasons and token usage
+///   (cache and reasoning tokens included);
+/// - a stream (`impl Stream`, or a boxed `Pin<Box<dyn Stream ..>>` /
+///   `BoxStream` under any name, also in a `Result` or `Option`): the span
+///   stays open until the stream ends, and its chunks give the facts;
 /// - `Err(e)`: status Error with `e`'s `Display` (or `Debug`) text and
 ///   `error.type` (from [`ErrorType`] when `e` implements it, else the error's
 ///   type name). `Result` is recognized by type, so aliases such as
@@ -43,6 +47,17 @@ use proc_macro::TokenStream;
 ///   panic continues unchanged.
 ///
 /// The return value is never changed.
+///
+/// The value is read by its type. In a model call (`chat`,
+/// `text_completion`, `generate_content`, `embeddings`) a value that could
+/// carry facts but gives none is a compile error rather than a span without
+/// usage: a type of your own or a generic `T` needs [`ResponseFacts`] (a
+/// stream's items [`ChunkFacts`]), or `response = none` to say it is not the
+/// model's response. Values that cannot carry facts (numbers, `bool`, `()`,
+/// text, bytes, and `Vec`s, `Option`s and tuples of them) are accepted and
+/// record no usage; tools, agents and workflows accept any value. A stream
+/// of a type that cannot be wrapped and returned as declared (not boxed, not
+/// `impl Stream`) is a compile error too.
 ///
 /// # Arguments
 ///
@@ -55,6 +70,8 @@ use proc_macro::TokenStream;
 /// | `model = "..."` | `gen_ai.request.model` when no request gives it |
 /// | `request = req` | the parameter holding the request; read through [`RequestFacts`] (model, temperature, top_p, max tokens, stop sequences, seed, choice count, ...) |
 /// | `server = expr` | the base URL or `host:port` called (`server.address`, `server.port`); default from the provider |
+/// | `stream` | the function returns a stream that neither its type nor its signature shows: a function that is not `async` returning an alias of a boxed stream, or `impl` of a stream trait of your own; boxed streams under any name need no flag |
+/// | `response = none` | the returned value is not the model's response: the span ends when the function returns and reads no facts from it (an `Err` still names its error) |
 /// | `capture_content = "span_only"` | this function's [content capture] mode (`"no_content"`, `"span_only"`, `"event_only"`, `"span_and_event"`), whatever the process-wide one |
 /// | `key = 5` \| `1.5` \| `true` \| `"text"` | literal metadata; keys may be dotted (`app.flow = "x"`) or quoted |
 /// | `fields(key = expr, key = %expr, key = ?expr, ident)` | metadata from the arguments: typed through [`AttributeValue`], `%` for `Display`, `?` for `Debug` |
@@ -91,6 +108,7 @@ use proc_macro::TokenStream;
 ///
 /// [content capture]: ../llm_trace/content/index.html
 /// [`ResponseFacts`]: ../llm_trace/provider/trait.ResponseFacts.html
+/// [`ChunkFacts`]: ../llm_trace/provider/trait.ChunkFacts.html
 /// [`RequestFacts`]: ../llm_trace/provider/trait.RequestFacts.html
 /// [`Provider`]: ../llm_trace/provider/trait.Provider.html
 /// [`ErrorType`]: ../llm_trace/trait.ErrorType.html

@@ -366,8 +366,12 @@ impl Call {
     /// metadata and `fields` (the closure) are evaluated only if the span
     /// records, or for the keys allowed onto metrics.
     #[inline]
+    ///
+    /// `stream`: the function's return type is a boxed stream (found by
+    /// type where the call site's flag could not say it).
     pub fn start<P, F>(
         site: &'static CallSite,
+        stream: bool,
         request: Option<&dyn RequestFacts<P>>,
         server: Option<&str>,
         fields: F,
@@ -447,7 +451,8 @@ impl Call {
             metrics::instruments()
         };
         // A stream's time to first chunk counts from here.
-        let started = (meters.is_some() || site.stream).then(Instant::now);
+        let stream = stream || site.stream;
+        let started = (meters.is_some() || stream).then(Instant::now);
         let metric_keys = meters.as_ref().and_then(|_| metrics::metadata_keys());
         let mut metric_metadata = Vec::new();
         let mut metric_scoped = 0;
@@ -476,7 +481,7 @@ impl Call {
                     stream_given = info.stream.is_some();
                     push_request(attributes, &info);
                 }
-                if site.stream && !stream_given {
+                if stream && !stream_given {
                     attributes.push(KeyValue::new(sc::GEN_AI_REQUEST_STREAM, true));
                 }
                 let scoped_from = attributes.len();
@@ -1539,7 +1544,7 @@ pin_project_lite::pin_project! {
     /// would without instrumentation, not through the function's locals.
     #[doc(hidden)]
     pub struct Run<'a, F, E> {
-        call: Option<&'a mut Call>,
+        call: &'a mut Option<Call>,
         end: Option<E>,
         #[pin]
         inner: F,
@@ -1549,11 +1554,12 @@ pin_project_lite::pin_project! {
 impl<'a, F, E> Run<'a, F, E>
 where
     F: Future,
-    E: FnOnce(&mut Call, &F::Output),
+    E: FnOnce(&mut Option<Call>, &mut F::Output),
 {
-    /// Runs `inner` inside `call`, if there is one, and `end` on its output.
+    /// Runs `inner` inside `call`, if there is one, and `end` on its output
+    /// (which may take the call, to hand it to a stream it wraps in place).
     #[inline]
-    pub fn new(call: Option<&'a mut Call>, inner: F, end: E) -> Self {
+    pub fn new(call: &'a mut Option<Call>, inner: F, end: E) -> Self {
         Run {
             call,
             end: Some(end),
@@ -1565,23 +1571,23 @@ where
 impl<F, E> Future for Run<'_, F, E>
 where
     F: Future,
-    E: FnOnce(&mut Call, &F::Output),
+    E: FnOnce(&mut Option<Call>, &mut F::Output),
 {
     type Output = F::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let Some(call) = this.call.as_deref_mut() else {
+        let Some(call) = this.call.as_mut() else {
             return this.inner.poll(task);
         };
         match call.inside(|| this.inner.poll(task)) {
             Ok(Poll::Pending) => Poll::Pending,
-            Ok(ready) => {
-                if let (Poll::Ready(output), Some(end)) = (&ready, this.end.take()) {
-                    end(call, output);
+            Ok(Poll::Ready(mut output)) => {
+                if let Some(end) = this.end.take() {
+                    end(this.call, &mut output);
                 }
-                ready
+                Poll::Ready(output)
             }
             Err(payload) => {
                 if !call.finished {

@@ -77,6 +77,11 @@ pub mod __private {
         FactsKnown, FactsUnknown, Failure, MessageDebug, MessageDisplay, MessageNone, Split,
         SplitResult, SplitValue,
     };
+    pub use crate::outcome::{
+        ChunkModel, DeclaredStream, EndAny, EndFacts, EndModel, EndOptionFacts, EndOtherStream,
+        EndStream, KindDeclared, KindOther, KindStream, NoChunkFacts, NoResponseFacts, NotAStream,
+        Outcome, SplitMut, SplitMutResult, SplitMutValue, StreamKind, WrappableStream,
+    };
     pub use crate::provider::StreamFacts;
     pub use crate::provider::{
         Anthropic, AzureOpenAi, Bedrock, Cohere, DeepSeek, Gemini, Groq, MistralAi, Ollama, OpenAi,
@@ -122,6 +127,18 @@ pub mod __private {
         F: FnMut(&S::Item, &mut StreamFacts),
     {
         InstrumentedStream::new(call, inner, observe)
+    }
+
+    /// Ends the call of a function that is not `async` with `end`, which
+    /// reads (and may wrap in place) its output.
+    #[inline(always)]
+    pub fn end_sync<T, E>((call, mut output): (Call, T), end: E) -> T
+    where
+        E: FnOnce(&mut Option<Call>, &mut T),
+    {
+        let mut call = Some(call);
+        end(&mut call, &mut output);
+        output
     }
 
     /// A workflow's `fields(...)` entries that convert to a value (typed

@@ -98,7 +98,7 @@ async fn the_span_is_current_across_every_await_on_a_multi_threaded_runtime() {
     assert_eq!(span_ids.2, root, "the caller's context is restored");
 }
 
-#[llm_call(provider = "openai", model = "gpt-4o", name = "observer")]
+#[llm_call(provider = "openai", model = "gpt-4o", name = "observer", response = none)]
 async fn current_span_id() -> opentelemetry::trace::SpanId {
     tokio::task::yield_now().await;
     Context::current().span().span_context().span_id()

@@ -45,7 +45,7 @@ async fn recorded_calls_evaluate_each_field_once() {
     assert_eq!(attrs["user.flags"], Value::from("[1, 2]"));
 }
 
-#[llm_call(provider = "openai", model = "gpt-4o", name = "identity")]
+#[llm_call(provider = "openai", model = "gpt-4o", name = "identity", response = none)]
 async fn seen_from_the_body() -> (SpanContext, SpanContext, bool) {
     let cx = Context::current();
     let child = global::tracer("child").start("inside");

@@ -435,3 +435,98 @@ fn dropping_an_outer_call_cancels_the_inner_one_each_span_ending_once() {
         }
     }
 }
+
+fn completion(tokens: u64) -> llm_trace::provider::openai::ChatCompletion {
+    serde_json::from_value(serde_json::json!({
+        "id": "chatcmpl-1", "model": "gpt-4o-2024-08-06",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": tokens, "completion_tokens": 2, "total_tokens": tokens + 2}
+    }))
+    .unwrap()
+}
+
+/// A response that may not be there is read when it is.
+#[llm_call(provider = "openai", model = "gpt-4o", name = "maybe")]
+async fn maybe(
+    reply: bool,
+) -> Result<Option<llm_trace::provider::openai::ChatCompletion>, ApiError> {
+    Ok(reply.then(|| completion(11)))
+}
+
+/// The attributes of the span named `name` without its cost (priced by the
+/// model table, checked elsewhere) and function name.
+fn reply_attributes(cap: &Capture, name: &str) -> std::collections::BTreeMap<String, Value> {
+    let mut attributes = attributes(&cap.span(name));
+    attributes.remove("llm_trace.cost.usd");
+    attributes.remove("code.function.name");
+    attributes
+}
+
+#[tokio::test]
+async fn an_option_of_a_response_gives_its_usage_when_some() {
+    let cap = Capture::new();
+    assert!(cap.run(maybe(true)).await.unwrap().is_some());
+    let call = llm_trace_suite::attrs! {
+        "gen_ai.operation.name" => "chat",
+        "gen_ai.provider.name" => "openai",
+        "gen_ai.request.model" => "gpt-4o",
+        "server.address" => "api.openai.com",
+        "server.port" => 443,
+    };
+    let mut replied = call.clone();
+    replied.extend(llm_trace_suite::attrs! {
+        "gen_ai.response.id" => "chatcmpl-1",
+        "gen_ai.response.model" => "gpt-4o-2024-08-06",
+        "gen_ai.response.finish_reasons" => Value::Array(vec![opentelemetry::StringValue::from("stop")].into()),
+        "gen_ai.usage.input_tokens" => 11,
+        "gen_ai.usage.output_tokens" => 2,
+    });
+    assert_eq!(reply_attributes(&cap, "maybe"), replied);
+
+    let cap = Capture::new();
+    assert!(cap.run(maybe(false)).await.unwrap().is_none());
+    assert_eq!(reply_attributes(&cap, "maybe"), call);
+    assert_eq!(cap.span("maybe").status, Status::Unset);
+}
+
+/// `response = none`: the value is not read (here a response, to show it),
+/// an error still is.
+#[llm_call(provider = "openai", model = "gpt-4o", name = "unread", response = none)]
+async fn unread(fail: bool) -> Result<llm_trace::provider::openai::ChatCompletion, ApiError> {
+    if fail {
+        return Err(ApiError::RateLimited);
+    }
+    Ok(completion(11))
+}
+
+#[tokio::test]
+async fn response_none_records_no_response_facts_but_the_error() {
+    let cap = Capture::new();
+    assert_eq!(
+        cap.run(unread(false))
+            .await
+            .unwrap()
+            .usage
+            .unwrap()
+            .prompt_tokens,
+        11
+    );
+    assert_eq!(
+        reply_attributes(&cap, "unread"),
+        llm_trace_suite::attrs! {
+            "gen_ai.operation.name" => "chat",
+            "gen_ai.provider.name" => "openai",
+            "gen_ai.request.model" => "gpt-4o",
+            "server.address" => "api.openai.com",
+            "server.port" => 443,
+        }
+    );
+    assert_eq!(cap.span("unread").status, Status::Unset);
+
+    let cap = Capture::new();
+    assert!(cap.run(unread(true)).await.is_err());
+    let span = cap.span("unread");
+    assert_eq!(span.status, Status::error("rate limited: retry after 20s"));
+    assert_eq!(attributes(&span)["error.type"], Value::from("rate_limited"));
+}

@@ -41,7 +41,7 @@ impl Client {
         self.calls
     }
 
-    #[llm_call(provider = "openai", model = "gpt-4o", name = "returns_self")]
+    #[llm_call(provider = "openai", model = "gpt-4o", name = "returns_self", response = none)]
     async fn returns_self(calls: u32) -> Result<Self, ApiError> {
         Ok(Client { calls })
     }

@@ -94,6 +94,41 @@ async fn async_openai_chunks_give_the_tool_call_reason_and_usage() {
     assert_eq!(traced.attributes, expected);
 }
 
+/// async-openai's `ChatCompletionResponseStream`, what its client's
+/// `create_stream` returns; the alias exists only under async-openai's
+/// `_api` feature (with its `OpenAIError`), which the types-only
+/// dependency leaves out, so this is the identical type with the test's
+/// error.
+type ChatCompletionResponseStream = std::pin::Pin<
+    Box<dyn Stream<Item = Result<CreateChatCompletionStreamResponse, ApiError>> + Send>,
+>;
+
+/// No `stream` flag: the alias is read by type.
+#[llm_call(provider = "openai", model = "gpt-4o")]
+async fn async_openai_response_stream(
+    items: Vec<Result<CreateChatCompletionStreamResponse, ApiError>>,
+) -> Result<ChatCompletionResponseStream, ApiError> {
+    Ok(Box::pin(stream::iter(items)))
+}
+
+#[tokio::test]
+async fn async_openai_response_stream_alias_is_traced_without_the_flag() {
+    let items = openai_chunks().into_iter().map(Ok).collect();
+    let traced = traced("chat gpt-4o", None, || async_openai_response_stream(items)).await;
+    assert_eq!(traced.items, 5);
+    assert_eq!(traced.status, Status::Unset);
+    let mut expected = openai_call();
+    expected.extend(attrs! {
+        "code.function.name" => "streams::clients::async_openai_response_stream",
+        "gen_ai.response.finish_reasons" => strs(&["tool_calls"]),
+        "gen_ai.usage.input_tokens" => 2006,
+        "gen_ai.usage.output_tokens" => 300,
+        "gen_ai.usage.cache_read.input_tokens" => 1920,
+        "gen_ai.usage.reasoning.output_tokens" => 192,
+    });
+    assert_eq!(traced.attributes, expected);
+}
+
 #[tokio::test]
 async fn async_openai_dropped_before_the_finish_is_cancelled() {
     let items = openai_chunks().into_iter().map(Ok).collect();

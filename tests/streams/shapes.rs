@@ -38,16 +38,62 @@ async fn aliased(chunks: Vec<Value>) -> Result<ChunkStream, ApiError> {
     Ok(Box::pin(stream::iter(chunks.into_iter().map(Ok))))
 }
 
+/// The same alias without the flag: the type says it is a stream.
+#[llm_call(provider = "openai", model = "gpt-4o-mini")]
+async fn aliased_unflagged(chunks: Vec<Value>) -> Result<ChunkStream, ApiError> {
+    Ok(Box::pin(stream::iter(chunks.into_iter().map(Ok))))
+}
+
+/// An alias of `BoxStream`, without the flag.
+type ValueStream = BoxStream<'static, Value>;
+
+#[llm_call(provider = "openai", model = "gpt-4o-mini")]
+async fn box_stream_alias(chunks: Vec<Value>) -> ValueStream {
+    stream::iter(chunks).boxed()
+}
+
+/// A stream that may not be there, without the flag.
+#[llm_call(provider = "openai", model = "gpt-4o-mini")]
+async fn optional_stream(chunks: Vec<Value>) -> Option<ChunkStream> {
+    Some(Box::pin(stream::iter(chunks.into_iter().map(Ok))))
+}
+
+/// Not `async`, returning an alias: `stream` says it is a stream.
+#[llm_call(provider = "openai", model = "gpt-4o-mini", stream)]
+fn sync_aliased(chunks: Vec<Value>) -> ValueStream {
+    stream::iter(chunks).boxed()
+}
+
 #[tokio::test]
 async fn every_shape_gives_the_same_span() {
-    for shape in ["sync", "boxed", "aliased"] {
+    for shape in [
+        "sync",
+        "boxed",
+        "aliased",
+        "aliased_unflagged",
+        "box_stream_alias",
+        "optional_stream",
+        "sync_aliased",
+    ] {
         let capture = Capture::new();
         let count = capture
             .run(async {
                 match shape {
                     "sync" => sync_stream(plain_chunks()).count().await,
                     "boxed" => boxed(plain_chunks()).await.count().await,
-                    _ => aliased(plain_chunks()).await.unwrap().count().await,
+                    "aliased" => aliased(plain_chunks()).await.unwrap().count().await,
+                    "aliased_unflagged" => {
+                        aliased_unflagged(plain_chunks())
+                            .await
+                            .unwrap()
+                            .count()
+                            .await
+                    }
+                    "box_stream_alias" => box_stream_alias(plain_chunks()).await.count().await,
+                    "optional_stream" => {
+                        optional_stream(plain_chunks()).await.unwrap().count().await
+                    }
+                    _ => sync_aliased(plain_chunks()).count().await,
                 }
             })
             .await;
