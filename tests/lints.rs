@@ -19,7 +19,9 @@ use llm_trace::provider::openai::{ChatCompletion, ChatRequest};
 pub struct ApiError;
 
 #[llm_call(provider = "openai", model = "gpt-4o")]
-async fn one_line() -> Result<u32, ApiError> { Ok(1) }
+async fn one_line() -> Result<u32, ApiError> {
+    Ok(1)
+}
 
 #[llm_call(provider = "openai", model = "gpt-4o")]
 async fn one_line_unit() {}
@@ -36,7 +38,10 @@ async fn mut_argument_assigned_then_read(mut n: u32) -> u32 {
 }
 
 #[llm_call(provider = "openai", model = "gpt-4o")]
-async fn mut_argument_reassigned(mut tries: u32, request: ChatRequest) -> Result<ChatCompletion, ApiError> {
+async fn mut_argument_reassigned(
+    mut tries: u32,
+    request: ChatRequest,
+) -> Result<ChatCompletion, ApiError> {
     while tries > 0 {
         tries -= 1;
     }
@@ -47,11 +52,16 @@ async fn mut_argument_reassigned(mut tries: u32, request: ChatRequest) -> Result
 #[llm_call(provider = "openai", request = request)]
 async fn mut_request(mut request: ChatRequest) -> Result<ChatCompletion, ApiError> {
     request.model.push_str("-mini");
-    Ok(ChatCompletion { model: request.model, ..ChatCompletion::default() })
+    Ok(ChatCompletion {
+        model: request.model,
+        ..ChatCompletion::default()
+    })
 }
 
 #[llm_call(provider = "openai", model = "gpt-4o", stream)]
-fn one_line_stream() -> BoxStream<'static, u32> { stream::iter([1, 2]).boxed() }
+fn one_line_stream() -> BoxStream<'static, u32> {
+    stream::iter([1, 2]).boxed()
+}
 
 #[llm_call(provider = "openai", model = "gpt-4o")]
 fn impl_stream(mut n: u32) -> impl Stream<Item = u32> {
@@ -60,7 +70,9 @@ fn impl_stream(mut n: u32) -> impl Stream<Item = u32> {
 }
 
 #[llm_call(provider = "openai", model = "gpt-4o")]
-async fn pinned_stream() -> Result<Pin<Box<dyn Stream<Item = u32> + Send>>, ApiError> { Ok(Box::pin(stream::iter([3]))) }
+async fn pinned_stream() -> Result<Pin<Box<dyn Stream<Item = u32> + Send>>, ApiError> {
+    Ok(Box::pin(stream::iter([3])))
+}
 
 pub struct Client {
     calls: u32,
@@ -68,7 +80,9 @@ pub struct Client {
 
 impl Client {
     #[llm_call(provider = "openai", model = "gpt-4o")]
-    pub async fn by_ref(&self) -> u32 { self.calls }
+    pub async fn by_ref(&self) -> u32 {
+        self.calls
+    }
 
     #[llm_call(provider = "openai", model = "gpt-4o")]
     pub async fn by_mut(&mut self, mut extra: u32) -> u32 {
@@ -78,7 +92,9 @@ impl Client {
     }
 
     #[llm_call(provider = "openai", model = "gpt-4o")]
-    pub async fn by_value(self) -> u32 { self.calls }
+    pub async fn by_value(self) -> u32 {
+        self.calls
+    }
 }
 
 pub trait Ask {
@@ -87,7 +103,9 @@ pub trait Ask {
 
 impl Ask for Client {
     #[llm_call(provider = "openai", model = "gpt-4o")]
-    async fn ask(&self, question: &str) -> usize { question.len() }
+    async fn ask(&self, question: &str) -> usize {
+        question.len()
+    }
 }
 
 #[async_trait]
@@ -99,7 +117,9 @@ pub trait AskDyn: Send + Sync {
 #[async_trait]
 impl AskDyn for Client {
     #[llm_call(provider = "openai", model = "gpt-4o")]
-    async fn ask_dyn(&self, question: &str) -> Result<usize, ApiError> { Ok(question.len()) }
+    async fn ask_dyn(&self, question: &str) -> Result<usize, ApiError> {
+        Ok(question.len())
+    }
 
     #[llm_call(provider = "openai", model = "gpt-4o")]
     async fn bump(&self, mut n: u32) -> u32 {
@@ -114,12 +134,20 @@ async fn every_shape_returns_what_it_would_without_the_attribute() {
     one_line_unit().await;
     assert_eq!(one_expression(1).await, 2);
     assert_eq!(mut_argument_assigned_then_read(1).await, 2);
-    assert!(mut_argument_reassigned(3, ChatRequest::default()).await.is_ok());
-    let request = ChatRequest { model: "gpt-4o".into(), ..ChatRequest::default() };
+    assert!(mut_argument_reassigned(3, ChatRequest::default())
+        .await
+        .is_ok());
+    let request = ChatRequest {
+        model: "gpt-4o".into(),
+        ..ChatRequest::default()
+    };
     assert_eq!(mut_request(request).await.unwrap().model, "gpt-4o-mini");
     assert_eq!(one_line_stream().collect::<Vec<_>>().await, [1, 2]);
     assert_eq!(impl_stream(1).collect::<Vec<_>>().await, [2]);
-    assert_eq!(pinned_stream().await.unwrap().collect::<Vec<_>>().await, [3]);
+    assert_eq!(
+        pinned_stream().await.unwrap().collect::<Vec<_>>().await,
+        [3]
+    );
     let mut client = Client { calls: 1 };
     assert_eq!(client.by_ref().await, 1);
     assert_eq!(client.by_mut(1).await, 3);

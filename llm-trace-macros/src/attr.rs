@@ -490,10 +490,10 @@ impl Args {
     fn parse_metadata(&mut self, key: Key, input: ParseStream<'_>) -> syn::Result<()> {
         if let Some(argument) = key.near_miss() {
             return Err(key.error(format!(
-                    "unknown argument `{0}` (did you mean `{argument}`?): a key this close to \
+                "unknown argument `{0}` (did you mean `{argument}`?): a key this close to \
                      an argument is not taken as metadata; to record metadata under this very \
                      key, quote it: `\"{1}\" = ...` (or write it in `fields({0} = ...)`)",
-                    key.shown, key.text
+                key.shown, key.text
             )));
         }
         if !input.peek(Token![=]) {

@@ -116,7 +116,9 @@ impl CallSite {
     /// the first call.
     fn function_name(&self) -> &'static str {
         match self.path {
-            Some(path) => self.qualified.get_or_init(|| function_path(path(), self.function)),
+            Some(path) => self
+                .qualified
+                .get_or_init(|| function_path(path(), self.function)),
             None => self.function,
         }
     }

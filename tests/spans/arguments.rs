@@ -112,7 +112,10 @@ async fn a_mut_reference_request_is_read() {
     let attributes = attributes(&cap.span("mut_request"));
     assert_eq!(attributes["gen_ai.request.model"], Value::from("gpt-4o"));
     assert_eq!(attributes["gen_ai.request.temperature"], Value::F64(0.5));
-    assert_eq!(request.model, "gpt-4o-2024", "the body ran on the caller's request");
+    assert_eq!(
+        request.model, "gpt-4o-2024",
+        "the body ran on the caller's request"
+    );
 }
 
 pub struct Wrapper<T>(T);

@@ -110,7 +110,10 @@ async fn an_error_of_an_async_trait_method_ends_its_span_failed() {
         base_url: "http://127.0.0.1:8080/v1".into(),
         fail: Some(429),
     };
-    assert_eq!(cap.run(llm.chat(request(), "ada")).await.unwrap_err().0, 429);
+    assert_eq!(
+        cap.run(llm.chat(request(), "ada")).await.unwrap_err().0,
+        429
+    );
     let span = cap.span("chat gpt-4o");
     assert_eq!(span.status, Status::error("status 429"));
     assert_eq!(attributes(&span)["error.type"], Value::from("429"));
