@@ -188,6 +188,41 @@ async fn a_call_awaited_in_an_instrumented_async_fn_is_its_child() {
     }
 }
 
+// `#[tracing::instrument]` and `#[llm_call]` on one function: attribute
+// macros expand top first, and each wraps the body it is given, so the
+// attribute written nearer the `fn` wraps the other's code and its span is
+// the parent (as the README's "`tracing` users" says).
+#[llm_call(provider = "openai", model = "gpt-4o-mini", name = "llm_above")]
+#[tracing::instrument(name = "instrument_below")]
+async fn llm_above_instrument() -> u8 {
+    tokio::task::yield_now().await;
+    1
+}
+
+#[tracing::instrument(name = "instrument_above")]
+#[llm_call(provider = "openai", model = "gpt-4o-mini", name = "llm_below")]
+async fn instrument_above_llm() -> u8 {
+    tokio::task::yield_now().await;
+    1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_attribute_nearer_the_fn_is_the_parent_span() {
+    let request = request_span();
+    let trace = Trace::of(&request);
+    let both = async { llm_above_instrument().await + instrument_above_llm().await };
+    assert_eq!(both.instrument(request.clone()).await, 2);
+    drop(request);
+
+    let request = trace.span("request");
+    let instrument_below = trace.span("instrument_below");
+    assert_parent(&instrument_below, &request);
+    assert_parent(&trace.span("llm_above"), &instrument_below);
+    let llm_below = trace.span("llm_below");
+    assert_parent(&llm_below, &request);
+    assert_parent(&trace.span("instrument_above"), &llm_below);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_instrumented_with_a_span_is_its_child() {
     let request = request_span();

@@ -52,6 +52,81 @@ pub(crate) const SEMANTIC_ARGUMENTS: &[(&str, &str)] = &[
     ("tool_description", "gen_ai.tool.description"),
 ];
 
+/// Every argument `#[llm_call]` takes, in the order the messages list them.
+fn argument_names() -> impl Iterator<Item = &'static str> {
+    [
+        "provider",
+        "operation",
+        "name",
+        "model",
+        "request",
+        "server",
+        "stream",
+        "response",
+        "capture_content",
+        "fields",
+        "prompt_variables",
+    ]
+    .into_iter()
+    .chain(SEMANTIC_ARGUMENTS.iter().map(|(arg, _)| *arg))
+}
+
+/// The argument `key` (a metadata key as written, dotted keys whole) is
+/// most likely a misspelling of, if any.
+pub(crate) fn near_miss(key: &str) -> Option<&'static str> {
+    let folded = |s: &str| {
+        s.chars()
+            .filter(|c| *c != '_')
+            .map(|c| c.to_ascii_lowercase())
+            .collect::<String>()
+    };
+    let key_folded = folded(key);
+    argument_names()
+        .filter_map(|argument| {
+            let distance = damerau_distance(argument, key);
+            let allowed = match argument.len() {
+                0..=3 => 0,
+                4..=7 => 1,
+                _ => 2,
+            };
+            if folded(argument) == key_folded {
+                Some((0, argument))
+            } else if distance <= allowed {
+                Some((distance, argument))
+            } else {
+                None
+            }
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, argument)| argument)
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions
+/// and transpositions of adjacent characters each count one.
+fn damerau_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 const PROMPT_VARIABLE_PREFIX: &str = "gen_ai.prompt.variable.";
 
 /// `capture_content` values and the runtime's `CaptureMode` variants.
@@ -153,6 +228,9 @@ struct Key {
     end: Span,
     /// A single identifier (argument names are never dotted or quoted).
     single: Option<Ident>,
+    /// Quoted (`"modle"`) or raw (`r#modle`): taken as written, never
+    /// judged as a misspelled argument.
+    verbatim: bool,
 }
 
 impl Key {
@@ -168,6 +246,7 @@ impl Key {
                 start: lit.span(),
                 end: lit.span(),
                 single: None,
+                verbatim: true,
             });
         }
         let first = Ident::parse_any(input).map_err(|_| {
@@ -186,6 +265,7 @@ impl Key {
         })?;
         let mut text = first.unraw().to_string();
         let mut shown = first.to_string();
+        let mut verbatim = shown.starts_with("r#");
         let (start, mut end) = (first.span(), first.span());
         let mut single = Some(first);
         while input.peek(Token![.]) {
@@ -200,6 +280,7 @@ impl Key {
             text.push_str(&part.unraw().to_string());
             shown.push('.');
             shown.push_str(&part.to_string());
+            verbatim |= part.to_string().starts_with("r#");
             end = part.span();
             single = None;
         }
@@ -209,6 +290,7 @@ impl Key {
             start,
             end,
             single,
+            verbatim,
         })
     }
 
@@ -216,22 +298,18 @@ impl Key {
     /// `r#model` is a metadata key instead).
     fn argument(&self) -> Option<&'static str> {
         let name = self.single.as_ref()?.to_string();
-        [
-            "provider",
-            "operation",
-            "name",
-            "model",
-            "request",
-            "server",
-            "stream",
-            "response",
-            "capture_content",
-            "fields",
-            "prompt_variables",
-        ]
-        .into_iter()
-        .chain(SEMANTIC_ARGUMENTS.iter().map(|(arg, _)| *arg))
-        .find(|arg| *arg == name)
+        argument_names().find(|arg| *arg == name)
+    }
+
+    /// The argument this metadata key looks like a misspelling of: within
+    /// a Damerau distance of 1 (arguments of 4 to 7 letters) or 2 (8 or
+    /// more), or equal but for case and underscores. Quoted and raw keys
+    /// are taken as written.
+    fn near_miss(&self) -> Option<&'static str> {
+        if self.verbatim {
+            return None;
+        }
+        near_miss(&self.text)
     }
 
     fn error(&self, message: impl std::fmt::Display) -> syn::Error {
@@ -312,6 +390,7 @@ impl Args {
             start: key.start,
             end: key.end,
             single: None,
+            verbatim: true,
         };
         self.check_duplicate_key(&as_key);
         let literal = input.fork().parse::<Lit>().is_ok() && {
@@ -415,6 +494,14 @@ impl Args {
     }
 
     fn parse_metadata(&mut self, key: Key, input: ParseStream<'_>) -> syn::Result<()> {
+        if let Some(argument) = key.near_miss() {
+            return Err(key.error(format!(
+                "unknown argument `{0}` (did you mean `{argument}`?): a key this close to \
+                     an argument is not taken as metadata; to record metadata under this very \
+                     key, quote it: `\"{1}\" = ...` (or write it in `fields({0} = ...)`)",
+                key.shown, key.text
+            )));
+        }
         if !input.peek(Token![=]) {
             return Err(key.error(format!(
                 "unknown argument `{}`: expected one of {ARGUMENTS}, or `key = <literal>` metadata",
@@ -784,11 +871,42 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// `expr` as a user would write it, for a suggestion: a path or a field
+/// access (`PROMPT`, `consts::PROMPT`, `self.id`), else `expr`.
+fn written(expr: &Expr) -> String {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => {
+            let plain = p.path.segments.iter().all(|s| s.arguments.is_none());
+            if plain {
+                let segments = p.path.segments.iter().map(|s| s.ident.to_string());
+                let joined = segments.collect::<Vec<_>>().join("::");
+                return match p.path.leading_colon {
+                    Some(_) => format!("::{joined}"),
+                    None => joined,
+                };
+            }
+            "expr".to_owned()
+        }
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(name) => match written(&f.base).as_str() {
+                "expr" => "expr".to_owned(),
+                base => format!("{base}.{name}"),
+            },
+            syn::Member::Unnamed(index) => match written(&f.base).as_str() {
+                "expr" => "expr".to_owned(),
+                base => format!("{base}.{}", index.index),
+            },
+        },
+        _ => "expr".to_owned(),
+    }
+}
+
 /// A literal metadata value: a string, an integer that fits an `i64`, a
 /// finite float or a bool, optionally negated.
 fn parse_literal(input: ParseStream<'_>, key: &Key) -> syn::Result<MetadataValue> {
     let expr: Expr = input.parse()?;
     let not_literal = |expr: &Expr| {
+        let value = written(expr);
         if key.single.is_some() {
             // `temperature = temp` may be a misspelled or unsupported
             // argument as well as metadata: underline both sides.
@@ -801,9 +919,10 @@ fn parse_literal(input: ParseStream<'_>, key: &Key) -> syn::Result<MetadataValue
                 key.start,
                 end,
                 format!(
-                    "unknown argument `{0}`: expected one of {ARGUMENTS}; as metadata, \
-                     `{0} = ...` takes a literal (string, integer, float or bool): record an \
-                     expression with `fields({0} = expr)`",
+                    "`{0}` is not an argument, so `{0} = ...` is metadata, and metadata in the \
+                     annotation takes a literal (string, integer, float or bool): record a \
+                     constant or an expression with `fields({0} = {value})`; the arguments are \
+                     {ARGUMENTS}",
                     key.shown
                 ),
             )
@@ -812,7 +931,7 @@ fn parse_literal(input: ParseStream<'_>, key: &Key) -> syn::Result<MetadataValue
                 expr,
                 format!(
                     "the metadata value of `{0}` must be a literal (string, integer, float or \
-                     bool): record an expression with `fields({0} = expr)`",
+                     bool): record a constant or an expression with `fields({0} = {value})`",
                     key.shown
                 ),
             )
@@ -867,5 +986,99 @@ fn parse_literal(input: ParseStream<'_>, key: &Key) -> syn::Result<MetadataValue
             )),
         },
         _ => Err(not_literal(&expr)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::near_miss;
+
+    #[test]
+    fn misspelled_arguments_are_near_misses() {
+        for (key, argument) in [
+            ("modle", "model"),
+            ("mdoel", "model"),
+            ("Model", "model"),
+            ("sever", "server"),
+            ("servr", "server"),
+            ("operaton", "operation"),
+            ("opration", "operation"),
+            ("provder", "provider"),
+            ("porvider", "provider"),
+            ("providr", "provider"),
+            ("reqest", "request"),
+            ("nmae", "name"),
+            ("stram", "stream"),
+            ("capturecontent", "capture_content"),
+            ("captureContent", "capture_content"),
+            ("capture_contnet", "capture_content"),
+            ("prompt_verison", "prompt_version"),
+            ("promptversion", "prompt_version"),
+            ("prompt.version", "prompt_version"),
+            ("tool.type", "tool_type"),
+            ("agentid", "agent_id"),
+            ("tool_call_ID", "tool_call_id"),
+            ("conversaton", "conversation"),
+            ("prompt_variable", "prompt_variables"),
+            ("mod.el", "model"),
+        ] {
+            assert_eq!(near_miss(key), Some(argument), "{key}");
+        }
+    }
+
+    /// Keys the repository's tests, examples and README use, and other
+    /// common metadata keys, stay metadata.
+    #[test]
+    fn common_metadata_keys_are_not_near_misses() {
+        for key in [
+            "feature",
+            "prompt_id",
+            "user.id",
+            "user.tier",
+            "app.flow",
+            "app.step",
+            "app.tier",
+            "tenant",
+            "team",
+            "version",
+            "ticket.id",
+            "ticket.priority",
+            "too_big",
+            "huge",
+            "key",
+            "min",
+            "temperature",
+            "scenario",
+            "phase",
+            "env",
+            "environment",
+            "region",
+            "customer",
+            "session",
+            "session_id",
+            "user_id",
+            "request_id",
+            "experiment",
+            "variant",
+            "locale",
+            "language",
+            "channel",
+            "priority",
+            "attempt",
+            "ticket",
+            "flow",
+            "step",
+            "tier",
+            "x-team",
+            "agent_name",
+            "tool_name",
+            "model_family",
+            "prompt_name",
+            "prompt_template",
+            "service",
+            "deployment",
+        ] {
+            assert_eq!(near_miss(key), None, "{key}");
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Turns (arguments, function) into the instrumented function. The user's
 //! attributes, visibility, signature and body are kept as written; the body
-//! runs as an inner `async move` block inside the call's span.
+//! runs as an inner `async move` block inside the call's span. A method of
+//! an `#[async_trait]` impl (already expanded when this attribute runs) has
+//! its `Box::pin(async move { .. })` block instrumented instead.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -12,7 +14,13 @@ use crate::attr::{Args, FieldKind, MetadataValue, ProviderArg};
 pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     let mut errors = args.errors;
 
-    let stream = stream_shape(&item.sig.output, args.stream.is_some());
+    let async_trait = AsyncTraitBody::find(&item);
+    let output = match &async_trait {
+        Some(found) => found.output.clone(),
+        None => item.sig.output.clone(),
+    };
+    let is_async = item.sig.asyncness.is_some() || async_trait.is_some();
+    let stream = stream_shape(&output, args.stream.is_some());
     if let (Some(flag), Some(_)) = (args.stream, args.response_none) {
         errors.push(syn::Error::new(
             flag,
@@ -20,7 +28,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
              when the function returns, without reading a stream",
         ));
     }
-    if args.stream.is_some() && matches!(item.sig.output, ReturnType::Default) {
+    if args.stream.is_some() && matches!(output, ReturnType::Default) {
         errors.push(syn::Error::new(
             args.stream.unwrap_or_else(Span::call_site),
             format!(
@@ -30,7 +38,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
             ),
         ));
     }
-    if item.sig.asyncness.is_none() && stream.is_none() && args.response_none.is_none() {
+    if !is_async && stream.is_none() && args.response_none.is_none() {
         errors.push(syn::Error::new(
             item.sig.fn_token.span,
             format!(
@@ -102,11 +110,13 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         block,
     } = item;
     let fn_name = sig.ident.to_string();
+    let (instrumented_sig, rebinds) = rebind_mut_parameters(&sig);
 
     let mut site = quote! {
         ::llm_trace::__private::CallSite::new::<#provider>(
             ::llm_trace::__private::concat!(::llm_trace::__private::module_path!(), "::", #fn_name)
         )
+        .path(__llm_trace_fn)
     };
     if let Some(operation) = &args.operation {
         site.extend(quote!(.operation(#operation)));
@@ -164,12 +174,12 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         quote_spanned!(f.expr.span()=> if #recorder.wants(#key) { #recorder.record(#key, #value); })
     });
 
-    let output_ty = output_type(&sig.output);
+    let output_ty = output_type(&output);
     let model_call = match operation.as_deref() {
         Some(operation) => MODEL_OPERATIONS.contains(&operation),
         None => !providerless,
     };
-    let output_span = match &sig.output {
+    let output_span = match &output {
         ReturnType::Default => sig.ident.span(),
         ReturnType::Type(_, ty) => ty.span(),
     };
@@ -180,15 +190,18 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     let streams_by_type = if stream.is_some() || args.response_none.is_some() {
         quote!(false)
     } else {
-        streams_by_type(&sig.output, args.stream.is_some())
+        streams_by_type(&output, args.stream.is_some())
     };
     let finish = match &stream {
         Some(shape) => finish_stream(&provider, shape, model_call, output_span),
         None if args.response_none.is_some() => end_without_reading(),
         None => end_by_type(&provider, model_call, output_span),
     };
-    let body = typed_body(&output_ty, &block);
-    let (make_body, run_body, run_plain) = if sig.asyncness.is_some() {
+    let body = match &async_trait {
+        Some(found) => typed_body(&output_ty, &found.block, &rebinds),
+        None => typed_body(&output_ty, &block, &rebinds),
+    };
+    let (make_body, run_body, run_plain) = if is_async {
         (
             quote!(async move #body),
             quote!(
@@ -200,10 +213,10 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         (
             quote!(move || #body),
             quote!(__llm_trace_call.run_sync(__llm_trace_body)),
-            quote!(__llm_trace_body()),
+            quote!(::llm_trace::__private::call_once(__llm_trace_body)),
         )
     };
-    let run = match (&stream, sig.asyncness.is_some()) {
+    let run = match (&stream, is_async) {
         // A stream is wrapped either way (as a pass-through when the switch
         // is off), so both branches have the one type `impl Stream` allows.
         (Some(_), _) => quote! {
@@ -246,8 +259,10 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         _ => quote!(),
     };
 
+    let site_path = site_path();
     let instrumented = quote! {
         #local_provider
+        #site_path
         static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite = #site;
         #[allow(
             unused_mut,
@@ -269,7 +284,162 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         let __llm_trace_body = #make_body;
         #run
     };
-    select(attrs, vis, sig, block, instrumented)
+    let instrumented = match &async_trait {
+        Some(found) => found.wrap(&block, instrumented),
+        None => instrumented,
+    };
+    select(attrs, vis, sig, instrumented_sig, block, instrumented)
+}
+
+/// The body of a method as `#[async_trait]` expands it: a non-`async` fn
+/// returning `Pin<Box<dyn Future<Output = T> + ..>>` whose last statement is
+/// `Box::pin(async move { .. })` (the shape `tracing::instrument`
+/// recognizes too).
+struct AsyncTraitBody {
+    /// `-> T`, the output of the `async fn` as written.
+    output: ReturnType,
+    /// The block of the `async move`.
+    block: syn::Block,
+    /// The index of the `Box::pin(..)` statement in the function's body.
+    statement: usize,
+}
+
+impl AsyncTraitBody {
+    fn find(item: &ItemFn) -> Option<Self> {
+        if item.sig.asyncness.is_some() {
+            return None;
+        }
+        let output = boxed_future_output(&item.sig.output)?;
+        let (statement, last) =
+            item.block
+                .stmts
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(index, stmt)| match stmt {
+                    syn::Stmt::Expr(expr, None) => Some((index, expr)),
+                    _ => None,
+                })?;
+        let syn::Expr::Call(call) = last else {
+            return None;
+        };
+        let syn::Expr::Path(function) = &*call.func else {
+            return None;
+        };
+        let segments = &function.path.segments;
+        let is_box_pin = segments.len() >= 2
+            && segments[segments.len() - 2].ident == "Box"
+            && segments[segments.len() - 1].ident == "pin";
+        if !is_box_pin || call.args.len() != 1 {
+            return None;
+        }
+        let syn::Expr::Async(inner) = &call.args[0] else {
+            return None;
+        };
+        inner.capture?;
+        Some(AsyncTraitBody {
+            output: ReturnType::Type(Default::default(), Box::new(output)),
+            block: inner.block.clone(),
+            statement,
+        })
+    }
+
+    /// The function's body with the `Box::pin` statement running
+    /// `instrumented` instead.
+    fn wrap(&self, block: &syn::Block, instrumented: TokenStream) -> TokenStream {
+        let before = &block.stmts[..self.statement];
+        let after = &block.stmts[self.statement + 1..];
+        quote! {
+            #(#before)*
+            ::llm_trace::__private::Box::pin(async move { #instrumented })
+            #(#after)*
+        }
+    }
+}
+
+/// `T` of `Pin<Box<dyn Future<Output = T> + ..>>`.
+fn boxed_future_output(output: &ReturnType) -> Option<Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let first_type = |ty: &Type, name: &str| -> Option<Type> {
+        let Type::Path(path) = ty else {
+            return None;
+        };
+        let last = path.path.segments.last()?;
+        if last.ident != name {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+    };
+    let boxed = first_type(ty, "Pin")?;
+    let Type::TraitObject(object) = first_type(&boxed, "Box")? else {
+        return None;
+    };
+    object.bounds.iter().find_map(|bound| {
+        let syn::TypeParamBound::Trait(t) = bound else {
+            return None;
+        };
+        let last = t.path.segments.last()?;
+        if last.ident != "Future" {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => {
+                Some(assoc.ty.clone())
+            }
+            _ => None,
+        })
+    })
+}
+
+/// The signature without the `mut` of its `mut name: T` parameters, and a
+/// `let mut name = name;` for each, to start the body with: the body's
+/// block then owns a variable of its own, as the function's body did, so
+/// that its assignments are judged by the lints as in the function as
+/// written (a variable captured by `async move` and assigned there raises
+/// "value captured by `name` is never read" where the function raised nothing).
+fn rebind_mut_parameters(sig: &syn::Signature) -> (syn::Signature, Vec<TokenStream>) {
+    let mut sig = sig.clone();
+    let mut rebinds = Vec::new();
+    for input in &mut sig.inputs {
+        let FnArg::Typed(typed) = input else {
+            continue;
+        };
+        if !typed.attrs.is_empty() {
+            continue;
+        }
+        let Pat::Ident(pat) = &mut *typed.pat else {
+            continue;
+        };
+        if pat.by_ref.is_some() || pat.subpat.is_some() {
+            continue;
+        }
+        if let Some(mutability) = pat.mutability.take() {
+            let ident = &pat.ident;
+            rebinds.push(quote!(let #mutability #ident = #ident;));
+        }
+    }
+    (sig, rebinds)
+}
+
+/// An item nested in the function's body, whose `type_name` gives the
+/// function's path with its `impl` type (`code.function.name`).
+fn site_path() -> TokenStream {
+    quote! {
+        fn __llm_trace_fn() -> &'static str {
+            ::llm_trace::__private::type_name_of_val(&__llm_trace_fn)
+        }
+    }
 }
 
 /// The annotated function twice: instrumented, and as written for the `off`
@@ -278,6 +448,7 @@ fn select(
     attrs: Vec<syn::Attribute>,
     vis: syn::Visibility,
     sig: syn::Signature,
+    instrumented_sig: syn::Signature,
     block: Box<syn::Block>,
     instrumented: TokenStream,
 ) -> TokenStream {
@@ -285,7 +456,7 @@ fn select(
         ::llm_trace::__private::select! {
             {
                 #(#attrs)*
-                #vis #sig {
+                #vis #instrumented_sig {
                     #instrumented
                 }
             }
@@ -344,9 +515,15 @@ impl syn::visit_mut::VisitMut for ImplToInfer {
 /// `?` and the tail are checked against it and coerce to it (a boxed trait
 /// object, an error type `?` converts into), as in the function itself.
 /// `tracing::instrument` uses the same edge.
-fn typed_body(output_ty: &TokenStream, block: &syn::Block) -> TokenStream {
+///
+/// The block's statements are spliced in, not the block itself: a block
+/// as the tail of another raises `unused_braces` at the user's body.
+/// `rebinds` come first (see [`rebind_mut_parameters`]).
+fn typed_body(output_ty: &TokenStream, block: &syn::Block, rebinds: &[TokenStream]) -> TokenStream {
+    let statements = &block.stmts;
     quote! {
         {
+            #(#rebinds)*
             #[allow(
                 unknown_lints,
                 unreachable_code,
@@ -360,7 +537,7 @@ fn typed_body(output_ty: &TokenStream, block: &syn::Block) -> TokenStream {
                 let __llm_trace_declared_return: #output_ty = loop {};
                 return __llm_trace_declared_return;
             }
-            #block
+            #(#statements)*
         }
     }
 }
@@ -844,6 +1021,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
         block,
     } = item;
     let fn_name = sig.ident.to_string();
+    let (instrumented_sig, rebinds) = rebind_mut_parameters(&sig);
     let span_name = format!("invoke_workflow {name}");
     let mut metadata =
         vec![quote!(("gen_ai.workflow.name", ::llm_trace::__private::StaticValue::Str(#name)))];
@@ -855,13 +1033,16 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
     });
     let provider = quote!(::llm_trace::__private::NoProvider);
     let output_ty = output_type(&sig.output);
-    let body = typed_body(&output_ty, &block);
+    let body = typed_body(&output_ty, &block, &rebinds);
     let finish = finish(&provider);
+    let site_path = site_path();
     let instrumented = quote! {
+        #site_path
         static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite =
                 ::llm_trace::__private::CallSite::new::<#provider>(
                     ::llm_trace::__private::concat!(::llm_trace::__private::module_path!(), "::", #fn_name)
                 )
+                .path(__llm_trace_fn)
                 .operation("invoke_workflow")
                 .name(#span_name)
                 .internal()
@@ -879,7 +1060,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
         let __llm_trace_body = async move #body;
         ::llm_trace::__private::Run::new(&mut __llm_trace_call, __llm_trace_body, #finish).await
     };
-    select(attrs, vis, sig, block, instrumented)
+    select(attrs, vis, sig, instrumented_sig, block, instrumented)
 }
 
 /// Names bound by the function's parameters (`self` excluded).

@@ -63,18 +63,44 @@ use proc_macro::TokenStream;
 ///
 /// | argument | meaning |
 /// |---|---|
-/// | `provider = "openai"` \| `"anthropic"` | a built-in provider |
+/// | `provider = "openai"` \| `"anthropic"` \| ... | a built-in provider (`"deepseek"`, `"groq"`, `"x_ai"`, `"mistral_ai"`, `"perplexity"`, `"openrouter"`, `"azure.ai.openai"`, `"aws.bedrock"`, `"cohere"`, `"ollama"`, `"gcp.gemini"`, `"gcp.vertex_ai"`) |
+/// | `provider = openai_compatible("name")` | another server of OpenAI's Chat Completions format |
 /// | `provider = my::Backend` | your type implementing [`Provider`] |
 /// | `operation = "chat"` | `gen_ai.operation.name`; default from the provider |
 /// | `name = "..."` | the span name instead of `{operation} {model}` |
 /// | `model = "..."` | `gen_ai.request.model` when no request gives it |
-/// | `request = req` | the parameter holding the request; read through [`RequestFacts`] (model, temperature, top_p, max tokens, stop sequences, seed, choice count, ...) |
-/// | `server = expr` | the base URL or `host:port` called (`server.address`, `server.port`); default from the provider |
+/// | `request = req` | the parameter holding the request (by value, `&`, `&mut`, `Box`, `Arc`); read through [`RequestFacts`] (model, temperature, top_p, max tokens, stop sequences, seed, choice count, ...) |
+/// | `server = expr` | the base URL or `host:port` called (`server.address`, `server.port`): a `&str`, `String` or `url::Url`; default from the provider |
 /// | `stream` | the function returns a stream that neither its type nor its signature shows: a function that is not `async` returning an alias of a boxed stream, or `impl` of a stream trait of your own; boxed streams under any name need no flag |
 /// | `response = none` | the returned value is not the model's response: the span ends when the function returns and reads no facts from it (an `Err` still names its error) |
 /// | `capture_content = "span_only"` | this function's [content capture] mode (`"no_content"`, `"span_only"`, `"event_only"`, `"span_and_event"`), whatever the process-wide one |
-/// | `key = 5` \| `1.5` \| `true` \| `"text"` | literal metadata; keys may be dotted (`app.flow = "x"`) or quoted |
+/// | `prompt`, `prompt_version`, `conversation` | `gen_ai.prompt.name`, `gen_ai.prompt.version`, `gen_ai.conversation.id` |
+/// | `agent`, `agent_id`, `agent_description` | `gen_ai.agent.name`, `.id`, `.description` |
+/// | `tool`, `tool_call_id`, `tool_type`, `tool_description` | `gen_ai.tool.name`, `.call.id`, `.type`, `.description` |
+/// | `prompt_variables(name = expr, ...)` | `gen_ai.prompt.variable.<name>`, entries as in `fields` |
+/// | `key = 5` \| `1.5` \| `true` \| `"text"` | literal metadata; keys may be dotted (`app.flow = "x"`) or quoted; a constant goes in `fields(key = CONST)` |
 /// | `fields(key = expr, key = %expr, key = ?expr, ident)` | metadata from the arguments: typed through [`AttributeValue`], `%` for `Display`, `?` for `Debug` |
+///
+/// The `prompt`, `agent*`, `tool*` and `conversation` arguments take a
+/// literal or an expression over the arguments (also `%expr`, `?expr`).
+///
+/// A metadata key that looks like a misspelled argument (one edit from an
+/// argument of four to seven letters, two from one of eight or more, or the
+/// same but for case and underscores: `modle`, `sever`, `operaton`,
+/// `captureContent`; dotted keys judged whole) is a compile error with a
+/// did-you-mean. To record such a key on purpose, quote it (`"mode" =
+/// "fast"`), write it raw (`r#mode = "fast"`) or put it in `fields(...)`:
+///
+/// ```compile_fail
+/// // error: unknown argument `modle` (did you mean `model`?) ...
+/// #[llm_trace::llm_call(provider = "openai", modle = "gpt-4o")]
+/// async fn f() {}
+/// ```
+///
+/// ```
+/// #[llm_trace::llm_call(provider = "openai", model = "gpt-4o", "mode" = "fast")]
+/// async fn f() {}
+/// ```
 ///
 /// `fields` expressions are evaluated only when the span records (not when
 /// it is sampled out or no SDK is installed), before the body runs.
@@ -96,6 +122,12 @@ use proc_macro::TokenStream;
 ///     }
 /// }
 /// ```
+///
+/// Methods of `#[async_trait]` traits and impls are instrumented too: the
+/// impl's attribute expands first, and `#[llm_call]` recognizes the
+/// `Box::pin(async move { .. })` it produces (as `tracing::instrument`
+/// does). With `#[tracing::instrument]` on the same function, the attribute
+/// written nearer the `fn` wraps the other and its span is the parent.
 ///
 /// Wrong arguments are compile errors on the offending token, all reported
 /// at once:

@@ -57,6 +57,10 @@ pub struct CallSite {
     provider: &'static str,
     operation: &'static str,
     function: &'static str,
+    /// The `type_name` of an item nested in the annotated function (see
+    /// [`CallSite::path`]), read once into `qualified`.
+    path: Option<fn() -> &'static str>,
+    qualified: OnceLock<&'static str>,
     name: Option<&'static str>,
     model: Option<&'static str>,
     server_address: Option<&'static str>,
@@ -83,6 +87,8 @@ impl CallSite {
             provider: P::NAME,
             operation: P::DEFAULT_OPERATION,
             function,
+            path: None,
+            qualified: OnceLock::new(),
             name: None,
             model: None,
             server_address: P::SERVER_ADDRESS,
@@ -95,6 +101,26 @@ impl CallSite {
             attributes: AtomicUsize::new(0),
             named: OnceLock::new(),
             server: OnceLock::new(),
+        }
+    }
+
+    /// `path` gives the `std::any::type_name` of an item nested in the
+    /// function's body: its path names the function with its `impl` type
+    /// (`app::Wrapper::ask`, `<app::Wrapper as app::Ask>::ask`), which
+    /// `module_path!()` cannot.
+    pub const fn path(mut self, path: fn() -> &'static str) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// `code.function.name`: the function's qualified path, worked out on
+    /// the first call.
+    fn function_name(&self) -> &'static str {
+        match self.path {
+            Some(path) => self
+                .qualified
+                .get_or_init(|| function_path(path(), self.function)),
+            None => self.function,
         }
     }
 
@@ -474,7 +500,7 @@ impl Call {
         let mut content = None;
         if recording {
             with_attributes(|attributes| {
-                attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
+                attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function_name()));
                 let mut stream_given = false;
                 if let Some(request) = request {
                     let info = request.request_info();
@@ -600,7 +626,7 @@ impl Call {
         let recording = span.is_recording();
         if recording {
             let mut attributes = Vec::with_capacity(1 + scope_entries.len());
-            attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function));
+            attributes.push(KeyValue::new(sc::CODE_FUNCTION_NAME, site.function_name()));
             metadata::scope_attributes(&parent, &mut attributes);
             let scoped_to = attributes.len();
             attributes.extend(scope_entries.iter().cloned());
@@ -1131,6 +1157,24 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
 
 /// Splits `host[:port]` or a URL (`scheme://host[:port][/path]`) into its
 /// host and port; the scheme gives the port when none is written.
+/// The function's path from the `type_name` of an item nested in its body
+/// (`app::Wrapper::ask::{{closure}}::__llm_trace_fn`): the item's name and
+/// the `{{closure}}` of an `async` body dropped. `fallback` (`module::name`)
+/// when the name has another shape.
+fn function_path(nested: &'static str, fallback: &'static str) -> &'static str {
+    let Some((mut path, _item)) = nested.rsplit_once("::") else {
+        return fallback;
+    };
+    while let Some(outer) = path.strip_suffix("::{{closure}}") {
+        path = outer;
+    }
+    if path.is_empty() {
+        fallback
+    } else {
+        path
+    }
+}
+
 fn parse_server(server: &str) -> (&str, Option<u16>) {
     let (scheme, rest) = match server.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
@@ -1601,7 +1645,20 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::{bounded_text, parse_server, MAX_STATUS_DESCRIPTION};
+    use super::{bounded_text, function_path, parse_server, MAX_STATUS_DESCRIPTION};
+
+    #[test]
+    fn function_path_drops_the_nested_item_and_async_closures() {
+        assert_eq!(
+            function_path("app::Wrapper::ask::{{closure}}::__llm_trace_fn", "app::ask"),
+            "app::Wrapper::ask"
+        );
+        assert_eq!(
+            function_path("<app::W<_> as app::Ask>::ask::__llm_trace_fn", "app::ask"),
+            "<app::W<_> as app::Ask>::ask"
+        );
+        assert_eq!(function_path("__llm_trace_fn", "app::ask"), "app::ask");
+    }
 
     #[test]
     fn long_messages_are_cut_on_a_char_boundary() {

@@ -89,6 +89,7 @@ pub mod __private {
     };
     pub use crate::stream::InstrumentedStream;
     pub use crate::switch::enabled;
+    pub use core::any::type_name_of_val;
     pub use core::concat;
     pub use core::module_path;
     pub use core::option::Option::{self, None, Some};
@@ -107,6 +108,14 @@ pub mod __private {
     #[inline(always)]
     pub fn body<T, F: core::future::Future<Output = T>>(body: F) -> F {
         body
+    }
+
+    /// Calls the body of a function that returns a stream when the switch
+    /// is off (a closure called in place would need a `mut` binding when
+    /// the body assigns a captured variable).
+    #[inline(always)]
+    pub fn call_once<T>(body: impl FnOnce() -> T) -> T {
+        body()
     }
 
     /// One always-evaluated `fields(...)` entry of a workflow.
@@ -167,7 +176,7 @@ pub mod __private {
     #[diagnostic::on_unimplemented(
         message = "`server` takes a base URL or `host:port` string, not `{Self}`",
         label = "not a URL or `host:port` string",
-        note = "for example `server = \"https://api.openai.com/v1\"` or `server = self.base_url`"
+        note = "for example `server = \"https://api.openai.com/v1\"`, or `server = self.base_url` for a `String` or a `url::Url`"
     )]
     pub trait ServerAddress {
         /// The URL or `host:port` text.
@@ -201,6 +210,14 @@ pub mod __private {
     impl ServerAddress for std::sync::Arc<str> {
         fn as_server(&self) -> &str {
             self
+        }
+    }
+
+    /// `server = base_url` for a `url::Url`, which reqwest re-exports as
+    /// `reqwest::Url`.
+    impl ServerAddress for url::Url {
+        fn as_server(&self) -> &str {
+            self.as_str()
         }
     }
 

@@ -3,6 +3,8 @@
 
 mod agents;
 mod anthropic;
+mod arguments;
+mod async_trait;
 mod chain;
 mod context;
 mod lazy;

@@ -62,7 +62,7 @@ async fn methods_with_ref_mut_and_value_receivers() {
     assert_eq!(attributes(&cap.span("by_mut"))["calls"], Value::I64(0));
     assert_eq!(
         attributes(&cap.span("by_value"))["code.function.name"],
-        Value::from("spans::shapes::by_value")
+        Value::from("spans::shapes::Client::by_value")
     );
     cap.span("returns_self");
 }

@@ -483,6 +483,19 @@ impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for &T {
     }
 }
 
+/// `request = r` where `r: &mut ChatRequest`.
+impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for &mut T {
+    fn request_model(&self) -> Option<&str> {
+        (**self).request_model()
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        (**self).request_info()
+    }
+    fn request_content(&self) -> Option<RequestContent> {
+        (**self).request_content()
+    }
+}
+
 impl<P: Provider, T: RequestFacts<P> + ?Sized> RequestFacts<P> for Box<T> {
     fn request_model(&self) -> Option<&str> {
         (**self).request_model()

@@ -33,6 +33,12 @@ pub struct OpenAi;
 ///
 /// Implement it (with [`Provider`]) for a server of your own that serves the
 /// format, or use `#[llm_call(provider = openai_compatible("name"))]`.
+#[diagnostic::on_unimplemented(
+    message = "the request or response type is of OpenAI's Chat Completions format, but the provider `{Self}` does not speak it",
+    label = "the request type and the provider disagree",
+    note = "name a provider of OpenAI's format (`provider = \"openai\"`, `\"deepseek\"`, `openai_compatible(\"name\")`, ...), or pass the provider's own request type (`llm_trace::provider::anthropic::MessagesRequest` for `\"anthropic\"`)",
+    note = "a type of your own that speaks the format: `impl llm_trace::provider::OpenAiCompatible for {Self} {{}}`"
+)]
 pub trait OpenAiCompatible: Provider {
     /// Whether `completion_tokens` already counts the reasoning tokens of
     /// `completion_tokens_details` (OpenAI: yes; xAI: no, they are added).
