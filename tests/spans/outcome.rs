@@ -481,6 +481,7 @@ async fn an_option_of_a_response_gives_its_usage_when_some() {
         "gen_ai.response.finish_reasons" => Value::Array(vec![opentelemetry::StringValue::from("stop")].into()),
         "gen_ai.usage.input_tokens" => 11,
         "gen_ai.usage.output_tokens" => 2,
+        "openai.api.type" => "chat_completions",
     });
     assert_eq!(reply_attributes(&cap, "maybe"), replied);
 
