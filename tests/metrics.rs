@@ -3,13 +3,18 @@
 //! recorded for every call, sampled or not, with the conventions' units,
 //! buckets and attributes.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use llm_trace::llm_call;
+use llm_trace::metadata::{MAX_ATTRIBUTE_VALUE_BYTES, MAX_MODEL_BYTES};
 use llm_trace::metrics::{DURATION_BOUNDARIES, TOKEN_USAGE_BOUNDARIES};
-use llm_trace_suite::capture::Capture;
+use llm_trace::semconv::{LLM_TRACE_CLIENT_COST, LLM_TRACE_COST_USD, OTHER};
+use llm_trace::{llm_call, ErrorType};
+use llm_trace_suite::capture::{attributes, Capture};
+use opentelemetry::trace::Status;
 use opentelemetry::{global, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, HistogramDataPoint, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
@@ -333,4 +338,211 @@ async fn streams_record_time_to_first_chunk_and_time_per_output_chunk() {
     let duration = points("gen_ai.client.operation.duration", "gpt-stream-metrics");
     assert_eq!(duration.len(), 1);
     assert!(duration[0].sum >= first[0].sum + per_chunk[0].sum - 1e-9);
+}
+
+/// The attributes of the cost counter's data points.
+fn cost_points() -> Vec<BTreeMap<String, Value>> {
+    let m = meters();
+    assert!(llm_trace::cost::flush(std::time::Duration::from_secs(60)));
+    m.provider.force_flush().unwrap();
+    let exported = m.exporter.get_finished_metrics().unwrap();
+    let latest = exported.last().expect("metrics were exported");
+    let mut points = Vec::new();
+    for scope in latest.scope_metrics() {
+        for metric in scope
+            .metrics()
+            .filter(|m| m.name() == LLM_TRACE_CLIENT_COST)
+        {
+            let AggregatedMetrics::F64(MetricData::Sum(sum)) = metric.data() else {
+                panic!("{LLM_TRACE_CLIENT_COST} is an f64 counter");
+            };
+            points.extend(sum.data_points().map(|p| {
+                p.attributes()
+                    .map(|kv| (kv.key.as_str().to_owned(), kv.value.clone()))
+                    .collect()
+            }));
+        }
+    }
+    points
+}
+
+/// `text` as the span records a value over `limit` bytes: cut to `limit`
+/// bytes, the last three of them the `…`.
+fn cut(text: &str, limit: usize) -> String {
+    format!("{}…", &text[..limit - '…'.len_utf8()])
+}
+
+#[tokio::test]
+async fn long_models_are_other_on_metrics_and_get_no_cost() {
+    meters();
+    // Control: the same model within the bound is priced.
+    let cap = Capture::new();
+    cap.run(chat(json!({"model": "gpt-4o-mini"})))
+        .await
+        .unwrap();
+    assert!(matches!(
+        attributes(&cap.spans()[0]).get(LLM_TRACE_COST_USD),
+        Some(Value::F64(usd)) if *usd > 0.0
+    ));
+    assert!(cost_points()
+        .iter()
+        .any(|a| a["gen_ai.request.model"] == Value::from("gpt-4o-mini")));
+
+    let long = format!("gpt-4o-mini{}", "-x".repeat(150));
+    assert!(long.len() > MAX_MODEL_BYTES);
+    let cap = Capture::new();
+    cap.run(chat(json!({"model": long}))).await.unwrap();
+
+    let spans = cap.spans();
+    assert_eq!(spans.len(), 1);
+    let span = attributes(&spans[0]);
+    assert_eq!(
+        span["gen_ai.request.model"],
+        Value::from(cut(&long, MAX_MODEL_BYTES))
+    );
+    assert_eq!(
+        span["gen_ai.response.model"],
+        Value::from(cut(&format!("{long}-2024"), MAX_MODEL_BYTES))
+    );
+    assert!(!span.contains_key(LLM_TRACE_COST_USD));
+
+    let common = [
+        ("gen_ai.operation.name", Value::from("chat")),
+        ("gen_ai.provider.name", Value::from("openai")),
+        ("gen_ai.request.model", Value::from(OTHER)),
+        ("gen_ai.response.model", Value::from(OTHER)),
+        ("server.address", Value::from("api.openai.com")),
+        ("server.port", Value::I64(443)),
+        ("feature", Value::from("summarize")),
+    ];
+    let with_type = |t: &'static str| {
+        let mut a = attrs(&common);
+        a.insert("gen_ai.token.type".into(), Value::from(t));
+        a
+    };
+    assert_eq!(
+        points("gen_ai.client.token.usage", OTHER),
+        vec![
+            Point {
+                attributes: with_type("input"),
+                count: 1,
+                sum: 100.0,
+                bounds: TOKEN_USAGE_BOUNDARIES.to_vec()
+            },
+            Point {
+                attributes: with_type("output"),
+                count: 1,
+                sum: 20.0,
+                bounds: TOKEN_USAGE_BOUNDARIES.to_vec()
+            },
+        ]
+    );
+    let duration = points("gen_ai.client.operation.duration", OTHER);
+    assert_eq!(duration.len(), 1);
+    assert_eq!(duration[0].attributes, attrs(&common));
+    assert_eq!(duration[0].count, 1);
+
+    let costs = cost_points();
+    assert!(
+        !costs.iter().any(|a| {
+            a.get("gen_ai.request.model") == Some(&Value::from(OTHER))
+                || a.get("gen_ai.response.model") == Some(&Value::from(OTHER))
+        }),
+        "no cost for a long model: {costs:?}"
+    );
+}
+
+/// An error whose `error.type` is 10 KiB.
+#[derive(Debug)]
+struct LongTypeError;
+
+impl fmt::Display for LongTypeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("failed")
+    }
+}
+
+impl ErrorType for LongTypeError {
+    fn error_type(&self) -> Cow<'static, str> {
+        "e".repeat(10 << 10).into()
+    }
+}
+
+#[llm_call(provider = "openai", model = "m-long-error-type")]
+async fn long_error_type() -> Result<u8, LongTypeError> {
+    Err(LongTypeError)
+}
+
+#[tokio::test]
+async fn a_long_error_type_is_cut_on_the_span_and_other_on_metrics() {
+    meters();
+    let cap = Capture::new();
+    cap.run(long_error_type()).await.unwrap_err();
+
+    let span = cap.span("chat m-long-error-type");
+    let error_type = attributes(&span)["error.type"].as_str().into_owned();
+    assert_eq!(error_type.len(), MAX_MODEL_BYTES);
+    assert_eq!(
+        error_type,
+        format!("{}…", "e".repeat(MAX_MODEL_BYTES - '…'.len_utf8()))
+    );
+    assert_eq!(span.status, Status::error("failed"));
+
+    let duration = points("gen_ai.client.operation.duration", "m-long-error-type");
+    assert_eq!(duration.len(), 1);
+    assert_eq!(duration[0].attributes["error.type"], Value::from(OTHER));
+}
+
+#[llm_call(provider = "openai", model = "m-long-metadata", fields(tenant))]
+async fn with_tenant(tenant: &str) -> serde_json::Value {
+    json!({"usage": {"prompt_tokens": 1, "completion_tokens": 1}})
+}
+
+#[tokio::test]
+async fn a_long_allowed_metadata_value_is_other_on_metrics_and_cut_on_the_span() {
+    meters();
+    let tenant = "t".repeat(10 << 10);
+    let cap = Capture::new();
+    cap.run(with_tenant(&tenant)).await;
+
+    let span = cap.span("chat m-long-metadata");
+    assert_eq!(
+        attributes(&span)["tenant"],
+        Value::from(cut(&tenant, MAX_ATTRIBUTE_VALUE_BYTES))
+    );
+
+    let duration = points("gen_ai.client.operation.duration", "m-long-metadata");
+    assert_eq!(duration.len(), 1);
+    assert_eq!(duration[0].attributes["tenant"], Value::from(OTHER));
+    let usage = points("gen_ai.client.token.usage", "m-long-metadata");
+    assert_eq!(usage.len(), 2);
+    for point in usage {
+        assert_eq!(point.attributes["tenant"], Value::from(OTHER));
+    }
+
+    // Just over the model bound: whole on the span, `_OTHER` on metrics.
+    let tenant = "u".repeat(MAX_MODEL_BYTES + 1);
+    let cap = Capture::new();
+    cap.run(with_tenant(&tenant)).await;
+    assert_eq!(
+        attributes(&cap.span("chat m-long-metadata"))["tenant"],
+        Value::from(tenant)
+    );
+    let duration = points("gen_ai.client.operation.duration", "m-long-metadata");
+    assert_eq!(duration.len(), 1);
+    assert_eq!(duration[0].count, 2);
+}
+
+#[llm_call(provider = "openai", model = "m-long-message")]
+async fn long_message() -> Result<u8, std::io::Error> {
+    Err(std::io::Error::other("x".repeat(10 << 10)))
+}
+
+#[tokio::test]
+async fn a_long_error_message_is_cut_to_1024_bytes_in_the_status() {
+    meters();
+    let cap = Capture::new();
+    cap.run(long_message()).await.unwrap_err();
+    let span = cap.span("chat m-long-message");
+    assert_eq!(span.status, Status::error(format!("{}…", "x".repeat(1024))));
 }
