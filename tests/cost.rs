@@ -407,7 +407,8 @@ async fn overrides_from_a_table_and_a_file_win_over_genai_prices() {
     );
 
     // The same from a file named by LLM_TRACE_PRICES, with the builder's
-    // table over it.
+    // table over it: installed by the guard's settings, never by a builder
+    // told not to install.
     let dir = std::env::temp_dir().join(format!("llm-trace-cost-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("prices.json");
@@ -431,6 +432,14 @@ async fn overrides_from_a_table_and_a_file_win_over_genai_prices() {
             .init()
     };
     let telemetry = init(llm_trace::builder()).unwrap();
+    // Not installed: the prices set before still hold.
+    assert_eq!(call("gpt-4.1-nano").await, negotiated);
+    assert_eq!(call("acme-local-13b").await, None);
+    assert_eq!(
+        call("ft:gpt-4.1-nano:acme:support:9x").await,
+        Some((1000.0 * 0.2 + 100.0 * 0.8) / 1e6)
+    );
+    telemetry.settings().install();
     assert_eq!(
         call("gpt-4.1-nano").await,
         Some((1000.0 * 0.05 + 100.0 * 0.2) / 1e6)
@@ -450,6 +459,11 @@ async fn overrides_from_a_table_and_a_file_win_over_genai_prices() {
         ModelPrices::new(1.0, 2.0),
     )))
     .unwrap();
+    assert_eq!(
+        call("gpt-4.1-nano").await,
+        Some((1000.0 * 0.05 + 100.0 * 0.2) / 1e6)
+    );
+    telemetry.settings().install();
     assert_eq!(
         call("gpt-4.1-nano").await,
         Some((1000.0 * 1.0 + 100.0 * 2.0) / 1e6)
