@@ -10,12 +10,15 @@ use std::time::Duration;
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
 use opentelemetry_sdk::logs::{BatchLogProcessor, SdkLoggerProvider};
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
-use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
+use opentelemetry_sdk::Resource;
 
-use super::queue::{QueueConfig, QueueProcessor};
+use super::queue::{QueueConfig, QueueProcessor, QueueStats};
 use super::resolve::check_endpoint;
 use super::telemetry::Providers;
-use super::{config, jsonl, retry, Destination, ExportConfig, InitError, Protocol, Telemetry};
+use super::{
+    config, jsonl, retry, Destination, ExportConfig, InitError, Protocol, Signals, Telemetry,
+};
 
 impl ExportConfig {
     /// Step 2 of [`Builder::init`](super::Builder::init): builds the
@@ -33,120 +36,35 @@ impl ExportConfig {
             sampler,
             batch,
             export_timeout,
-            metric_export_interval: interval,
+            metric_export_interval,
             shutdown_timeout,
             call,
             install_global: _,
         } = self;
-        let traces_on = signals.traces;
-        let metrics_on = signals.metrics;
-        let logs_on = signals.logs;
-        // A resolved configuration is checked already; this catches one
-        // changed since, before an exporter is built on it.
-        if let Destination::Otlp {
-            traces,
-            metrics,
-            logs,
-            headers,
-            ..
-        } = &destination
-        {
-            for endpoint in [traces, metrics, logs] {
-                check_endpoint(endpoint)?;
-            }
-            for (name, value) in headers {
-                if let Some(problem) = config::unsendable(name, value) {
-                    return Err(InitError::invalid(
-                        &format!("header {name:?}"),
-                        config::REDACTED,
-                        problem,
-                    ));
-                }
-            }
-        }
-
-        // gRPC exporters run their I/O on a runtime of their own, built here so
-        // that `build` works from a plain `main` as well as from any runtime,
-        // and shut down from a plain thread so no caller's runtime deadlocks.
-        let mut runtime = None;
-        let (span_exporter, metric_exporter, log_exporter): (
-            Option<SpanExporterKind>,
-            Option<MetricExporterKind>,
-            Option<LogExporterKind>,
-        ) = match &destination {
+        check(&destination)?;
+        let exporters = match &destination {
             Destination::Otlp {
                 protocol,
                 traces,
                 metrics,
                 logs,
                 headers,
-            } => {
-                let _entered = match protocol {
-                    Protocol::Grpc => {
-                        let rt = tokio::runtime::Builder::new_multi_thread()
-                            .worker_threads(1)
-                            .thread_name("llm-trace-otlp")
-                            .enable_all()
-                            .build()
-                            .map_err(InitError::Runtime)?;
-                        runtime = Some(rt);
-                        runtime.as_ref().map(|rt| rt.enter())
-                    }
-                    _ => None,
-                };
-                // Over HTTP the span exporter's client is observed, so that
-                // a failed batch is retried by what the collector answered.
-                let (client, observed) = match protocol {
-                    Protocol::Grpc => (None, None),
-                    _ if !traces_on => (None, None),
-                    _ => {
-                        let (client, observed) =
-                            retry::ObservedClient::new(http_client(export_timeout)?);
-                        (Some(client), Some(observed))
-                    }
-                };
-                (
-                    traces_on
-                        .then(|| {
-                            otlp_span_exporter(*protocol, traces, headers, export_timeout, client)
-                        })
-                        .transpose()?
-                        .map(|e| SpanExporterKind::Otlp(e, retry::RetryRule::otlp(observed))),
-                    metrics_on
-                        .then(|| {
-                            otlp_metric_exporter(*protocol, metrics, headers, export_timeout, None)
-                        })
-                        .transpose()?
-                        .map(MetricExporterKind::Otlp),
-                    logs_on
-                        .then(|| otlp_log_exporter(*protocol, logs, headers, export_timeout, None))
-                        .transpose()?
-                        .map(LogExporterKind::Otlp),
-                )
-            }
+            } => otlp_exporters(
+                *protocol,
+                [traces, metrics, logs],
+                headers,
+                signals,
+                export_timeout,
+            )?,
             Destination::File {
                 traces,
                 metrics,
                 logs,
                 max_bytes,
-            } => {
-                let file = |path: &PathBuf| {
-                    Arc::new(jsonl::JsonlFile::new(path).with_max_bytes(*max_bytes))
-                };
-                (
-                    traces_on.then(|| {
-                        SpanExporterKind::File(jsonl::JsonlSpanExporter::new(file(traces)))
-                    }),
-                    metrics_on.then(|| {
-                        MetricExporterKind::File(jsonl::JsonlMetricExporter::new(file(metrics)))
-                    }),
-                    logs_on
-                        .then(|| LogExporterKind::File(jsonl::JsonlLogExporter::new(file(logs)))),
-                )
-            }
+            } => file_exporters([traces, metrics, logs], *max_bytes, signals),
         };
 
-        let spans_left_out = match &span_exporter {
+        let spans_left_out = match &exporters.spans {
             Some(SpanExporterKind::File(e)) => Some(e.left_out_counter()),
             _ => None,
         };
@@ -157,57 +75,26 @@ impl ExportConfig {
             flush_timeout: shutdown_timeout,
             backoff: retry::Backoff::recommended(),
         };
-        let (tracer_provider, queue) = match span_exporter {
+        let (tracer_provider, queue) = match exporters.spans {
             Some(exporter) => {
-                let processor = match exporter {
-                    SpanExporterKind::Otlp(e, rule) => QueueProcessor::new(e, batch, rule),
-                    // A file that cannot be written is not an outage that
-                    // ends by waiting: its batches fail.
-                    SpanExporterKind::File(e) => {
-                        QueueProcessor::new(e, batch, retry::RetryRule::never())
-                    }
-                }
-                .map_err(InitError::Thread)?;
-                let queue = processor.stats();
-                let provider = SdkTracerProvider::builder()
-                    .with_resource(resource.clone())
-                    .with_sampler(sampler)
-                    .with_span_processor(processor)
-                    .build();
+                let (provider, queue) = tracer_provider(exporter, batch, &resource, sampler)?;
                 (Some(provider), Some(queue))
             }
             None => (None, None),
         };
-
-        let logger_provider = log_exporter.map(|exporter| {
-            let processor = match exporter {
-                LogExporterKind::Otlp(e) => BatchLogProcessor::builder(e).build(),
-                LogExporterKind::File(e) => BatchLogProcessor::builder(e).build(),
-            };
-            SdkLoggerProvider::builder()
-                .with_resource(resource.clone())
-                .with_log_processor(processor)
-                .build()
-        });
-
-        let meter_provider =
-            metric_exporter.map(|exporter| {
-                let builder = SdkMeterProvider::builder().with_resource(resource);
-                match exporter {
-                    MetricExporterKind::Otlp(e) => builder
-                        .with_reader(with_interval(PeriodicReader::builder(e), interval).build()),
-                    MetricExporterKind::File(e) => builder
-                        .with_reader(with_interval(PeriodicReader::builder(e), interval).build()),
-                }
-                .build()
-            });
+        let logger_provider = exporters
+            .logs
+            .map(|exporter| logger_provider(exporter, &resource));
+        let meter_provider = exporters
+            .metrics
+            .map(|exporter| meter_provider(exporter, resource, metric_export_interval));
 
         Ok(Telemetry {
             providers: Some(Providers {
                 tracer: tracer_provider,
                 meter: meter_provider,
                 logger: logger_provider,
-                runtime,
+                runtime: exporters.runtime,
             }),
             destination: Some(destination),
             installed_global: false,
@@ -217,6 +104,171 @@ impl ExportConfig {
             settings: call,
         })
     }
+}
+
+/// A resolved configuration is checked already; this catches one changed
+/// since, before an exporter is built on it.
+fn check(destination: &Destination) -> Result<(), InitError> {
+    if let Destination::Otlp {
+        traces,
+        metrics,
+        logs,
+        headers,
+        ..
+    } = destination
+    {
+        for endpoint in [traces, metrics, logs] {
+            check_endpoint(endpoint)?;
+        }
+        for (name, value) in headers {
+            if let Some(problem) = config::unsendable(name, value) {
+                return Err(InitError::invalid(
+                    &format!("header {name:?}"),
+                    config::REDACTED,
+                    problem,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The exporters of the enabled signals, and the runtime the gRPC ones run on.
+struct Exporters {
+    spans: Option<SpanExporterKind>,
+    metrics: Option<MetricExporterKind>,
+    logs: Option<LogExporterKind>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// The OTLP exporters of the enabled signals to `[traces, metrics, logs]`.
+fn otlp_exporters(
+    protocol: Protocol,
+    [traces, metrics, logs]: [&String; 3],
+    headers: &BTreeMap<String, String>,
+    signals: Signals,
+    export_timeout: Option<Duration>,
+) -> Result<Exporters, InitError> {
+    // gRPC exporters run their I/O on a runtime of their own, built here so
+    // that `build` works from a plain `main` as well as from any runtime,
+    // and shut down from a plain thread so no caller's runtime deadlocks.
+    let runtime = match protocol {
+        Protocol::Grpc => Some(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("llm-trace-otlp")
+                .enable_all()
+                .build()
+                .map_err(InitError::Runtime)?,
+        ),
+        _ => None,
+    };
+    let entered = runtime.as_ref().map(|rt| rt.enter());
+    // Over HTTP the span exporter's client is observed, so that a failed
+    // batch is retried by what the collector answered.
+    let (client, observed) = match protocol {
+        Protocol::Grpc => (None, None),
+        _ if !signals.traces => (None, None),
+        _ => {
+            let (client, observed) = retry::ObservedClient::new(http_client(export_timeout)?);
+            (Some(client), Some(observed))
+        }
+    };
+    let spans = signals
+        .traces
+        .then(|| otlp_span_exporter(protocol, traces, headers, export_timeout, client))
+        .transpose()?
+        .map(|e| SpanExporterKind::Otlp(e, retry::RetryRule::otlp(observed)));
+    let metrics = signals
+        .metrics
+        .then(|| otlp_metric_exporter(protocol, metrics, headers, export_timeout, None))
+        .transpose()?
+        .map(MetricExporterKind::Otlp);
+    let logs = signals
+        .logs
+        .then(|| otlp_log_exporter(protocol, logs, headers, export_timeout, None))
+        .transpose()?
+        .map(LogExporterKind::Otlp);
+    drop(entered);
+    Ok(Exporters {
+        spans,
+        metrics,
+        logs,
+        runtime,
+    })
+}
+
+/// The JSON-lines file exporters of the enabled signals to
+/// `[traces, metrics, logs]`.
+fn file_exporters(
+    [traces, metrics, logs]: [&PathBuf; 3],
+    max_bytes: u64,
+    signals: Signals,
+) -> Exporters {
+    let file = |path: &PathBuf| Arc::new(jsonl::JsonlFile::new(path).with_max_bytes(max_bytes));
+    Exporters {
+        spans: signals
+            .traces
+            .then(|| SpanExporterKind::File(jsonl::JsonlSpanExporter::new(file(traces)))),
+        metrics: signals
+            .metrics
+            .then(|| MetricExporterKind::File(jsonl::JsonlMetricExporter::new(file(metrics)))),
+        logs: signals
+            .logs
+            .then(|| LogExporterKind::File(jsonl::JsonlLogExporter::new(file(logs)))),
+        runtime: None,
+    }
+}
+
+/// The tracer provider over the span queue, and the queue's counts.
+fn tracer_provider(
+    exporter: SpanExporterKind,
+    batch: QueueConfig,
+    resource: &Resource,
+    sampler: Sampler,
+) -> Result<(SdkTracerProvider, Arc<QueueStats>), InitError> {
+    let processor = match exporter {
+        SpanExporterKind::Otlp(e, rule) => QueueProcessor::new(e, batch, rule),
+        // A file that cannot be written is not an outage that ends by
+        // waiting: its batches fail.
+        SpanExporterKind::File(e) => QueueProcessor::new(e, batch, retry::RetryRule::never()),
+    }
+    .map_err(InitError::Thread)?;
+    let queue = processor.stats();
+    let provider = SdkTracerProvider::builder()
+        .with_resource(resource.clone())
+        .with_sampler(sampler)
+        .with_span_processor(processor)
+        .build();
+    Ok((provider, queue))
+}
+
+fn logger_provider(exporter: LogExporterKind, resource: &Resource) -> SdkLoggerProvider {
+    let processor = match exporter {
+        LogExporterKind::Otlp(e) => BatchLogProcessor::builder(e).build(),
+        LogExporterKind::File(e) => BatchLogProcessor::builder(e).build(),
+    };
+    SdkLoggerProvider::builder()
+        .with_resource(resource.clone())
+        .with_log_processor(processor)
+        .build()
+}
+
+fn meter_provider(
+    exporter: MetricExporterKind,
+    resource: Resource,
+    interval: Option<Duration>,
+) -> SdkMeterProvider {
+    let builder = SdkMeterProvider::builder().with_resource(resource);
+    match exporter {
+        MetricExporterKind::Otlp(e) => {
+            builder.with_reader(with_interval(PeriodicReader::builder(e), interval).build())
+        }
+        MetricExporterKind::File(e) => {
+            builder.with_reader(with_interval(PeriodicReader::builder(e), interval).build())
+        }
+    }
+    .build()
 }
 
 fn with_interval<E: opentelemetry_sdk::metrics::exporter::PushMetricExporter>(
@@ -229,7 +281,7 @@ fn with_interval<E: opentelemetry_sdk::metrics::exporter::PushMetricExporter>(
     }
 }
 
-// Built once at init and moved into the SDK right away: the size is moot.
+// Built once at `build` and moved into the SDK right away: the size is moot.
 #[allow(clippy::large_enum_variant)]
 enum SpanExporterKind {
     Otlp(opentelemetry_otlp::SpanExporter, retry::RetryRule),
