@@ -228,48 +228,10 @@ impl Builder {
 
         if general.is_none() && traces_own.is_none() && metrics_own.is_none() && logs_own.is_none()
         {
-            let traces = match &self.file {
-                Some(path) => path.clone(),
-                None => env
-                    .var("LLM_TRACE_FILE")
-                    .map_or_else(|| PathBuf::from(jsonl::DEFAULT_PATH), PathBuf::from),
-            };
-            let max_bytes = match self.file_max_bytes {
-                Some(bytes) => bytes,
-                None => match env.var("LLM_TRACE_FILE_MAX_BYTES") {
-                    Some(v) => v.parse().map_err(|_| {
-                        InitError::invalid(
-                            "LLM_TRACE_FILE_MAX_BYTES",
-                            &v,
-                            "expected a number of bytes",
-                        )
-                    })?,
-                    None => jsonl::DEFAULT_MAX_BYTES,
-                },
-            };
-            return Ok(Destination::File {
-                metrics: jsonl::metrics_path(&traces),
-                logs: jsonl::logs_path(&traces),
-                traces,
-                max_bytes,
-            });
+            return self.file_destination();
         }
 
-        let protocol = match self.protocol {
-            Some(p) => p,
-            None => match env.var("OTEL_EXPORTER_OTLP_PROTOCOL").as_deref() {
-                None | Some("http/protobuf") => Protocol::HttpBinary,
-                Some("grpc") => Protocol::Grpc,
-                Some("http/json") => Protocol::HttpJson,
-                Some(other) => {
-                    return Err(InitError::invalid(
-                        "OTEL_EXPORTER_OTLP_PROTOCOL",
-                        other,
-                        "expected grpc, http/protobuf or http/json",
-                    ))
-                }
-            },
-        };
+        let protocol = self.resolved_protocol()?;
         let (default_port, signal_paths) = match protocol {
             Protocol::Grpc => ("http://localhost:4317", None),
             _ => (
@@ -289,13 +251,67 @@ impl Builder {
         for endpoint in [&traces, &metrics, &logs] {
             check_endpoint(endpoint)?;
         }
+        Ok(Destination::Otlp {
+            protocol,
+            traces,
+            metrics,
+            logs,
+            headers: self.resolved_headers()?,
+        })
+    }
 
+    /// The embedded default, when no OTLP endpoint is set.
+    fn file_destination(&self) -> Result<Destination, InitError> {
+        let env = &self.env;
+        let traces = match &self.file {
+            Some(path) => path.clone(),
+            None => env
+                .var("LLM_TRACE_FILE")
+                .map_or_else(|| PathBuf::from(jsonl::DEFAULT_PATH), PathBuf::from),
+        };
+        let max_bytes = match self.file_max_bytes {
+            Some(bytes) => bytes,
+            None => match env.var("LLM_TRACE_FILE_MAX_BYTES") {
+                Some(v) => v.parse().map_err(|_| {
+                    InitError::invalid("LLM_TRACE_FILE_MAX_BYTES", &v, "expected a number of bytes")
+                })?,
+                None => jsonl::DEFAULT_MAX_BYTES,
+            },
+        };
+        Ok(Destination::File {
+            metrics: jsonl::metrics_path(&traces),
+            logs: jsonl::logs_path(&traces),
+            traces,
+            max_bytes,
+        })
+    }
+
+    /// `OTEL_EXPORTER_OTLP_PROTOCOL`; HTTP/protobuf by default, as the
+    /// specification says.
+    fn resolved_protocol(&self) -> Result<Protocol, InitError> {
+        if let Some(protocol) = self.protocol {
+            return Ok(protocol);
+        }
+        match self.env.var("OTEL_EXPORTER_OTLP_PROTOCOL").as_deref() {
+            None | Some("http/protobuf") => Ok(Protocol::HttpBinary),
+            Some("grpc") => Ok(Protocol::Grpc),
+            Some("http/json") => Ok(Protocol::HttpJson),
+            Some(other) => Err(InitError::invalid(
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
+                other,
+                "expected grpc, http/protobuf or http/json",
+            )),
+        }
+    }
+
+    /// `OTEL_EXPORTER_OTLP_HEADERS` with the builder's headers over them.
+    fn resolved_headers(&self) -> Result<BTreeMap<String, String>, InitError> {
         // A header that cannot be sent: from the environment it is left out
         // with a warning (as the specification asks of invalid variables),
         // from code it is an error. Either way the same for HTTP and gRPC,
         // and the value (a credential) is never shown.
         let mut headers = BTreeMap::new();
-        if let Some(v) = env.var("OTEL_EXPORTER_OTLP_HEADERS") {
+        if let Some(v) = self.env.var("OTEL_EXPORTER_OTLP_HEADERS") {
             for (name, value) in config::headers("OTEL_EXPORTER_OTLP_HEADERS", &v)? {
                 if self.headers.0.contains_key(&name) {
                     continue;
@@ -326,13 +342,7 @@ impl Builder {
             }
             headers.insert(name.clone(), value.clone());
         }
-        Ok(Destination::Otlp {
-            protocol,
-            traces,
-            metrics,
-            logs,
-            headers,
-        })
+        Ok(headers)
     }
 
     fn resource(&self) -> Resource {
