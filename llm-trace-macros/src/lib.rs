@@ -63,26 +63,39 @@ use proc_macro::TokenStream;
 ///
 /// | argument | meaning |
 /// |---|---|
-/// | `provider = "openai"` \| `"anthropic"` \| ... | a built-in provider (`"deepseek"`, `"groq"`, `"x_ai"`, `"mistral_ai"`, `"perplexity"`, `"openrouter"`, `"azure.ai.openai"`, `"aws.bedrock"`, `"cohere"`, `"ollama"`, `"gcp.gemini"`, `"gcp.vertex_ai"`) |
-/// | `provider = openai_compatible("name")` | another server of OpenAI's Chat Completions format |
-/// | `provider = my::Backend` | your type implementing [`Provider`] |
-/// | `operation = "chat"` | `gen_ai.operation.name`; default from the provider |
-/// | `name = "..."` | the span name instead of `{operation} {model}` |
-/// | `model = "..."` | `gen_ai.request.model` when no request gives it |
-/// | `request = req` | the parameter holding the request (by value, `&`, `&mut`, `Box`, `Arc`); read through [`RequestFacts`] (model, temperature, top_p, max tokens, stop sequences, seed, choice count, ...) |
-/// | `server = expr` | the base URL or `host:port` called (`server.address`, `server.port`): a `&str`, `String` or `url::Url`; default from the provider |
-/// | `stream` | the function returns a stream that neither its type nor its signature shows: a function that is not `async` returning an alias of a boxed stream, or `impl` of a stream trait of your own; boxed streams under any name need no flag |
-/// | `response = none` | the returned value is not the model's response: the span ends when the function returns and reads no facts from it (an `Err` still names its error) |
-/// | `capture_content = "span_only"` | this function's [content capture] mode (`"no_content"`, `"span_only"`, `"event_only"`, `"span_and_event"`), whatever the process-wide one |
+/// | `provider = "openai"` \| `"anthropic"` \| ... | a built-in provider, a string literal spelled exactly (`"deepseek"`, `"groq"`, `"x_ai"`, `"mistral_ai"`, `"perplexity"`, `"openrouter"`, `"azure.ai.openai"`, `"aws.bedrock"`, `"cohere"`, `"ollama"`, `"gcp.gemini"`, `"gcp.vertex_ai"`); required, or one of the next two forms, except with `operation = "execute_tool"` or `"invoke_agent"` |
+/// | `provider = openai_compatible("name")` | another server of OpenAI's Chat Completions format, under its own name (a non-empty string literal) |
+/// | `provider = my::Backend` | a path to your type implementing [`Provider`] |
+/// | `operation = "chat"` | `gen_ai.operation.name`, a string literal; default from the provider. `chat`, `text_completion`, `generate_content` and `embeddings` are model calls (a value that could carry facts must give them, see below); `execute_tool`, and `invoke_agent` without a provider, are INTERNAL spans |
+/// | `name = "..."` | the span name instead of `{operation} {model}` (a string literal) |
+/// | `model = "..."` | `gen_ai.request.model` and the span name's model (a string literal); wins over the model the request names |
+/// | `request = req` | the name of the parameter holding the request (not an expression; held by value, `&`, `&mut`, `Box` or `Arc`); read through [`RequestFacts`] (model, temperature, top_p, max tokens, stop sequences, seed, choice count, ...) |
+/// | `server = expr` | the base URL or `host:port` called (`server.address`, `server.port`): any expression giving a `&str`, `String`, `Cow<str>`, `Box<str>`, `Arc<str>` or `url::Url`; default from the provider |
+/// | `stream` | a flag without a value: the function returns a stream that neither its type nor its signature shows (a function that is not `async` returning an alias of a boxed stream, or `impl` of a stream trait of your own); `impl Stream` and boxed streams under any name need no flag. Not with `response = none` |
+/// | `response = none` | the returned value is not the model's response: the span ends when the function returns and reads no facts from it (an `Err` still names its error); a function that is not `async` is then instrumented too |
+/// | `capture_content = "span_only"` | this function's [content capture] mode (`"no_content"`, `"span_only"`, `"event_only"`, `"span_and_event"`, any ASCII case), whatever the process-wide one |
 /// | `prompt`, `prompt_version`, `conversation` | `gen_ai.prompt.name`, `gen_ai.prompt.version`, `gen_ai.conversation.id` |
-/// | `agent`, `agent_id`, `agent_description` | `gen_ai.agent.name`, `.id`, `.description` |
-/// | `tool`, `tool_call_id`, `tool_type`, `tool_description` | `gen_ai.tool.name`, `.call.id`, `.type`, `.description` |
+/// | `agent`, `agent_id`, `agent_description` | `gen_ai.agent.name`, `.id`, `.description`; with `operation = "invoke_agent"` an `agent` string literal names the span |
+/// | `tool`, `tool_call_id`, `tool_type`, `tool_description` | `gen_ai.tool.name`, `.call.id`, `.type`, `.description`; with `operation = "execute_tool"` a `tool` string literal names the span |
 /// | `prompt_variables(name = expr, ...)` | `gen_ai.prompt.variable.<name>`, entries as in `fields` |
-/// | `key = 5` \| `1.5` \| `true` \| `"text"` | literal metadata; keys may be dotted (`app.flow = "x"`) or quoted; a constant goes in `fields(key = CONST)` |
-/// | `fields(key = expr, key = %expr, key = ?expr, ident)` | metadata from the arguments: typed through [`AttributeValue`], `%` for `Display`, `?` for `Debug` |
+/// | `key = 5` \| `-1.5` \| `true` \| `"text"` | literal metadata: a string, an integer within `i64`, a finite float or a bool; keys may be dotted (`app.flow = "x"`), quoted (`"x-team"`) or raw (`r#model`); a constant goes in `fields(key = CONST)` |
+/// | `fields(key = expr, key = %expr, key = ?expr, param)` | metadata from the arguments: typed through [`AttributeValue`], `%` for `Display`, `?` for `Debug`; a bare name only for a parameter recorded under its own name |
 ///
 /// The `prompt`, `agent*`, `tool*` and `conversation` arguments take a
-/// literal or an expression over the arguments (also `%expr`, `?expr`).
+/// literal (string, number or bool) or an expression over the arguments
+/// (also `%expr`, `?expr`). Each argument may appear once, and each key once
+/// across literal metadata, `fields(...)` and the attributes these arguments
+/// set.
+///
+/// ```
+/// // `response = none` on a function that is not `async`: the span covers the call.
+/// #[llm_trace::llm_call(provider = "openai", model = "gpt-4o-mini", response = none,
+///                       prompt_version = 3, fields(attempt))]
+/// fn render_prompt(attempt: u32) -> String {
+///     format!("attempt {attempt}")
+/// }
+/// assert_eq!(render_prompt(2), "attempt 2");
+/// ```
 ///
 /// A metadata key that looks like a misspelled argument (one edit from an
 /// argument of four to seven letters, two from one of eight or more, or the
@@ -166,11 +179,21 @@ pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 /// ```
 ///
-/// Arguments: `name = "..."` (required), literal metadata `key = 5 | 1.5 |
-/// true | "text"`, and `fields(key = expr, key = %expr, key = ?expr)`, which,
-/// unlike `#[llm_call]`'s, are always evaluated: the calls inside need them
-/// whether or not the workflow span is sampled. An `Err` return marks the
-/// span as failed. For closures and blocks use `llm_trace::workflow(name)`.
+/// Arguments: `name = "..."` (a string literal, required), literal metadata
+/// `key = 5 | 1.5 | true | "text"`, and `fields(key = expr, key = %expr,
+/// key = ?expr)`, which, unlike `#[llm_call]`'s, are always evaluated: the
+/// calls inside need them whether or not the workflow span is sampled. The
+/// `prompt*`, `conversation`, `agent*`, `tool*` and `prompt_variables`
+/// arguments are taken as `#[llm_call]` takes them; the others are
+/// `#[llm_call]`'s only. An `Err` return marks the span as failed. For
+/// closures and blocks use `llm_trace::workflow(name)`.
+///
+/// ```
+/// #[llm_trace::workflow(name = "triage", prompt = "triage", conversation = id)]
+/// async fn triage(id: &str) -> String {
+///     format!("conversation {id} triaged")
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = syn::parse_macro_input!(args as attr::Args);

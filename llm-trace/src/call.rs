@@ -45,6 +45,11 @@ static EMIT_CACHE_CREATION: AtomicBool = AtomicBool::new(false);
 /// Also emit the deprecated `gen_ai.usage.cache_creation.input_tokens` next to
 /// `gen_ai.usage.cache_write.input_tokens`, for backends that still read the
 /// old name. Off by default.
+///
+/// ```
+/// // At start-up, for a backend whose dashboards read the old name:
+/// llm_trace::emit_deprecated_cache_creation(true);
+/// ```
 pub fn emit_deprecated_cache_creation(enabled: bool) {
     EMIT_CACHE_CREATION.store(enabled, Ordering::Relaxed);
 }

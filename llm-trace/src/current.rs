@@ -85,6 +85,23 @@ impl fmt::Debug for CurrentCall {
 /// It is reachable while the body is being polled, including from code
 /// nested in the body and from spans the body opens; not from tasks the
 /// body spawns.
+///
+/// ```
+/// /// Called from the body of an annotated function: adds to its span.
+/// fn note_cache(hit: bool) {
+///     llm_trace::current_call().set_attribute("cache.hit", hit);
+/// }
+///
+/// #[llm_trace::llm_call(provider = "openai", model = "gpt-4o-mini")]
+/// async fn answer(question: &str) -> String {
+///     note_cache(false);
+///     format!("echo: {question}")
+/// }
+///
+/// // Outside an annotated body the handle records nothing.
+/// assert!(!llm_trace::current_call().is_recording());
+/// note_cache(true); // does nothing here
+/// ```
 pub fn current_call() -> CurrentCall {
     let active = ACTIVE.try_with(Cell::get).unwrap_or(ptr::null());
     // SAFETY: a non-null pointer in `ACTIVE` was set by `enter` from a
@@ -145,6 +162,27 @@ impl CurrentCall {
 
 /// One quality evaluation (`gen_ai.evaluation.result`): a name and a score
 /// as a number, a label, or both, with an optional explanation.
+///
+/// Recorded on the current call with [`CurrentCall::record_evaluation`], as
+/// an event of its span, so scores compare across models, temperatures and
+/// prompt versions.
+///
+/// ```
+/// use llm_trace::Evaluation;
+///
+/// #[llm_trace::llm_call(provider = "anthropic", model = "claude-haiku-4-5")]
+/// async fn answer(question: &str) -> String {
+///     let answer = format!("echo: {question}");
+///     let grounded = answer.contains(question);
+///     llm_trace::current_call().record_evaluation(
+///         Evaluation::new("groundedness")
+///             .score(if grounded { 1.0 } else { 0.0 })
+///             .label(if grounded { "pass" } else { "fail" })
+///             .explanation("the answer quotes the question"),
+///     );
+///     answer
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     name: Cow<'static, str>,

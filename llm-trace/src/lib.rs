@@ -227,8 +227,3 @@ pub mod __private {
         }
     }
 }
-
-// The README's examples are compiled as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

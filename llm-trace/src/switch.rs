@@ -45,6 +45,14 @@ pub fn set_enabled(enabled: bool) {
 
 /// Whether annotated functions are instrumented now: compiled in (see
 /// [`COMPILED_IN`]) and not switched off with [`set_enabled`].
+///
+/// ```
+/// // On by default, unless built with the `off` feature.
+/// assert_eq!(llm_trace::is_enabled(), llm_trace::switch::COMPILED_IN);
+/// llm_trace::set_enabled(false);
+/// assert!(!llm_trace::is_enabled());
+/// llm_trace::set_enabled(true);
+/// ```
 pub fn is_enabled() -> bool {
     COMPILED_IN && enabled()
 }

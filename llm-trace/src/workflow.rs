@@ -41,6 +41,28 @@ pub fn workflow(name: impl Into<Cow<'static, str>>) -> Workflow {
 }
 
 /// A workflow being configured; see [`workflow`].
+///
+/// ```
+/// #[llm_trace::llm_call(provider = "openai", model = "gpt-4o-mini")]
+/// async fn classify(ticket: u64) -> String {
+///     format!("ticket {ticket}: billing")
+/// }
+///
+/// // Synchronous code: the span covers the closure.
+/// let total = llm_trace::workflow("nightly_batch")
+///     .metadata([("batch.size", 3)])
+///     .in_scope(|| 1 + 2);
+/// assert_eq!(total, 3);
+///
+/// // Asynchronous code: every call inside carries `tenant`.
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let label = llm_trace::workflow("triage")
+///     .metadata([("tenant", "acme")])
+///     .run(classify(7))
+///     .await;
+/// assert_eq!(label, "ticket 7: billing");
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a workflow does nothing until `run` or `in_scope`"]
 pub struct Workflow {
@@ -97,6 +119,14 @@ impl Workflow {
 pin_project_lite::pin_project! {
     /// The future of [`Workflow::run`]; the span starts at the first poll,
     /// under the context current then.
+    ///
+    /// ```
+    /// # async fn work() -> u32 { 42 }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let run = llm_trace::workflow("triage").run(work()); // no span yet
+    /// assert_eq!(run.await, 42); // started at the first poll, ended with the future
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless polled"]
     pub struct WorkflowRun<F> {
         workflow: Option<Workflow>,

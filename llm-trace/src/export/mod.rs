@@ -108,11 +108,40 @@ pub const DEFAULT_MAX_QUEUE_SIZE: usize = 2048;
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Sets up export from the `OTEL_*` variables: `llm_trace::builder().init()`.
+///
+/// ```no_run
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     // OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else ./llm-trace.jsonl.
+///     let telemetry = llm_trace::init()?;
+///     println!("exporting to {:?}", telemetry.destination());
+///     // ... instrumented calls ...
+///     telemetry.shutdown()?; // flushes within the shutdown timeout
+///     Ok(())
+/// }
+/// ```
 pub fn init() -> Result<Telemetry, InitError> {
     builder().init()
 }
 
 /// A [`Builder`] that reads the process environment for anything not set on it.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use llm_trace::content::CaptureMode;
+/// use llm_trace::export::Protocol;
+///
+/// let telemetry = llm_trace::builder()
+///     .endpoint("http://collector:4317")
+///     .protocol(Protocol::Grpc)
+///     .service_name("support-bot")
+///     .max_queue_size(16_384) // rides out a collector outage of ~10 s at 1000 calls/s
+///     .metrics_metadata_keys(["feature", "prompt_id"])
+///     .capture_content(CaptureMode::SpanOnly)
+///     .shutdown_timeout(Duration::from_secs(2))
+///     .init()?;
+/// # drop(telemetry);
+/// # Ok::<(), llm_trace::export::InitError>(())
+/// ```
 pub fn builder() -> Builder {
     Builder::default()
 }

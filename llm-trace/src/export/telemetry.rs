@@ -31,6 +31,18 @@ pub(super) struct Providers {
 /// within the [shutdown timeout](super::Builder::shutdown_timeout) (errors are then
 /// reported through OpenTelemetry's internal logging); call
 /// [`Telemetry::shutdown`] to see them.
+///
+/// ```no_run
+/// let telemetry = llm_trace::init()?;
+/// // ... instrumented calls ...
+/// telemetry.force_flush()?; // e.g. before a serverless function freezes
+/// let counts = telemetry.span_counts();
+/// if counts.lost() > 0 {
+///     eprintln!("{} spans lost ({} dropped, {} failed)", counts.lost(), counts.dropped, counts.failed);
+/// }
+/// telemetry.shutdown()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use = "dropping the guard shuts telemetry down"]
 pub struct Telemetry {
     pub(super) providers: Option<Providers>,

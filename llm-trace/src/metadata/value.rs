@@ -8,6 +8,36 @@ use std::sync::Arc;
 use opentelemetry::{Array, StringValue, Value};
 
 /// A value that can be recorded as a span attribute.
+///
+/// Integers, floats, bools, strings, `Option`s of them (`None` records
+/// nothing) and slices, arrays or `Vec`s of them (OpenTelemetry arrays)
+/// convert; `fields(...)`, `current_call().set_attribute(...)` and the
+/// metadata scopes take any `AttributeValue`. Implement it for a type of
+/// your own that has one natural attribute value:
+///
+/// ```
+/// use llm_trace::metadata::AttributeValue;
+/// use llm_trace::opentelemetry::Value;
+///
+/// pub enum Tier { Free, Pro }
+///
+/// impl AttributeValue for Tier {
+///     fn to_value(&self) -> Option<Value> {
+///         Some(match self {
+///             Tier::Free => "free".into(),
+///             Tier::Pro => "pro".into(),
+///         })
+///     }
+/// }
+///
+/// assert_eq!(Tier::Pro.to_value(), Some(Value::from("pro")));
+/// assert_eq!(None::<u32>.to_value(), None);
+///
+/// #[llm_trace::llm_call(provider = "openai", model = "gpt-4o-mini", fields(user.tier = tier))]
+/// async fn answer(tier: Tier) -> String {
+///     String::new()
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be recorded as a span attribute value",
     label = "not an attribute value",
@@ -117,7 +147,20 @@ macro_rules! pointer_value {
 }
 pointer_value!(&T, &mut T, Box<T>, Arc<T>, Rc<T>);
 
-/// Element types of array attributes.
+/// Element types of array attributes: a slice, array or `Vec` of them is an
+/// [`AttributeValue`].
+///
+/// ```
+/// use llm_trace::metadata::AttributeValue;
+/// use llm_trace::opentelemetry::{Array, Value};
+///
+/// let tags = vec!["billing", "urgent"];
+/// assert_eq!(
+///     tags.to_value(),
+///     Some(Value::Array(Array::String(vec!["billing".into(), "urgent".into()]))),
+/// );
+/// assert_eq!([1_u32, 2].to_value(), Some(Value::Array(Array::I64(vec![1, 2]))));
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a sequence of `{Self}` cannot be recorded as an array attribute",
     note = "arrays of integers, floats, bools or strings convert"

@@ -19,6 +19,62 @@ use crate::metadata::{entry_prefix, MAX_ATTRIBUTE_VALUE_BYTES, MAX_MODEL_BYTES};
 /// the id and model through [`StreamFacts`], which copies them once (at
 /// most the bytes the span can record of them: ids, finish reasons and tool
 /// names are bounded where they enter, not later).
+///
+/// ```
+/// use llm_trace::provider::{ChunkFacts, Provider, StreamFacts, Usage};
+///
+/// pub struct AcmeGateway;
+/// impl Provider for AcmeGateway {
+///     const NAME: &'static str = "acme.gateway";
+///     const DEFAULT_OPERATION: &'static str = "chat";
+/// }
+///
+/// /// One server-sent event of the gateway's stream.
+/// pub enum AcmeEvent {
+///     Start { id: String, model: String },
+///     Delta { text: String },
+///     End { input: u64, output: u64 },
+/// }
+///
+/// impl ChunkFacts<AcmeGateway> for AcmeEvent {
+///     fn observe(&self, stream: &mut StreamFacts) {
+///         match self {
+///             AcmeEvent::Start { id, model } => {
+///                 stream.id(id);
+///                 stream.model(model);
+///                 stream.choice(0);
+///             }
+///             AcmeEvent::Delta { text } => stream.text(0, text),
+///             AcmeEvent::End { input, output } => {
+///                 stream.finish_reason(0, "stop");
+///                 stream.merge_usage(Usage {
+///                     input_tokens: Some(*input),
+///                     output_tokens: Some(*output),
+///                     ..Usage::default()
+///                 });
+///             }
+///         }
+///     }
+/// }
+///
+/// let mut stream = StreamFacts::new();
+/// for event in [
+///     AcmeEvent::Start { id: "s-1".into(), model: "acme-large".into() },
+///     AcmeEvent::Delta { text: "Hel".into() },
+///     AcmeEvent::Delta { text: "lo".into() },
+///     AcmeEvent::End { input: 12, output: 2 },
+/// ] {
+///     ChunkFacts::<AcmeGateway>::observe(&event, &mut stream);
+/// }
+/// let info = stream.response_info(false);
+/// assert_eq!(info.id.as_deref(), Some("s-1"));
+/// assert_eq!(info.finish_reasons, ["stop"]);
+/// assert_eq!(info.usage.unwrap().output_tokens, Some(2));
+/// ```
+///
+/// A function annotated with `#[llm_call(provider = AcmeGateway)]` that
+/// returns a stream of `AcmeEvent`s (or a `Result` of one) is then traced
+/// until the stream ends.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a stream chunk that provider `{P}` can read",
     note = "implement `llm_trace::provider::ChunkFacts<{P}>` for `{Self}`"

@@ -91,6 +91,29 @@ pub use openai::{OpenAi, OpenAiCompatible};
 ///
 /// `#[llm_call(provider = "openai")]` names [`OpenAi`];
 /// `#[llm_call(provider = my::Backend)]` names a user's type.
+///
+/// ```
+/// use llm_trace::provider::Provider;
+///
+/// /// An in-house gateway, traced as `gen_ai.provider.name = "acme.gateway"`.
+/// pub struct AcmeGateway;
+///
+/// impl Provider for AcmeGateway {
+///     const NAME: &'static str = "acme.gateway";
+///     const DEFAULT_OPERATION: &'static str = "chat";
+///     const SERVER_ADDRESS: Option<&'static str> = Some("llm.acme.internal");
+///     const SERVER_PORT: Option<u16> = Some(443);
+/// }
+///
+/// // Values that carry no facts (text here) need no `ResponseFacts`.
+/// #[llm_trace::llm_call(provider = AcmeGateway, model = "acme-large")]
+/// async fn ask(question: &str) -> String {
+///     format!("echo: {question}")
+/// }
+/// ```
+///
+/// [`RequestFacts`] and [`ResponseFacts`] say what its request and reply
+/// types mean; `examples/custom_backend.rs` is a complete program.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an llm-trace provider",
     label = "not a provider",
@@ -112,6 +135,41 @@ pub trait Provider: 'static {
 /// Implemented per (provider, request type). [`RequestFacts::request_model`]
 /// is read on every call (the model is part of the span name and a sampling
 /// attribute); [`RequestFacts::request_info`] only when the span records.
+///
+/// ```
+/// use llm_trace::provider::{Provider, RequestFacts, RequestInfo};
+///
+/// pub struct AcmeGateway;
+/// impl Provider for AcmeGateway {
+///     const NAME: &'static str = "acme.gateway";
+///     const DEFAULT_OPERATION: &'static str = "chat";
+/// }
+///
+/// pub struct AcmeRequest { pub model: String, pub temperature: f64, pub prompt: String }
+///
+/// impl RequestFacts<AcmeGateway> for AcmeRequest {
+///     fn request_model(&self) -> Option<&str> {
+///         Some(&self.model)
+///     }
+///     fn request_info(&self) -> RequestInfo<'_> {
+///         RequestInfo {
+///             model: Some(self.model.as_str().into()),
+///             temperature: Some(self.temperature),
+///             ..RequestInfo::default()
+///         }
+///     }
+/// }
+///
+/// let request = AcmeRequest { model: "acme-large".into(), temperature: 0.2, prompt: "hi".into() };
+/// let info = RequestFacts::<AcmeGateway>::request_info(&request);
+/// assert_eq!((info.model.as_deref(), info.temperature), (Some("acme-large"), Some(0.2)));
+///
+/// // `request = req` names the parameter; `&`, `Box` and `Arc` of it work too.
+/// #[llm_trace::llm_call(provider = AcmeGateway, request = req, response = none)]
+/// async fn ask(req: &AcmeRequest) -> String {
+///     format!("echo: {}", req.prompt)
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a request type that provider `{P}` can read",
     label = "`RequestFacts<{P}>` is not implemented for this type",
@@ -135,7 +193,49 @@ pub trait RequestFacts<P: Provider> {
 /// Facts a provider's response type carries.
 ///
 /// Implemented per (provider, response type). Implementations must not
-/// panic: a value that lacks a fact leaves it `None`.
+/// panic: a value that lacks a fact leaves it `None`. Say what the counts
+/// mean in the conventions' terms: `input_tokens` includes cache reads and
+/// writes, `output_tokens` includes reasoning.
+///
+/// ```
+/// use llm_trace::provider::{Provider, ResponseFacts, ResponseInfo, Usage};
+///
+/// pub struct AcmeGateway;
+/// impl Provider for AcmeGateway {
+///     const NAME: &'static str = "acme.gateway";
+///     const DEFAULT_OPERATION: &'static str = "chat";
+/// }
+///
+/// pub struct AcmeReply { pub id: String, pub uncached_in: u64, pub cached: u64, pub out: u64 }
+///
+/// impl ResponseFacts<AcmeGateway> for AcmeReply {
+///     fn response_info(&self) -> ResponseInfo<'_> {
+///         ResponseInfo {
+///             id: Some(self.id.as_str().into()),
+///             usage: ResponseFacts::<AcmeGateway>::usage(self),
+///             ..ResponseInfo::default()
+///         }
+///     }
+///     // Read for every call (metrics, cost): overridden so it does not allocate.
+///     fn usage(&self) -> Option<Usage> {
+///         Some(Usage {
+///             input_tokens: Some(self.uncached_in + self.cached), // cache reads included
+///             cache_read_input_tokens: Some(self.cached),
+///             output_tokens: Some(self.out),
+///             ..Usage::default()
+///         })
+///     }
+/// }
+///
+/// let reply = AcmeReply { id: "r-1".into(), uncached_in: 20, cached: 100, out: 4 };
+/// let usage = ResponseFacts::<AcmeGateway>::usage(&reply).unwrap();
+/// assert_eq!(usage.input_tokens, Some(120));
+///
+/// #[llm_trace::llm_call(provider = AcmeGateway, model = "acme-large")]
+/// async fn ask() -> Result<AcmeReply, std::io::Error> {
+///     Ok(AcmeReply { id: "r-2".into(), uncached_in: 3, cached: 0, out: 1 })
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a response type that provider `{P}` can read",
     note = "implement `llm_trace::provider::ResponseFacts<{P}>` for `{Self}`"

@@ -33,6 +33,25 @@ pub struct OpenAi;
 ///
 /// Implement it (with [`Provider`]) for a server of your own that serves the
 /// format, or use `#[llm_call(provider = openai_compatible("name"))]`.
+///
+/// ```
+/// use llm_trace::provider::openai::{ChatCompletion, ChatRequest};
+/// use llm_trace::provider::{OpenAiCompatible, Provider};
+///
+/// /// A vLLM server in the data centre, under its own provider name.
+/// pub struct InHouseVllm;
+/// impl Provider for InHouseVllm {
+///     const NAME: &'static str = "acme.vllm";
+///     const DEFAULT_OPERATION: &'static str = "chat";
+/// }
+/// impl OpenAiCompatible for InHouseVllm {}
+///
+/// // Chat Completions types (and raw JSON bodies) now describe its calls.
+/// #[llm_trace::llm_call(provider = InHouseVllm, request = req)]
+/// async fn chat(req: ChatRequest) -> Result<ChatCompletion, std::io::Error> {
+///     Ok(ChatCompletion::default())
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "the request or response type is of OpenAI's Chat Completions format, but the provider `{Self}` does not speak it",
     label = "the request type and the provider disagree",
