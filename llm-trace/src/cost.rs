@@ -110,7 +110,7 @@ pub fn cost_usd(provider: &str, model: &str, usage: &Usage) -> Option<f64> {
         return None;
     }
     let settings = settings::current();
-    let generation = settings.generation;
+    let generation = settings.prices_generation;
     if let Some(cost) = with_known(generation, provider, model, |p| {
         p.and_then(|p| p.cost(&tokens))
     }) {
@@ -185,7 +185,7 @@ pub(crate) fn call_cost(
     let request_model = request_model
         .filter(|m| within_bounds(m))
         .filter(|m| Some(*m) != response_model);
-    let generation = settings.generation;
+    let generation = settings.prices_generation;
     // A call site nearly always sees the same models: this thread's last
     // answer is reused while the overrides are unchanged.
     let remembered = LAST.try_with(|last| {

@@ -66,6 +66,9 @@ pub struct Settings {
     pub(crate) logger: Option<SdkLogger>,
     /// Which [`install`] put this snapshot in place (0: never installed).
     pub(crate) generation: u64,
+    /// Bumped by each install that changes the prices: the caches of
+    /// resolved prices are stale then, and only then.
+    pub(crate) prices_generation: u64,
 }
 
 impl Default for Settings {
@@ -81,6 +84,7 @@ impl Default for Settings {
             emit_deprecated_cache_creation: false,
             logger: None,
             generation: 0,
+            prices_generation: 0,
         }
     }
 }
@@ -236,9 +240,16 @@ pub fn install(settings: Settings) {
 pub fn update(f: impl FnOnce(Settings) -> Settings) {
     let mut installed = INSTALLED.write().unwrap_or_else(|e| e.into_inner());
     let old = installed.as_deref().cloned().unwrap_or_default();
+    let (old_prices, old_prices_generation) = (old.prices.clone(), old.prices_generation);
     let mut new = f(old);
     // Under the lock: generations are installed in order.
     new.generation = GENERATION.load(Ordering::Relaxed) + 1;
+    let same_prices = match (&old_prices, &new.prices) {
+        (Some(old), Some(new)) => Arc::ptr_eq(old, new),
+        (None, None) => true,
+        _ => false,
+    };
+    new.prices_generation = old_prices_generation + u64::from(!same_prices);
     *installed = Some(Arc::new(new));
     GENERATION.fetch_add(1, Ordering::Release);
 }
@@ -271,5 +282,62 @@ fn load() -> Arc<Settings> {
     match &*installed {
         Some(settings) => settings.clone(),
         None => DEFAULT.get_or_init(Arc::default).clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Lib tests share the process: these change only the deprecated cache
+    // attribute and tool details, which no other lib test reads, and leave
+    // them off.
+
+    #[test]
+    fn a_snapshot_does_not_change_under_its_holder_and_the_next_read_sees_the_change() {
+        let held = current();
+        update(|s| s.emit_deprecated_cache_creation(!held.emit_deprecated_cache_creation));
+        let next = current();
+        assert_ne!(
+            next.emit_deprecated_cache_creation,
+            held.emit_deprecated_cache_creation
+        );
+        assert!(next.generation > held.generation);
+        update(|s| s.emit_deprecated_cache_creation(false));
+        assert!(!current().emit_deprecated_cache_creation);
+    }
+
+    #[test]
+    fn another_thread_sees_an_update_made_after_it_cached_a_snapshot() {
+        let (ask, asked) = std::sync::mpsc::channel::<()>();
+        let (tell, told) = std::sync::mpsc::channel::<bool>();
+        let reader = std::thread::spawn(move || {
+            let _cached = current();
+            while asked.recv().is_ok() {
+                tell.send(current().tool_definition_details).unwrap();
+            }
+        });
+        update(|s| s.tool_definition_details(true));
+        ask.send(()).unwrap();
+        assert!(told.recv().unwrap(), "the reader's cached copy is stale");
+        update(|s| s.tool_definition_details(false));
+        ask.send(()).unwrap();
+        assert!(!told.recv().unwrap());
+        drop(ask);
+        reader.join().unwrap();
+    }
+
+    #[test]
+    fn builder_methods_bound_and_normalize_what_they_are_given() {
+        let s = Settings::default()
+            .max_content_bytes(1)
+            .metrics_metadata_keys(Vec::<&'static str>::new())
+            .baggage_keys(["tenant"])
+            .prices(PriceTable::new());
+        assert_eq!(s.max_content_bytes, MIN_MAX_BYTES);
+        assert!(s.metrics_metadata_keys.is_none(), "no key: none allowed");
+        assert_eq!(s.baggage_keys.as_deref(), Some(&["tenant".to_owned()][..]));
+        assert!(s.prices.is_none(), "an empty table removes the overrides");
+        assert_eq!(Settings::default().max_content_bytes, DEFAULT_MAX_BYTES);
     }
 }
