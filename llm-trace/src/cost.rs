@@ -62,339 +62,40 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use genai_prices::{Calculator, PriceRequest, UsageKey};
-use serde::{Deserialize, Serialize};
 
 use crate::metadata::MAX_MODEL_BYTES;
-use crate::provider::Usage;
+use crate::model::Usage;
+use crate::settings::snapshot_bases;
+use crate::settings::{self, Settings};
+pub use crate::settings::{ModelPrices, PriceTable, PricesError};
 
-/// The prices of one model in US dollars per million tokens.
-///
-/// A cache or reasoning price left unset charges those tokens at the input
-/// (cache reads and writes) or output (reasoning) price.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct ModelPrices {
-    /// Input tokens that are neither cache reads nor cache writes.
-    pub input_mtok: f64,
-    /// Output tokens that are not reasoning tokens.
-    pub output_mtok: f64,
-    /// Input tokens read from the prompt cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache_read_mtok: Option<f64>,
-    /// Input tokens written to the prompt cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache_write_mtok: Option<f64>,
-    /// Reasoning (thinking) output tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_reasoning_mtok: Option<f64>,
-}
-
-impl ModelPrices {
-    /// Input and output prices per million tokens.
-    pub fn new(input_mtok: f64, output_mtok: f64) -> Self {
-        ModelPrices {
-            input_mtok,
-            output_mtok,
-            ..ModelPrices::default()
-        }
-    }
-
-    /// The price per million cache-read input tokens.
-    pub fn cache_read(mut self, mtok: f64) -> Self {
-        self.cache_read_mtok = Some(mtok);
-        self
-    }
-
-    /// The price per million cache-write input tokens.
-    pub fn cache_write(mut self, mtok: f64) -> Self {
-        self.cache_write_mtok = Some(mtok);
-        self
-    }
-
-    /// The price per million reasoning output tokens.
-    pub fn reasoning(mut self, mtok: f64) -> Self {
-        self.output_reasoning_mtok = Some(mtok);
-        self
-    }
-
-    fn rates(&self) -> Rates {
-        Rates {
-            input: self.input_mtok,
-            cache_read: self.cache_read_mtok.unwrap_or(self.input_mtok),
-            cache_write: self.cache_write_mtok.unwrap_or(self.input_mtok),
-            output: self.output_mtok,
-            reasoning: self.output_reasoning_mtok.unwrap_or(self.output_mtok),
-            call: 0.0,
-        }
-    }
-
-    fn check(&self) -> Result<(), String> {
-        let prices = [
-            ("input_mtok", Some(self.input_mtok)),
-            ("output_mtok", Some(self.output_mtok)),
-            ("cache_read_mtok", self.cache_read_mtok),
-            ("cache_write_mtok", self.cache_write_mtok),
-            ("output_reasoning_mtok", self.output_reasoning_mtok),
-        ];
-        for (name, price) in prices {
-            if let Some(price) = price.filter(|p| !(p.is_finite() && *p >= 0.0)) {
-                return Err(format!(
-                    "{name} must be a finite, non-negative number, not {price}"
-                ));
-            }
-        }
-        Ok(())
+/// The rates of `prices`, per million tokens of each kind.
+fn rates(prices: &ModelPrices) -> Rates {
+    Rates {
+        input: prices.input_mtok,
+        cache_read: prices.cache_read_mtok.unwrap_or(prices.input_mtok),
+        cache_write: prices.cache_write_mtok.unwrap_or(prices.input_mtok),
+        output: prices.output_mtok,
+        reasoning: prices.output_reasoning_mtok.unwrap_or(prices.output_mtok),
+        call: 0.0,
     }
 }
-
-/// Prices of your own that win over genai-prices: for private deployments,
-/// negotiated prices, fine-tuned models, or models genai-prices lacks.
-///
-/// A rule names a provider (its `gen_ai.provider.name`, e.g. `openai`,
-/// `azure.ai.openai`; `*` for any) and a model, matched without regard to
-/// ASCII case:
-/// - `gpt-4o-mini` matches that model and its dated snapshots
-///   (`gpt-4o-mini-2024-07-18`);
-/// - `ft:gpt-4o-mini:acme:*` (ending in `*`) matches every model starting
-///   with `ft:gpt-4o-mini:acme:`.
-///
-/// An exact rule wins over a prefix rule, a longer prefix over a shorter
-/// one, a rule for the provider over a `*` rule, and a later rule over an
-/// earlier one.
-///
-/// The same table as a JSON file ([`PriceTable::from_file`], the
-/// `LLM_TRACE_PRICES` variable, [`crate::export::Builder::prices_file`]):
-///
-/// ```json
-/// {
-///   "models": [
-///     {"provider": "openai", "model": "gpt-4o-mini", "input_mtok": 0.1, "output_mtok": 0.4},
-///     {"provider": "azure.ai.openai", "model": "prod-gpt4o-*", "input_mtok": 2.0,
-///      "cache_read_mtok": 1.0, "output_mtok": 8.0},
-///     {"model": "llama3.1:8b", "input_mtok": 0, "output_mtok": 0}
-///   ]
-/// }
-/// ```
-///
-/// `provider` defaults to `*`; `input_mtok` and `output_mtok` are required;
-/// `cache_read_mtok`, `cache_write_mtok` and `output_reasoning_mtok` are
-/// optional (see [`ModelPrices`]). Unknown fields are an error, so a typo
-/// does not silently fall back to another price.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PriceTable {
-    rules: Vec<Rule>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct Rule {
-    /// Lowercased; `None` for any provider.
-    provider: Option<Box<str>>,
-    /// Lowercased, without the `*` of a prefix rule.
-    model: Box<str>,
-    prefix: bool,
-    prices: ModelPrices,
-}
-
-/// One entry of a price file.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileRule {
-    #[serde(default)]
-    provider: Option<String>,
-    model: String,
-    input_mtok: f64,
-    output_mtok: f64,
-    #[serde(default)]
-    cache_read_mtok: Option<f64>,
-    #[serde(default)]
-    cache_write_mtok: Option<f64>,
-    #[serde(default)]
-    output_reasoning_mtok: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileTable {
-    models: Vec<FileRule>,
-}
-
-impl PriceTable {
-    /// An empty table.
-    pub fn new() -> Self {
-        PriceTable::default()
-    }
-
-    /// Adds the prices of `model` (a trailing `*` makes it a prefix) at
-    /// `provider` (`*` for any provider).
-    pub fn model(mut self, provider: &str, model: &str, prices: ModelPrices) -> Self {
-        self.push(provider, model, prices);
-        self
-    }
-
-    fn push(&mut self, provider: &str, model: &str, prices: ModelPrices) {
-        let provider = provider.trim();
-        let model = model.trim();
-        let (model, prefix) = match model.strip_suffix('*') {
-            Some(prefix) => (prefix, true),
-            None => (model, false),
-        };
-        self.rules.push(Rule {
-            provider: (provider != "*" && !provider.is_empty())
-                .then(|| provider.to_ascii_lowercase().into()),
-            model: model.to_ascii_lowercase().into(),
-            prefix,
-            prices,
-        });
-    }
-
-    /// Adds every rule of `other` after this table's, so they win over them.
-    pub fn extend(&mut self, other: PriceTable) {
-        self.rules.extend(other.rules);
-    }
-
-    /// Whether the table has no rule.
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
-    /// Parses a table from its JSON form (see [`PriceTable`]).
-    pub fn from_json(json: &str) -> Result<Self, PricesError> {
-        Self::parse(json, None)
-    }
-
-    /// Reads a table from a JSON file (see [`PriceTable`]).
-    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, PricesError> {
-        let path = path.as_ref();
-        let json = std::fs::read_to_string(path).map_err(|source| PricesError {
-            path: Some(path.to_owned()),
-            kind: ErrorKind::Io(source),
-        })?;
-        Self::parse(&json, Some(path))
-    }
-
-    fn parse(json: &str, path: Option<&Path>) -> Result<Self, PricesError> {
-        let error = |kind| PricesError {
-            path: path.map(Path::to_owned),
-            kind,
-        };
-        let file: FileTable = serde_json::from_str(json).map_err(|e| error(ErrorKind::Json(e)))?;
-        let mut table = PriceTable::new();
-        for (i, rule) in file.models.into_iter().enumerate() {
-            let prices = ModelPrices {
-                input_mtok: rule.input_mtok,
-                output_mtok: rule.output_mtok,
-                cache_read_mtok: rule.cache_read_mtok,
-                cache_write_mtok: rule.cache_write_mtok,
-                output_reasoning_mtok: rule.output_reasoning_mtok,
-            };
-            let invalid = |why: String| error(ErrorKind::Invalid(format!("models[{i}]: {why}")));
-            if rule.model.trim().trim_end_matches('*').is_empty() {
-                return Err(invalid("`model` is empty".to_owned()));
-            }
-            prices.check().map_err(invalid)?;
-            table.push(rule.provider.as_deref().unwrap_or("*"), &rule.model, prices);
-        }
-        Ok(table)
-    }
-
-    /// The prices of `model` at `provider`, if a rule matches.
-    fn find(&self, provider: &str, model: &str) -> Option<&ModelPrices> {
-        // Later rules and rules for the provider win: the best is the last
-        // with the highest (length, specific) rank.
-        fn best<'r>(
-            rules: impl Iterator<Item = &'r Rule>,
-            provider: &str,
-        ) -> Option<&'r ModelPrices> {
-            rules
-                .filter(|rule| {
-                    rule.provider
-                        .as_deref()
-                        .is_none_or(|p| p.eq_ignore_ascii_case(provider))
-                })
-                .max_by_key(|rule| (rule.model.len(), rule.provider.is_some()))
-                .map(|rule| &rule.prices)
-        }
-        let model = model.to_ascii_lowercase();
-        for name in std::iter::once(model.clone()).chain(snapshot_bases(&model)) {
-            let exact = self.rules.iter().filter(|r| !r.prefix && *r.model == *name);
-            if let Some(prices) = best(exact, provider) {
-                return Some(prices);
-            }
-        }
-        let prefixed = self
-            .rules
-            .iter()
-            .filter(|r| r.prefix && model.starts_with(&*r.model));
-        best(prefixed, provider)
-    }
-}
-
-/// A price table that could not be read.
-#[derive(Debug)]
-pub struct PricesError {
-    path: Option<PathBuf>,
-    kind: ErrorKind,
-}
-
-#[derive(Debug)]
-enum ErrorKind {
-    Io(std::io::Error),
-    Json(serde_json::Error),
-    Invalid(String),
-}
-
-impl PricesError {
-    /// The file, when the table was read from one.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-}
-
-impl fmt::Display for PricesError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(path) = &self.path {
-            write!(f, "price table {}: ", path.display())?;
-        } else {
-            f.write_str("price table: ")?;
-        }
-        match &self.kind {
-            ErrorKind::Io(e) => write!(f, "{e}"),
-            ErrorKind::Json(e) => write!(f, "{e}"),
-            ErrorKind::Invalid(why) => f.write_str(why),
-        }
-    }
-}
-
-impl std::error::Error for PricesError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            ErrorKind::Io(e) => Some(e),
-            ErrorKind::Json(e) => Some(e),
-            ErrorKind::Invalid(_) => None,
-        }
-    }
-}
-
-static OVERRIDES: RwLock<Option<Arc<PriceTable>>> = RwLock::new(None);
-/// Bumped by [`set_prices`]: every thread's cache is stale from then on.
-static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 /// Replaces the price overrides (an empty table removes them). `init` calls
 /// this with the table of its builder and `LLM_TRACE_PRICES`; without
 /// `init`, call it yourself, e.g. with [`PriceTable::from_file`].
+///
+/// One field of the [`settings`](crate::settings) snapshot: calls that start
+/// from now on are priced with it (each thread's cache of prices is stale
+/// from then on).
 pub fn set_prices(table: PriceTable) {
-    if let Ok(mut overrides) = OVERRIDES.write() {
-        *overrides = (!table.is_empty()).then(|| Arc::new(table));
-        GENERATION.fetch_add(1, Ordering::AcqRel);
-    }
+    settings::update(|s| s.prices(table));
 }
 
 /// The cost in US dollars of a call to `model` at `provider` (its
@@ -408,13 +109,14 @@ pub fn cost_usd(provider: &str, model: &str, usage: &Usage) -> Option<f64> {
     if !(within_bounds(provider) && within_bounds(model)) {
         return None;
     }
-    let generation = GENERATION.load(Ordering::Acquire);
+    let settings = settings::current();
+    let generation = settings.prices_generation;
     if let Some(cost) = with_known(generation, provider, model, |p| {
         p.and_then(|p| p.cost(&tokens))
     }) {
         return cost;
     }
-    shared_prices(generation, provider, model).and_then(|p| p.cost(&tokens))
+    shared_prices(&settings.prices, generation, provider, model).and_then(|p| p.cost(&tokens))
 }
 
 /// A call's cost as far as it is known on the caller's thread.
@@ -429,6 +131,9 @@ pub(crate) enum CallCost {
 /// What a pending cost is resolved from: the provider, the models (each
 /// within [`MAX_MODEL_BYTES`]) and the tokens.
 pub(crate) struct Query {
+    /// The price overrides of the call's settings, and their generation.
+    overrides: Option<Arc<PriceTable>>,
+    generation: u64,
     provider: &'static str,
     response_model: Option<Box<str>>,
     request_model: Option<Box<str>>,
@@ -438,12 +143,13 @@ pub(crate) struct Query {
 impl Query {
     /// The cost: the response model's price, else the request model's.
     fn resolve(&self) -> Option<f64> {
-        let generation = GENERATION.load(Ordering::Acquire);
         for model in [&self.response_model, &self.request_model]
             .into_iter()
             .flatten()
         {
-            if let Some(prices) = shared_prices(generation, self.provider, model) {
+            if let Some(prices) =
+                shared_prices(&self.overrides, self.generation, self.provider, model)
+            {
                 return prices.cost(&self.tokens);
             }
         }
@@ -460,8 +166,10 @@ fn within_bounds(name: &str) -> bool {
 /// A call's cost: the response model's price, else the request model's;
 /// [`CallCost::Pending`] when one of them must be resolved first (never on
 /// the caller's thread). Model names over [`MAX_MODEL_BYTES`] are not
-/// looked up.
+/// looked up. `settings`: the snapshot the call started with (its price
+/// overrides).
 pub(crate) fn call_cost(
+    settings: &Settings,
     provider: &'static str,
     response_model: Option<&str>,
     request_model: Option<&str>,
@@ -477,7 +185,7 @@ pub(crate) fn call_cost(
     let request_model = request_model
         .filter(|m| within_bounds(m))
         .filter(|m| Some(*m) != response_model);
-    let generation = GENERATION.load(Ordering::Acquire);
+    let generation = settings.prices_generation;
     // A call site nearly always sees the same models: this thread's last
     // answer is reused while the overrides are unchanged.
     let remembered = LAST.try_with(|last| {
@@ -507,6 +215,8 @@ pub(crate) fn call_cost(
             Some(None) => {}
             None => {
                 return CallCost::Pending(Box::new(Query {
+                    overrides: settings.prices.clone(),
+                    generation,
                     provider,
                     response_model: response_model.map(Into::into),
                     request_model: request_model.map(Into::into),
@@ -867,7 +577,12 @@ fn with_known<R>(
 
 /// The prices of `model` at `provider` from the shared cache, resolved (on
 /// this thread) and kept there when missing.
-fn shared_prices(generation: u64, provider: &str, model: &str) -> Option<Prices> {
+fn shared_prices(
+    overrides: &Option<Arc<PriceTable>>,
+    generation: u64,
+    provider: &str,
+    model: &str,
+) -> Option<Prices> {
     if let Some(entry) = SHARED
         .read()
         .ok()
@@ -875,7 +590,7 @@ fn shared_prices(generation: u64, provider: &str, model: &str) -> Option<Prices>
     {
         return entry.prices;
     }
-    let prices = resolve(provider, model);
+    let prices = resolve(overrides.as_deref(), provider, model);
     let expires = prices
         .as_ref()
         .filter(|p| p.changes_over_time)
@@ -994,11 +709,10 @@ impl Cache {
 }
 
 /// The prices of `model` at `provider`: the overrides', else genai-prices'.
-fn resolve(provider: &str, model: &str) -> Option<Prices> {
-    let overrides = OVERRIDES.read().ok().and_then(|o| o.clone());
-    if let Some(prices) = overrides.as_deref().and_then(|t| t.find(provider, model)) {
+fn resolve(overrides: Option<&PriceTable>, provider: &str, model: &str) -> Option<Prices> {
+    if let Some(prices) = overrides.and_then(|t| t.find(provider, model)) {
         return Some(Prices {
-            tiers: Box::new([(0, prices.rates())]),
+            tiers: Box::new([(0, rates(prices))]),
             changes_over_time: false,
         });
     }
@@ -1146,67 +860,10 @@ fn decimal(x: f64) -> f64 {
     format!("{x:.11e}").parse().unwrap_or(x)
 }
 
-/// The names a dated or decorated model name falls back to, most specific
-/// first: `models/gemini-2.0-flash-001` → `gemini-2.0-flash-001` →
-/// `gemini-2.0-flash` → `gemini-2.0-flash-latest`. Only tried after the
-/// name itself found no price.
-fn snapshot_bases(model: &str) -> Vec<String> {
-    let mut bases = Vec::new();
-    let mut name = model;
-    // API resource paths: `models/x`, `publishers/google/models/x`.
-    if let Some((_, last)) = name.rsplit_once("models/") {
-        name = last;
-        bases.push(name.to_owned());
-    }
-    // Vertex AI versions: `claude-3-5-sonnet-v2@20241022`.
-    if let Some((base, _)) = name.split_once('@') {
-        name = base;
-        bases.push(name.to_owned());
-    }
-    while let Some(base) = strip_version(name) {
-        name = base;
-        bases.push(name.to_owned());
-    }
-    if name != model && !name.is_empty() {
-        bases.push(format!("{name}-latest"));
-    }
-    bases.retain(|b| !b.is_empty());
-    bases
-}
-
-/// `name` without one trailing date, version or `-latest`: `-2024-07-18`,
-/// `-20241022`, `-03-2025`, `-2503`, `-001`, `-v2`, `-v1:0`, `-latest`.
-fn strip_version(name: &str) -> Option<&str> {
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let (rest, last) = name.rsplit_once('-')?;
-    if rest.is_empty() {
-        return None;
-    }
-    if digits(last, 8) || digits(last, 4) || digits(last, 3) || last == "latest" {
-        // `-MM-DD` of `-YYYY-MM-DD`, `-YYYY` of `-MM-YYYY`.
-        if let Some((rest2, middle)) = rest.rsplit_once('-') {
-            if digits(last, 4) && digits(middle, 2) && !rest2.is_empty() {
-                return Some(rest2);
-            }
-        }
-        return Some(rest);
-    }
-    if digits(last, 2) {
-        let (rest2, month) = rest.rsplit_once('-')?;
-        let (rest3, year) = rest2.rsplit_once('-')?;
-        if digits(month, 2) && digits(year, 4) && !rest3.is_empty() {
-            return Some(rest3);
-        }
-        return None;
-    }
-    let version = last.strip_prefix('v')?;
-    let (major, minor) = version.split_once(':').unwrap_or((version, "0"));
-    let is_number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    (is_number(major) && is_number(minor)).then_some(rest)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     fn usage(input: u64, cache_read: u64, cache_write: u64, output: u64, reasoning: u64) -> Usage {
@@ -1271,7 +928,8 @@ mod tests {
             usage(1_500_000, 900_000, 0, 10, 0),
         ];
         for (provider, id, model) in models {
-            let prices = resolve(provider, model).unwrap_or_else(|| panic!("{model} is priced"));
+            let prices =
+                resolve(None, provider, model).unwrap_or_else(|| panic!("{model} is priced"));
             for u in &usages {
                 let ours = prices.cost(&Tokens::of(u).unwrap()).unwrap();
                 let theirs = reference(id, model, u);
@@ -1286,13 +944,25 @@ mod tests {
         // Distinct models at the bound (a hostile server's), unpriced.
         for i in 0..MAX_SHARED + MAX_CACHED {
             let model = format!("{i:05}{}", "x".repeat(MAX_MODEL_BYTES - 5));
-            match call_cost("acme.hostile", Some(&model), None, Some(&tokens)) {
+            match call_cost(
+                &settings::current(),
+                "acme.hostile",
+                Some(&model),
+                None,
+                Some(&tokens),
+            ) {
                 CallCost::Pending(query) => assert_eq!(query.resolve(), None),
                 CallCost::Known(_) => panic!("{i}: not resolved before"),
             }
             // Resolved (into the shared cache): known on this thread now.
             assert!(matches!(
-                call_cost("acme.hostile", Some(&model), None, Some(&tokens)),
+                call_cost(
+                    &settings::current(),
+                    "acme.hostile",
+                    Some(&model),
+                    None,
+                    Some(&tokens)
+                ),
                 CallCost::Known(None)
             ));
         }
@@ -1311,7 +981,13 @@ mod tests {
         // A model over the bound is no key and no look-up at all.
         let huge = "y".repeat(1 << 20);
         assert!(matches!(
-            call_cost("openai", Some(&huge), Some(&huge), Some(&tokens)),
+            call_cost(
+                &settings::current(),
+                "openai",
+                Some(&huge),
+                Some(&huge),
+                Some(&tokens)
+            ),
             CallCost::Known(None)
         ));
         assert_eq!(cost_usd("openai", &huge, &tokens), None);
@@ -1329,24 +1005,28 @@ mod tests {
 
     #[test]
     fn a_tiered_model_has_its_threshold_found_exactly() {
-        let prices = resolve("anthropic", "claude-sonnet-4-5").unwrap();
+        let prices = resolve(None, "anthropic", "claude-sonnet-4-5").unwrap();
         let froms: Vec<u64> = prices.tiers.iter().map(|(from, _)| *from).collect();
         assert_eq!(froms, [0, 200_001]);
-        let flat = resolve("openai", "gpt-4o-mini").unwrap();
+        let flat = resolve(None, "openai", "gpt-4o-mini").unwrap();
         assert_eq!(flat.tiers.len(), 1);
     }
 
     #[test]
     fn only_prices_that_change_over_time_are_resolved_again() {
-        assert!(!resolve("openai", "gpt-4o-mini").unwrap().changes_over_time);
         assert!(
-            !resolve("anthropic", "claude-sonnet-4-5")
+            !resolve(None, "openai", "gpt-4o-mini")
+                .unwrap()
+                .changes_over_time
+        );
+        assert!(
+            !resolve(None, "anthropic", "claude-sonnet-4-5")
                 .unwrap()
                 .changes_over_time
         );
         // Off-peak prices from 16:30 to 00:30 UTC.
         assert!(
-            resolve("deepseek", "deepseek-chat")
+            resolve(None, "deepseek", "deepseek-chat")
                 .unwrap()
                 .changes_over_time
         );
@@ -1364,7 +1044,13 @@ mod tests {
         );
         assert_eq!(cost_usd("openai", "gpt-4o-mini", &Usage::default()), None);
         assert!(matches!(
-            call_cost("", Some("gpt-4o-mini"), None, Some(&usage(1, 0, 0, 1, 0))),
+            call_cost(
+                &settings::current(),
+                "",
+                Some("gpt-4o-mini"),
+                None,
+                Some(&usage(1, 0, 0, 1, 0))
+            ),
             CallCost::Known(None)
         ));
     }
@@ -1521,16 +1207,17 @@ mod tests {
 
     #[test]
     fn override_rates_charge_each_kind_at_its_price() {
-        let rates = ModelPrices::new(2.0, 8.0)
-            .cache_read(0.5)
-            .cache_write(2.5)
-            .reasoning(10.0)
-            .rates();
+        let priced = rates(
+            &ModelPrices::new(2.0, 8.0)
+                .cache_read(0.5)
+                .cache_write(2.5)
+                .reasoning(10.0),
+        );
         let t = Tokens::of(&usage(1_000, 300, 200, 100, 40)).unwrap();
         let expected = (500.0 * 2.0 + 300.0 * 0.5 + 200.0 * 2.5 + 60.0 * 8.0 + 40.0 * 10.0) / 1e6;
-        assert!(close(rates.cost(&t).unwrap(), expected));
+        assert!(close(priced.cost(&t).unwrap(), expected));
         // Unset cache and reasoning prices fall back to input and output.
-        let plain = ModelPrices::new(2.0, 8.0).rates();
+        let plain = rates(&ModelPrices::new(2.0, 8.0));
         assert!(close(
             plain.cost(&t).unwrap(),
             (1_000.0 * 2.0 + 100.0 * 8.0) / 1e6

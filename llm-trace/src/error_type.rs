@@ -21,7 +21,7 @@
 use std::borrow::Cow;
 use std::error::Error;
 
-use crate::outcome::ErrorType;
+use crate::facts::ErrorType;
 
 /// `error.type` of an error of no known kind (the conventions' fallback value).
 pub const OTHER: &str = "_OTHER";

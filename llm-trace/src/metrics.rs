@@ -13,13 +13,13 @@
 //! forever).
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use opentelemetry::metrics::{Counter, Histogram, MeterProvider};
 use opentelemetry::{global, Key, KeyValue};
 
-use crate::provider::Usage;
+use crate::model::Usage;
 use crate::semconv as sc;
 
 /// `gen_ai.client.token.usage` bucket boundaries recommended by the conventions.
@@ -76,7 +76,7 @@ impl Instruments {
 
 impl InstrumentSet {
     fn new(provider: Arc<dyn MeterProvider + Send + Sync>) -> Self {
-        let meter = provider.meter_with_scope(crate::call::scope().clone());
+        let meter = provider.meter_with_scope(crate::instrumentation::scope().clone());
         let token_usage = meter
             .u64_histogram(sc::GEN_AI_CLIENT_TOKEN_USAGE)
             .with_unit("{token}")
@@ -186,32 +186,17 @@ pub(crate) fn plausible(usage: Option<Usage>) -> Option<Usage> {
     }
 }
 
-static METADATA_KEYS: RwLock<Option<Arc<[Key]>>> = RwLock::new(None);
-/// Lets calls skip the lock while no key is allowed (the default).
-static ANY_METADATA_KEYS: AtomicBool = AtomicBool::new(false);
-
 /// Allows call metadata with these keys onto the metrics' attributes (none by
 /// default: every allowed key multiplies the number of time series). Values
 /// of allowed `fields(...)` keys are evaluated for every call, sampled or not.
+/// One field of the [`settings`](crate::settings) snapshot.
 pub fn set_metadata_keys<I, K>(keys: I)
 where
     I: IntoIterator<Item = K>,
     K: Into<Key>,
 {
-    let keys: Arc<[Key]> = keys.into_iter().map(Into::into).collect();
-    let any = !keys.is_empty();
-    if let Ok(mut allowed) = METADATA_KEYS.write() {
-        *allowed = any.then_some(keys);
-        ANY_METADATA_KEYS.store(any, Ordering::Release);
-    }
-}
-
-/// The metadata keys allowed onto metrics, if any.
-pub(crate) fn metadata_keys() -> Option<Arc<[Key]>> {
-    if !ANY_METADATA_KEYS.load(Ordering::Acquire) {
-        return None;
-    }
-    METADATA_KEYS.read().ok()?.clone()
+    let keys: Vec<Key> = keys.into_iter().map(Into::into).collect();
+    crate::settings::update(|s| s.metrics_metadata_keys(keys));
 }
 
 /// One finished call, as the metrics see it.

@@ -8,15 +8,14 @@ use std::task::{Context as TaskContext, Poll};
 
 use opentelemetry::{Key, KeyValue};
 
-use crate::call::{Call, CallSite, Instrumented};
+use crate::call::{Call, CallSite, Instrumented, NoProvider};
 use crate::metadata::AttributeValue;
 use crate::provider::Provider;
 use crate::semconv as sc;
 
 /// The provider-less call site of workflows started with [`workflow`].
 static WORKFLOW_SITE: CallSite =
-    CallSite::new::<crate::__private::NoProvider>("llm_trace::workflow")
-        .operation(sc::OPERATION_INVOKE_WORKFLOW);
+    CallSite::new::<NoProvider>("llm_trace::workflow").operation(sc::OPERATION_INVOKE_WORKFLOW);
 
 /// A workflow named `name`: an INTERNAL span `invoke_workflow {name}` with
 /// `gen_ai.workflow.name`, around any future or closure; its metadata
@@ -111,7 +110,7 @@ impl Workflow {
             let _active = call.enter();
             f()
         };
-        call.finish_ok::<crate::__private::NoProvider>(None);
+        call.finish_ok::<NoProvider>(None);
         output
     }
 }
@@ -153,7 +152,7 @@ impl<F: Future> Future for WorkflowRun<F> {
         };
         match running.poll(task) {
             Poll::Ready((call, output)) => {
-                call.finish_ok::<crate::__private::NoProvider>(None);
+                call.finish_ok::<NoProvider>(None);
                 Poll::Ready(output)
             }
             Poll::Pending => Poll::Pending,
@@ -161,4 +160,4 @@ impl<F: Future> Future for WorkflowRun<F> {
     }
 }
 
-const _: () = assert!(crate::__private::NoProvider::NAME.is_empty());
+const _: () = assert!(NoProvider::NAME.is_empty());

@@ -10,14 +10,10 @@
 use serde_json::{json, Value};
 
 use super::ContentKind;
+pub(crate) use crate::bound::marker;
 
 /// Strings this short are never cut.
 pub(crate) const KEEP: usize = 64;
-
-/// The marker that ends a cut string.
-pub(crate) fn marker(removed: usize) -> String {
-    format!("…[truncated {removed} bytes]")
-}
 
 /// Bounds `value` to `max` bytes of JSON, cutting it in place, and returns
 /// its JSON.

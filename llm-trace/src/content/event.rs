@@ -4,9 +4,8 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::RwLock;
 
-use opentelemetry::logs::{AnyValue, LogRecord, Logger, LoggerProvider};
+use opentelemetry::logs::{AnyValue, LogRecord, Logger};
 use opentelemetry::trace::TraceContextExt;
 use opentelemetry::{Context, Key, KeyValue, Value as AttributeValue};
 use opentelemetry_sdk::logs::{SdkLogger, SdkLoggerProvider};
@@ -14,30 +13,29 @@ use serde_json::Value;
 
 use super::Prepared;
 use crate::semconv as sc;
-
-static LOGGER: RwLock<Option<SdkLogger>> = RwLock::new(None);
+use crate::settings;
 
 /// Sends the content events of `EVENT_ONLY` and `SPAN_AND_EVENT` capture to
 /// `provider` ([`crate::init`] does this with the logger provider it builds).
 /// OpenTelemetry Rust has no global logger provider, hence this slot.
 pub fn set_logger_provider(provider: &SdkLoggerProvider) {
-    let logger = provider.logger_with_scope(crate::call::scope().clone());
-    *LOGGER.write().unwrap_or_else(|e| e.into_inner()) = Some(logger);
+    settings::update(|s| s.logger_provider(Some(provider.clone())));
 }
 
 /// Stops sending content events (they are dropped until a provider is set).
 pub fn clear_logger_provider() {
-    *LOGGER.write().unwrap_or_else(|e| e.into_inner()) = None;
+    settings::update(|s| s.logger_provider(None));
 }
 
-/// Emits the event of the call whose span is `cx`'s.
+/// Emits the event of the call whose span is `cx`'s to `logger` (the one
+/// of the snapshot the call started with).
 pub(super) fn emit(
+    logger: Option<&SdkLogger>,
     cx: &Context,
     attributes: Vec<KeyValue>,
     content: impl IntoIterator<Item = Prepared>,
 ) {
-    let guard = LOGGER.read().unwrap_or_else(|e| e.into_inner());
-    let Some(logger) = guard.as_ref() else {
+    let Some(logger) = logger else {
         static REPORTED: AtomicBool = AtomicBool::new(false);
         if !REPORTED.swap(true, Ordering::Relaxed) {
             opentelemetry::otel_warn!(

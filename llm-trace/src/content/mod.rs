@@ -66,231 +66,54 @@
 //! ```
 
 use std::any::Any;
-use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
-use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use opentelemetry::{Context, KeyValue, StringValue, Value as AttributeValue};
+use opentelemetry_sdk::logs::SdkLogger;
 use serde_json::Value;
 
-use crate::provider::{Provider, RequestFacts};
+use crate::facts::{Provider, RequestFacts};
 use crate::semconv as sc;
+use crate::settings;
 
-mod accumulate;
 mod bound;
 mod event;
-mod message;
 
-pub use accumulate::OutputAccumulator;
-pub use event::{clear_logger_provider, set_logger_provider};
-pub(crate) use message::modality;
-pub use message::{
-    normalize_finish_reason, InputMessage, OutputMessage, Part, RequestContent, ToolDefinition,
+pub use crate::model::{
+    normalize_finish_reason, InputMessage, OutputAccumulator, OutputMessage, Part, RequestContent,
+    ToolDefinition,
 };
-
-/// The environment variable that turns capture on.
-pub const ENV_VAR: &str = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
-
-/// The default bound of each captured value: bytes of its JSON.
-pub const DEFAULT_MAX_BYTES: usize = 32 * 1024;
-
-/// The smallest bound [`set_max_bytes`] accepts: room for the truncation
-/// marker entry.
-pub const MIN_MAX_BYTES: usize = 256;
-
-/// Where captured content goes. Names and parsing follow the official
-/// OpenTelemetry Python GenAI instrumentations (`opentelemetry-util-genai`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[repr(u8)]
-pub enum CaptureMode {
-    /// Nothing is captured (`NO_CONTENT`, the default).
-    #[default]
-    NoContent = 0,
-    /// Content attributes on the call's span (`SPAN_ONLY`).
-    SpanOnly = 1,
-    /// A `gen_ai.client.inference.operation.details` log event (`EVENT_ONLY`).
-    EventOnly = 2,
-    /// Both (`SPAN_AND_EVENT`).
-    SpanAndEvent = 3,
-}
-
-impl CaptureMode {
-    /// Parses a value of `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`:
-    /// `NO_CONTENT`, `SPAN_ONLY`, `EVENT_ONLY` or `SPAN_AND_EVENT`, in any
-    /// case, surrounding spaces ignored, as `opentelemetry-util-genai` reads
-    /// it; an empty value is `NO_CONTENT`. The boolean values of the older
-    /// instrumentations are accepted too: `false` is `NO_CONTENT` and `true`
-    /// is `SPAN_AND_EVENT` (as `opentelemetry-util-genai` maps a boolean
-    /// opt-in).
-    ///
-    /// ```
-    /// use llm_trace::content::CaptureMode;
-    /// assert_eq!(CaptureMode::parse(" span_only "), Ok(CaptureMode::SpanOnly));
-    /// assert_eq!(CaptureMode::parse("TRUE"), Ok(CaptureMode::SpanAndEvent));
-    /// assert!(CaptureMode::parse("spans").is_err());
-    /// ```
-    pub fn parse(value: &str) -> Result<CaptureMode, InvalidCaptureMode> {
-        let value = value.trim();
-        let mode = if value.is_empty() || value.eq_ignore_ascii_case("NO_CONTENT") {
-            CaptureMode::NoContent
-        } else if value.eq_ignore_ascii_case("SPAN_ONLY") {
-            CaptureMode::SpanOnly
-        } else if value.eq_ignore_ascii_case("EVENT_ONLY") {
-            CaptureMode::EventOnly
-        } else if value.eq_ignore_ascii_case("SPAN_AND_EVENT") {
-            CaptureMode::SpanAndEvent
-        } else if value.eq_ignore_ascii_case("false") {
-            CaptureMode::NoContent
-        } else if value.eq_ignore_ascii_case("true") {
-            CaptureMode::SpanAndEvent
-        } else {
-            return Err(InvalidCaptureMode(value.to_owned()));
-        };
-        Ok(mode)
-    }
-
-    /// The name as the environment variable writes it (`SPAN_ONLY`, ...).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CaptureMode::NoContent => "NO_CONTENT",
-            CaptureMode::SpanOnly => "SPAN_ONLY",
-            CaptureMode::EventOnly => "EVENT_ONLY",
-            CaptureMode::SpanAndEvent => "SPAN_AND_EVENT",
-        }
-    }
-
-    /// Whether content goes on the span.
-    pub const fn on_span(self) -> bool {
-        matches!(self, CaptureMode::SpanOnly | CaptureMode::SpanAndEvent)
-    }
-
-    /// Whether content goes in a log event.
-    pub const fn on_event(self) -> bool {
-        matches!(self, CaptureMode::EventOnly | CaptureMode::SpanAndEvent)
-    }
-
-    const fn from_u8(v: u8) -> CaptureMode {
-        match v {
-            1 => CaptureMode::SpanOnly,
-            2 => CaptureMode::EventOnly,
-            3 => CaptureMode::SpanAndEvent,
-            _ => CaptureMode::NoContent,
-        }
-    }
-}
-
-impl FromStr for CaptureMode {
-    type Err = InvalidCaptureMode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CaptureMode::parse(s)
-    }
-}
-
-impl fmt::Display for CaptureMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A value that names no [`CaptureMode`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidCaptureMode(pub String);
-
-impl InvalidCaptureMode {
-    /// What is accepted, for messages.
-    pub const EXPECTED: &'static str =
-        "expected NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT (any case), or true/false";
-}
-
-impl fmt::Display for InvalidCaptureMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid capture mode {:?}: {}", self.0, Self::EXPECTED)
-    }
-}
-
-impl std::error::Error for InvalidCaptureMode {}
-
-/// Which captured value a redactor is looking at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ContentKind {
-    /// `gen_ai.input.messages`.
-    InputMessages,
-    /// `gen_ai.output.messages`.
-    OutputMessages,
-    /// `gen_ai.system_instructions`.
-    SystemInstructions,
-    /// `gen_ai.tool.definitions`.
-    ToolDefinitions,
-}
-
-impl ContentKind {
-    /// The attribute key.
-    pub const fn key(self) -> &'static str {
-        match self {
-            ContentKind::InputMessages => sc::GEN_AI_INPUT_MESSAGES,
-            ContentKind::OutputMessages => sc::GEN_AI_OUTPUT_MESSAGES,
-            ContentKind::SystemInstructions => sc::GEN_AI_SYSTEM_INSTRUCTIONS,
-            ContentKind::ToolDefinitions => sc::GEN_AI_TOOL_DEFINITIONS,
-        }
-    }
-}
-
-/// A redaction hook: rewrites a captured value in place before it is bounded
-/// and recorded.
-pub type Redactor = dyn Fn(ContentKind, &mut Value) + Send + Sync;
-
-/// `UNSET` until a mode is set or the environment is read.
-const UNSET: u8 = u8::MAX;
-static MODE: AtomicU8 = AtomicU8::new(UNSET);
-static MAX_BYTES: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_BYTES);
-static TOOL_DETAILS: AtomicBool = AtomicBool::new(false);
-static REDACTOR: RwLock<Option<Arc<Redactor>>> = RwLock::new(None);
+pub use crate::settings::{
+    CaptureMode, ContentKind, InvalidCaptureMode, Redactor, DEFAULT_MAX_BYTES, ENV_VAR,
+    MIN_MAX_BYTES,
+};
+pub use event::{clear_logger_provider, set_logger_provider};
 
 /// Sets the process-wide mode (what [`crate::builder`]`().capture_content(..)`
-/// does at `init`). An annotation's `capture_content` still wins for its
-/// function.
+/// does at `init`): one field of the [`settings`](crate::settings) snapshot.
+/// An annotation's `capture_content` still wins for its function.
 pub fn set_capture_mode(mode: CaptureMode) {
-    MODE.store(mode as u8, Ordering::Relaxed);
+    settings::update(|s| s.capture_mode(mode));
 }
 
 /// The process-wide mode: the one set in code, else the environment's
 /// (read once, at the first call; a value that names no mode means
 /// `NO_CONTENT` and is reported through OpenTelemetry's internal log).
 pub fn capture_mode() -> CaptureMode {
-    match MODE.load(Ordering::Relaxed) {
-        UNSET => {
-            let mode = match std::env::var(ENV_VAR) {
-                Ok(value) => CaptureMode::parse(&value).unwrap_or_else(|invalid| {
-                    opentelemetry::otel_warn!(
-                        name: "llm_trace.content.invalid_capture_mode",
-                        message = format!("{ENV_VAR}: {invalid}; capturing no content")
-                    );
-                    CaptureMode::NoContent
-                }),
-                Err(_) => CaptureMode::NoContent,
-            };
-            // A mode set in code meanwhile wins over the environment.
-            match MODE.compare_exchange(UNSET, mode as u8, Ordering::Relaxed, Ordering::Relaxed) {
-                Ok(_) => mode,
-                Err(set) => CaptureMode::from_u8(set),
-            }
-        }
-        set => CaptureMode::from_u8(set),
-    }
+    settings::current().effective_capture_mode()
 }
 
 /// Bounds each captured value to `bytes` of JSON (at least [`MIN_MAX_BYTES`];
 /// default [`DEFAULT_MAX_BYTES`]).
 pub fn set_max_bytes(bytes: usize) {
-    MAX_BYTES.store(bytes.max(MIN_MAX_BYTES), Ordering::Relaxed);
+    settings::update(|s| s.max_content_bytes(bytes));
 }
 
 /// The current bound of each captured value.
 pub fn max_bytes() -> usize {
-    MAX_BYTES.load(Ordering::Relaxed)
+    settings::current().max_content_bytes
 }
 
 /// Whether `gen_ai.tool.definitions` carries each tool's `description` and
@@ -298,7 +121,7 @@ pub fn max_bytes() -> usize {
 /// large, optional properties unless asked for; then each tool is its
 /// `type` and `name`.
 pub fn set_tool_definition_details(enabled: bool) {
-    TOOL_DETAILS.store(enabled, Ordering::Relaxed);
+    settings::update(|s| s.tool_definition_details(enabled));
 }
 
 /// Installs the redaction hook, called once per captured value (input
@@ -319,7 +142,7 @@ pub fn clear_redactor() {
 }
 
 pub(crate) fn install_redactor(redactor: Option<Arc<Redactor>>) {
-    *REDACTOR.write().unwrap_or_else(|e| e.into_inner()) = redactor;
+    settings::update(|s| s.redactor(redactor));
 }
 
 /// Calls `f` on every string inside `value` (object keys excluded): the
@@ -336,22 +159,16 @@ pub fn for_each_string(value: &mut Value, mut f: impl FnMut(&mut String)) {
     walk(value, &mut f);
 }
 
-/// The settings of one call, read once when it starts.
+/// What capture of one call redacts and bounds with, from the snapshot the
+/// call read when it started.
 struct Settings {
     mode: CaptureMode,
     max_bytes: usize,
     redactor: Option<Arc<Redactor>>,
+    logger: Option<SdkLogger>,
 }
 
 impl Settings {
-    fn current(mode: CaptureMode) -> Settings {
-        Settings {
-            mode,
-            max_bytes: max_bytes(),
-            redactor: REDACTOR.read().unwrap_or_else(|e| e.into_inner()).clone(),
-        }
-    }
-
     /// Redacts and bounds one value; `None` when there is nothing to record.
     fn prepare(&self, kind: ContentKind, mut value: Value) -> Option<Prepared> {
         if value.as_array().is_some_and(Vec::is_empty) {
@@ -401,12 +218,12 @@ impl Prepared {
     }
 }
 
-/// The effective mode of a call site: its annotation's, else the process'.
+/// The effective mode of a call site: its annotation's, else the snapshot's.
 #[inline]
-pub(crate) fn mode_for(site: Option<CaptureMode>) -> CaptureMode {
+pub(crate) fn mode_for(site: Option<CaptureMode>, settings: &settings::Settings) -> CaptureMode {
     match site {
         Some(mode) => mode,
-        None => capture_mode(),
+        None => settings.effective_capture_mode(),
     }
 }
 
@@ -424,6 +241,7 @@ pub(crate) struct Pending {
 /// what the event needs (event modes). `base` holds the attributes the span
 /// started with (operation, provider, model, server), in event modes.
 pub(crate) fn begin<P: Provider>(
+    snapshot: &settings::Settings,
     mode: CaptureMode,
     base: Option<Vec<KeyValue>>,
     attributes: &mut Vec<KeyValue>,
@@ -432,10 +250,15 @@ pub(crate) fn begin<P: Provider>(
     if mode == CaptureMode::NoContent {
         return None;
     }
-    let settings = Settings::current(mode);
+    let settings = Settings {
+        mode,
+        max_bytes: snapshot.max_content_bytes,
+        redactor: snapshot.redactor.clone(),
+        logger: snapshot.logger.clone(),
+    };
     let mut inputs = Vec::new();
     if let Some(content) = request.and_then(|r| r.request_content()) {
-        let details = TOOL_DETAILS.load(Ordering::Relaxed);
+        let details = snapshot.tool_definition_details;
         let RequestContent {
             input_messages,
             system_instructions,
@@ -533,20 +356,29 @@ impl Pending {
                     .filter(|kv| is_event_attribute(kv.key.as_str()))
                     .cloned(),
             );
-            event::emit(cx, event_attributes, inputs.into_iter().chain(output));
+            event::emit(
+                settings.logger.as_ref(),
+                cx,
+                event_attributes,
+                inputs.into_iter().chain(output),
+            );
         }
     }
 
     /// Ends capture for a call that failed, was cancelled or panicked: the
     /// event (in event modes) carries `error.type` and the inputs.
     pub(crate) fn finish_err(self, cx: &Context, error_type: &str) {
-        let Pending { event, inputs, .. } = self;
+        let Pending {
+            settings,
+            event,
+            inputs,
+        } = self;
         if let Some(mut event_attributes) = event {
             event_attributes.push(KeyValue::new(
                 sc::ERROR_TYPE,
                 AttributeValue::String(StringValue::from(error_type.to_owned())),
             ));
-            event::emit(cx, event_attributes, inputs);
+            event::emit(settings.logger.as_ref(), cx, event_attributes, inputs);
         }
     }
 }

@@ -9,8 +9,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use opentelemetry::baggage::{Baggage, BaggageExt};
@@ -185,24 +185,18 @@ where
     context_with_metadata(&Context::current(), entries).attach()
 }
 
-static ALLOWED: RwLock<Vec<String>> = RwLock::new(Vec::new());
-static ANY_ALLOWED: AtomicBool = AtomicBool::new(false);
-
 /// Lets baggage entries that arrived from outside (an incoming W3C
 /// `baggage` header) become span attributes when their key matches one of
 /// `keys`; a key ending in `*` matches by prefix (`"app.*"`). None is
-/// allowed by default: baggage is written by whoever called you.
+/// allowed by default: baggage is written by whoever called you. One field
+/// of the [`settings`](crate::settings) snapshot.
 pub fn allow_baggage_keys<I, K>(keys: I)
 where
     I: IntoIterator<Item = K>,
     K: Into<String>,
 {
     let keys: Vec<String> = keys.into_iter().map(Into::into).collect();
-    let any = !keys.is_empty();
-    if let Ok(mut allowed) = ALLOWED.write() {
-        *allowed = keys;
-        ANY_ALLOWED.store(any, Ordering::Release);
-    }
+    crate::settings::update(|s| s.baggage_keys(keys));
 }
 
 fn baggage_key_allowed(allowed: &[String], key: &str) -> bool {
@@ -216,28 +210,26 @@ fn baggage_key_allowed(allowed: &[String], key: &str) -> bool {
 
 /// The metadata attributes `cx` gives an LLM span: the scope's typed
 /// entries, then allowed baggage entries that no scope set, bounded by
-/// [`MAX_ENTRIES_PER_SPAN`] and [`MAX_VALUE_BYTES`].
-pub(crate) fn scope_attributes(cx: &Context, out: &mut Vec<KeyValue>) {
+/// [`MAX_ENTRIES_PER_SPAN`] and [`MAX_VALUE_BYTES`]. `allowed`: the
+/// baggage keys of the call's settings snapshot.
+pub(crate) fn scope_attributes(cx: &Context, allowed: Option<&[String]>, out: &mut Vec<KeyValue>) {
     let scoped = cx.get::<ScopedMetadata>();
     let mut taken = 0;
     if let Some(scoped) = scoped {
         out.extend(scoped.0.iter().cloned());
         taken = scoped.0.len();
     }
-    if !ANY_ALLOWED.load(Ordering::Acquire) {
+    let Some(allowed) = allowed else {
         return;
-    }
+    };
     let baggage = cx.baggage();
     if baggage.is_empty() {
         return;
     }
-    let Ok(allowed) = ALLOWED.read() else {
-        return;
-    };
     let mut dropped = 0;
     for (key, (value, _)) in baggage.iter() {
         let local = scoped.is_some_and(|s| s.0.iter().any(|kv| &kv.key == key));
-        if local || !baggage_key_allowed(&allowed, key.as_str()) {
+        if local || !baggage_key_allowed(allowed, key.as_str()) {
             continue;
         }
         if taken >= MAX_ENTRIES_PER_SPAN || value.as_str().len() > MAX_VALUE_BYTES {
@@ -253,6 +245,12 @@ pub(crate) fn scope_attributes(cx: &Context, out: &mut Vec<KeyValue>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The attributes with the baggage keys installed now.
+    fn scope_attributes(cx: &Context, out: &mut Vec<KeyValue>) {
+        let settings = crate::settings::current();
+        super::scope_attributes(cx, settings.baggage_keys.as_deref(), out);
+    }
 
     #[test]
     fn prefix_patterns_match_by_prefix_and_exact_keys_exactly() {

@@ -17,7 +17,7 @@ use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
+use crate::model::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 
 /// Anthropic (`gen_ai.provider.name = "anthropic"`), the Messages API.
 #[derive(Debug, Clone, Copy, Default)]

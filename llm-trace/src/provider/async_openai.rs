@@ -75,7 +75,7 @@ use super::{
     ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, ToolCall,
     Usage,
 };
-use crate::content::{OutputMessage, RequestContent};
+use crate::model::{OutputMessage, RequestContent};
 
 /// An `f32` as the `f64` of its shortest decimal form, so that `0.2_f32`
 /// records as `0.2`.

@@ -55,7 +55,7 @@ use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
+use crate::model::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 use crate::semconv as sc;
 
 /// AWS Bedrock (`gen_ai.provider.name = "aws.bedrock"`): Converse and Titan

@@ -44,7 +44,7 @@ use super::{
     Anthropic, ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::content::{OutputMessage, RequestContent};
+use crate::model::{OutputMessage, RequestContent};
 
 impl RequestFacts<Anthropic> for MessageCreateParams {
     fn request_model(&self) -> Option<&str> {

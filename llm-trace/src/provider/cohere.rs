@@ -40,7 +40,7 @@ use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::content::{OutputMessage, Part, RequestContent};
+use crate::model::{OutputMessage, Part, RequestContent};
 use de::{null_default, object, object_or_default, objects};
 
 /// Cohere (`gen_ai.provider.name = "cohere"`), the v2 Chat and Embed APIs.

@@ -63,7 +63,7 @@ use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::content::{self, InputMessage, OutputMessage, RequestContent, ToolDefinition};
+use crate::model::{self as content, InputMessage, OutputMessage, RequestContent, ToolDefinition};
 
 /// Google Gemini on the Gemini API (AI Studio),
 /// `gen_ai.provider.name = "gcp.gemini"`.

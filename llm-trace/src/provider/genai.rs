@@ -93,7 +93,7 @@ use ::genai::chat::{
 };
 use ::genai::ModelIden;
 
-use crate::content::{OutputMessage, Part};
+use crate::model::{OutputMessage, Part};
 
 use super::{
     Bedrock, ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo,

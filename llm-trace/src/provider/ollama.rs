@@ -37,7 +37,7 @@ use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent};
+use crate::model::{InputMessage, OutputMessage, Part, RequestContent};
 
 /// Ollama (`gen_ai.provider.name = "ollama"`), its native chat and embed API.
 #[derive(Debug, Clone, Copy, Default)]

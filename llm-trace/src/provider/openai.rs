@@ -21,7 +21,7 @@ use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
+use crate::model::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 use crate::semconv as sc;
 
 /// OpenAI (`gen_ai.provider.name = "openai"`), the Chat Completions API.

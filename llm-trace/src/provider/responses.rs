@@ -46,7 +46,7 @@ use super::{
     ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, ToolCall,
     Usage,
 };
-use crate::content::{self, InputMessage, Part, RequestContent, ToolDefinition};
+use crate::model::{self as content, InputMessage, Part, RequestContent, ToolDefinition};
 
 /// A Responses API request body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -16,35 +16,10 @@ use std::pin::Pin;
 
 use futures_core::Stream;
 
-use crate::call::{Call, ErrorMessage};
+use super::glue::NoProvider;
+use super::{Call, ErrorMessage, InstrumentedStream};
+use crate::facts::ErrorType;
 use crate::provider::{ChunkFacts, Provider, ResponseFacts, StreamFacts};
-use crate::stream::InstrumentedStream;
-
-/// Names the `error.type` of an error: a short, stable, low-cardinality
-/// identifier such as `"rate_limited"`, `"timeout"` or an HTTP status code.
-///
-/// Errors that do not implement it are named by their type's path
-/// (`std::any::type_name`), which the conventions accept.
-///
-/// ```
-/// use std::borrow::Cow;
-///
-/// #[derive(Debug)]
-/// enum ApiError { RateLimited, Status(u16) }
-///
-/// impl llm_trace::ErrorType for ApiError {
-///     fn error_type(&self) -> Cow<'static, str> {
-///         match self {
-///             ApiError::RateLimited => "rate_limited".into(),
-///             ApiError::Status(code) => code.to_string().into(),
-///         }
-///     }
-/// }
-/// ```
-pub trait ErrorType {
-    /// The `error.type` attribute value.
-    fn error_type(&self) -> Cow<'static, str>;
-}
 
 /// Probe over a return value: `Result` or plain value.
 #[doc(hidden)]
@@ -592,7 +567,7 @@ impl<P, V> EndModel<P, V> for Outcome<P, V> {
         V: NoResponseFacts<P>,
     {
         if let Some(call) = call {
-            call.end_ok::<crate::__private::NoProvider>(None);
+            call.end_ok::<NoProvider>(None);
         }
     }
 }
@@ -606,7 +581,7 @@ impl<P, V> EndAny<P, V> for Outcome<P, V> {
     #[inline(always)]
     fn __llm_trace_end(&self, call: &mut Option<Call>, _: &mut V, _: Observe<NotAStream>) {
         if let Some(call) = call {
-            call.end_ok::<crate::__private::NoProvider>(None);
+            call.end_ok::<NoProvider>(None);
         }
     }
 }

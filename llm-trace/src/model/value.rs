@@ -62,8 +62,8 @@ pub(crate) fn text_at<'a>(v: &'a Value, key: &str) -> &'a str {
 
 /// An object part kept as the provider wrote it, or nothing when `v` is not
 /// an object with a `type`.
-pub(crate) fn other_part(v: &Value) -> Option<crate::content::Part> {
+pub(crate) fn other_part(v: &Value) -> Option<super::Part> {
     let map = v.as_object()?;
     map.get("type")?.as_str()?;
-    Some(crate::content::Part::Other(map.clone()))
+    Some(super::Part::Other(map.clone()))
 }

@@ -140,9 +140,9 @@ impl CurrentCall {
     ) {
         if let Some(cx) = self.recording() {
             let span = cx.span();
-            let error_type = crate::call::bounded_error_type(error_type.into());
+            let error_type = crate::bound::bounded_error_type(error_type.into());
             span.set_attribute(KeyValue::new(sc::ERROR_TYPE, error_type.span()));
-            span.set_status(Status::error(crate::call::bounded_text(&message)));
+            span.set_status(Status::error(crate::bound::bounded_text(&message)));
         }
     }
 
@@ -231,7 +231,7 @@ impl Evaluation {
         if let Some(explanation) = self.explanation {
             attributes.push(KeyValue::new(
                 sc::GEN_AI_EVALUATION_EXPLANATION,
-                crate::call::bounded_text(&explanation),
+                crate::bound::bounded_text(&explanation),
             ));
         }
         attributes

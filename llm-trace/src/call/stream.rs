@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use futures_core::Stream;
 
-use crate::call::{Call, StreamTiming};
+use super::{Call, StreamTiming};
 use crate::provider::StreamFacts;
 
 /// Longest run of chunk intervals kept for
@@ -135,8 +135,8 @@ impl<S, F> InstrumentedStream<S, F> {
             let attach_every_poll = !call.is_model_call();
             let observing = measuring || attach;
             let mut facts = StreamFacts::new();
-            if call.captures_content() {
-                facts.capture_content();
+            if let Some(max_bytes) = call.content_max_bytes() {
+                facts.capture_content_within(max_bytes);
             }
             StreamCall {
                 call: Some(call),

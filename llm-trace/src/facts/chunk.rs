@@ -3,9 +3,9 @@
 use std::borrow::Cow;
 
 use super::sse::SseDecoder;
-use super::{Provider, ResponseInfo, ToolCall, Usage};
-use crate::content::{OutputAccumulator, OutputMessage};
+use super::Provider;
 use crate::metadata::{entry_prefix, MAX_ATTRIBUTE_VALUE_BYTES, MAX_MODEL_BYTES};
+use crate::model::{OutputAccumulator, OutputMessage, ResponseInfo, ToolCall, Usage};
 
 /// Facts one chunk of a streamed response carries.
 ///
@@ -246,7 +246,14 @@ impl StreamFacts {
         self.tool_call_delta(index, call, id, name, arguments.unwrap_or(""));
     }
 
-    /// Starts assembling the output messages (the call captures content).
+    /// Starts assembling the output messages (the call captures content),
+    /// keeping at most `max_bytes` per choice (the call's settings').
+    pub(crate) fn capture_content_within(&mut self, max_bytes: usize) {
+        self.content = Some(Box::new(OutputAccumulator::with_max_bytes(max_bytes)));
+    }
+
+    /// [`StreamFacts::capture_content_within`] the installed bound.
+    #[cfg(test)]
     pub(crate) fn capture_content(&mut self) {
         self.content = Some(Box::default());
     }
@@ -382,7 +389,7 @@ impl StreamFacts {
     #[doc(hidden)]
     pub fn __fail(&mut self, error_type: Cow<'static, str>, message: &dyn std::fmt::Display) {
         if self.failure.is_none() {
-            self.failure = Some((error_type, crate::call::bounded_text(message)));
+            self.failure = Some((error_type, crate::bound::bounded_text(message)));
         }
     }
 

@@ -11,7 +11,7 @@ const MAX_TOOL_CALLS: usize = 128;
 /// deltas per choice index, and [`OutputAccumulator::finish`] gives one
 /// [`OutputMessage`] per choice seen.
 ///
-/// What it keeps is bounded by [`super::max_bytes`] per choice (text,
+/// What it keeps is bounded by [`max_bytes`](crate::content::max_bytes) per choice (text,
 /// reasoning and tool call arguments together); what comes past the bound is
 /// counted, not kept, and the text ends with the truncation marker.
 ///
@@ -68,9 +68,9 @@ impl Default for OutputAccumulator {
 }
 
 impl OutputAccumulator {
-    /// An empty accumulator bounded by the current [`super::max_bytes`].
+    /// An empty accumulator bounded by the current [`max_bytes`](crate::content::max_bytes).
     pub fn new() -> Self {
-        OutputAccumulator::with_max_bytes(super::max_bytes())
+        OutputAccumulator::with_max_bytes(crate::settings::current().max_content_bytes)
     }
 
     /// An empty accumulator keeping at most `max_bytes` per choice.
@@ -203,7 +203,7 @@ impl Choice {
         }
         let mut text = self.text;
         if self.dropped > 0 {
-            text.push_str(&super::bound::marker(self.dropped));
+            text.push_str(&crate::bound::marker(self.dropped));
         }
         if !text.is_empty() {
             parts.push(Part::text(text));
