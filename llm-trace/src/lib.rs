@@ -89,6 +89,7 @@ pub mod __private {
     };
     pub use crate::stream::InstrumentedStream;
     pub use crate::switch::enabled;
+    pub use crate::workflow::WorkflowSite;
     pub use core::any::type_name_of_val;
     pub use core::concat;
     pub use core::module_path;
