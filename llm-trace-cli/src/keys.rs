@@ -59,4 +59,3 @@ pub const NON_METADATA_PREFIXES: &[&str] = &[
     "otel.",
     "thread.",
 ];
-

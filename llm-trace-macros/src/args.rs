@@ -8,7 +8,8 @@ use syn::{Expr, Ident, LitStr, Path};
 use llm_trace_names::keys;
 
 /// Every argument, as the messages list them.
-pub(crate) const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, `stream`, \
+pub(crate) const ARGUMENTS: &str =
+    "`provider`, `operation`, `name`, `model`, `request`, `server`, `stream`, \
      `response`, `capture_content`, \
      `prompt`, `prompt_version`, `conversation`, `agent`, `agent_id`, `agent_description`, \
      `tool`, `tool_call_id`, `tool_type`, `tool_description`, `fields(...)`, \
@@ -202,7 +203,8 @@ pub(crate) fn usage(argument: &str) -> &'static str {
     }
 }
 
-pub(crate) const RESPONSE_FORM: &str = "`response = none` (the returned value is not the model's response: \
+pub(crate) const RESPONSE_FORM: &str =
+    "`response = none` (the returned value is not the model's response: \
      the span ends when the function returns and records no usage from it)";
 
 #[cfg(test)]

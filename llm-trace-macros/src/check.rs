@@ -88,7 +88,9 @@ pub(crate) fn call(cx: &Ctxt, args: Args, item: ItemFn) -> Option<Call> {
     }
 
     let operation = args.operation.as_ref().map(LitStr::value);
-    let providerless = operation.as_deref().is_some_and(operations::is_providerless);
+    let providerless = operation
+        .as_deref()
+        .is_some_and(operations::is_providerless);
     let provider = match &args.provider {
         Some(ProviderArg::Builtin(ty)) => Some(Provider::Builtin(ty.clone())),
         Some(ProviderArg::Path(path)) => Some(Provider::Path(path.clone())),

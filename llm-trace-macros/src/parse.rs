@@ -17,9 +17,8 @@ use syn::{Expr, Ident, Lit, LitStr, Token};
 use llm_trace_names::{keys, providers::PROVIDERS};
 
 use crate::args::{
-    argument_names, near_miss, usage, Args, Field, FieldKind, Metadata, MetadataValue,
-    ProviderArg, ARGUMENTS, CAPTURE_FORM, CAPTURE_MODES, FIELDS_FORM, RESPONSE_FORM,
-    SEMANTIC_ARGUMENTS,
+    argument_names, near_miss, usage, Args, Field, FieldKind, Metadata, MetadataValue, ProviderArg,
+    ARGUMENTS, CAPTURE_FORM, CAPTURE_MODES, FIELDS_FORM, RESPONSE_FORM, SEMANTIC_ARGUMENTS,
 };
 use crate::ctxt::Ctxt;
 
@@ -613,7 +612,10 @@ fn parse_provider(input: ParseStream<'_>) -> syn::Result<ProviderArg> {
         let lit: LitStr = input.parse()?;
         let value = lit.value();
         if let Some(builtin) = PROVIDERS.iter().find(|p| p.written == value) {
-            return Ok(ProviderArg::Builtin(Ident::new(builtin.type_name, lit.span())));
+            return Ok(ProviderArg::Builtin(Ident::new(
+                builtin.type_name,
+                lit.span(),
+            )));
         }
         let suggestion = PROVIDERS
             .iter()

@@ -90,7 +90,10 @@ fn attribute(span: &SpanData, key: &str) -> Option<Value> {
 fn the_list_is_the_table() {
     let written: Vec<&str> = written().iter().map(|(w, _)| *w).collect();
     let table: Vec<&str> = PROVIDERS.iter().map(|p| p.written).collect();
-    assert_eq!(written, table, "write every table entry in `every_provider!`");
+    assert_eq!(
+        written, table,
+        "write every table entry in `every_provider!`"
+    );
 }
 
 #[test]

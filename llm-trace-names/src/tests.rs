@@ -39,7 +39,10 @@ fn every_key_metric_and_event_name_is_well_formed_and_appears_once() {
         .collect();
     assert!(ATTRIBUTES.len() >= 60, "{}", ATTRIBUTES.len());
     for name in &all {
-        assert!(is_dotted_name(name), "`{name}` is not a dotted snake_case name");
+        assert!(
+            is_dotted_name(name),
+            "`{name}` is not a dotted snake_case name"
+        );
         assert!(name.contains('.'), "`{name}` has no namespace");
     }
     assert_unique("name", all.iter().copied());
@@ -70,7 +73,10 @@ fn the_validity_rule_rejects_malformed_names() {
 fn operations_are_well_formed_and_appear_once() {
     assert_unique("operation", ALL);
     for operation in ALL {
-        assert!(is_dotted_name(operation) && !operation.contains('.'), "{operation}");
+        assert!(
+            is_dotted_name(operation) && !operation.contains('.'),
+            "{operation}"
+        );
     }
     for operation in MODEL_OPERATIONS {
         assert!(ALL.contains(&operation), "{operation}");

@@ -131,7 +131,12 @@ impl Workflow {
 
     fn start(self) -> Call {
         let span_name = Cow::Owned(span_name(&self.name));
-        start(&WORKFLOW_SITE, self.name, span_name, self.entries.into_iter())
+        start(
+            &WORKFLOW_SITE,
+            self.name,
+            span_name,
+            self.entries.into_iter(),
+        )
     }
 
     /// Runs `future` inside the workflow; the span ends when it completes
