@@ -209,7 +209,7 @@ fn entry(
     let parsed = parse::item(&cx, attribute, item.clone());
     let args = parse::args(&cx, args.into());
     let expanded = match parsed {
-        Item::Fn(function) => check_and_expand(&cx, args, function),
+        Item::Fn(function) => check_and_expand(&cx, args, *function),
         Item::Unparsed | Item::Other => None,
     };
     match (cx.check(), expanded) {

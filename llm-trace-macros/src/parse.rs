@@ -811,7 +811,7 @@ fn parse_literal(input: ParseStream<'_>, key: &Key) -> syn::Result<MetadataValue
 /// The annotated item.
 pub(crate) enum Item {
     /// A function with a body.
-    Fn(syn::ItemFn),
+    Fn(Box<syn::ItemFn>),
     /// A function whose body does not parse: left as written, so that
     /// rustc reports the real syntax error rather than this attribute
     /// saying it goes on a function (tracing-attributes' `MaybeItemFn`).
@@ -824,7 +824,7 @@ pub(crate) enum Item {
 /// item that is not a function with a body is reported into `cx`.
 pub(crate) fn item(cx: &Ctxt, attribute: &str, tokens: TokenStream) -> Item {
     if let Ok(function) = syn::parse2::<syn::ItemFn>(tokens.clone()) {
-        return Item::Fn(function);
+        return Item::Fn(Box::new(function));
     }
     if Parser::parse2(function_with_unparsed_body, tokens.clone()).is_ok() {
         return Item::Unparsed;
