@@ -1,4 +1,5 @@
-//! Turns (arguments, function) into the instrumented function. The user's
+//! Generation: a checked function into the instrumented function. Nothing
+//! here fails: every error was reported by the checks. The user's
 //! attributes, visibility, signature and body are kept as written; the body
 //! runs as an inner `async move` block inside the call's span. A method of
 //! an `#[async_trait]` impl (already expanded when this attribute runs) has
@@ -7,103 +8,48 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
+use syn::{FnArg, Pat, ReturnType};
 
-use crate::attr::{Args, FieldKind, MetadataValue, ProviderArg};
+use llm_trace_names::operations;
 
-pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
-    let mut errors = args.errors;
+use crate::args::{FieldKind, MetadataValue};
+use crate::check::{Call, Provider, Workflow};
+use crate::shape::{AsyncTraitBody, FindImpl, ImplToInfer, StreamShape};
 
-    let async_trait = AsyncTraitBody::find(&item);
-    let output = match &async_trait {
-        Some(found) => found.output.clone(),
-        None => item.sig.output.clone(),
-    };
-    let is_async = item.sig.asyncness.is_some() || async_trait.is_some();
-    let stream = stream_shape(&output, args.stream.is_some());
-    if let (Some(flag), Some(_)) = (args.stream, args.response_none) {
-        errors.push(syn::Error::new(
-            flag,
-            "`stream` and `response = none` exclude each other: `response = none` ends the span \
-             when the function returns, without reading a stream",
-        ));
-    }
-    if args.stream.is_some() && matches!(output, ReturnType::Default) {
-        errors.push(syn::Error::new(
-            args.stream.unwrap_or_else(Span::call_site),
-            format!(
-                "`stream`: `{}` returns nothing; `stream` is for functions that return a stream \
-                 (or a `Result` of one)",
-                item.sig.ident
-            ),
-        ));
-    }
-    if !is_async && stream.is_none() && args.response_none.is_none() {
-        errors.push(syn::Error::new(
-            item.sig.fn_token.span,
-            format!(
-                "`#[llm_call]` instruments `async fn`s and functions that return a stream: \
-                 make `{}` an `async fn`",
-                item.sig.ident
-            ),
-        ));
-    }
-
-    let params = parameter_names(&item);
-    if let Some(request) = &args.request {
-        if !params.iter().any(|p| p == request) {
-            let listed = if params.is_empty() {
-                "it has no named parameters".to_owned()
-            } else {
-                format!(
-                    "its parameters are {}",
-                    params
-                        .iter()
-                        .map(|p| format!("`{p}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            errors.push(syn::Error::new(
-                request.span(),
-                format!(
-                    "`request = {request}`: `{request}` is not a parameter of `{}`; {listed}",
-                    item.sig.ident
-                ),
-            ));
-        }
-    }
-
+/// The instrumented `#[llm_call]` function.
+pub(crate) fn call(call: Call) -> TokenStream {
+    let Call {
+        args,
+        item,
+        provider,
+        async_trait,
+        output,
+        is_async,
+        stream,
+    } = call;
     let operation = args.operation.as_ref().map(|o| o.value());
-    // Tools and in-process agents need no model provider.
-    let providerless = matches!(operation.as_deref(), Some("execute_tool" | "invoke_agent"));
-    let provider = match &args.provider {
-        Some(ProviderArg::Builtin(ty)) => quote!(::llm_trace::__private::#ty),
-        Some(ProviderArg::Path(path)) => quote!(#path),
-        Some(ProviderArg::Compatible(_)) => quote!(__LlmTraceProvider),
-        None if providerless => quote!(::llm_trace::__private::NoProvider),
-        None => {
-            errors.push(syn::Error::new(
-                Span::call_site(),
-                "`#[llm_call]` needs a provider: `provider = \"openai\"`, `provider = \"anthropic\"`, \
-                 or `provider = my::Backend` for a type that implements `llm_trace::provider::Provider` \
-                 (only `operation = \"execute_tool\"` and in-process `operation = \"invoke_agent\"` go without)",
-            ));
-            quote!(::llm_trace::__private::OpenAi)
-        }
+    let providerless = matches!(provider, Provider::None);
+    let chat = operations::CHAT;
+    let local_provider = match &provider {
+        Provider::Compatible(name) => quote! {
+            /// The `openai_compatible` provider of this function.
+            struct __LlmTraceProvider;
+            impl ::llm_trace::__private::Provider for __LlmTraceProvider {
+                const NAME: &'static str = #name;
+                const DEFAULT_OPERATION: &'static str = #chat;
+            }
+            impl ::llm_trace::__private::OpenAiCompatible for __LlmTraceProvider {}
+        },
+        _ => quote!(),
+    };
+    let provider = match &provider {
+        Provider::Builtin(ty) => quote!(::llm_trace::__private::#ty),
+        Provider::Path(path) => quote!(#path),
+        Provider::Compatible(_) => quote!(__LlmTraceProvider),
+        Provider::None => quote!(::llm_trace::__private::NoProvider),
     };
 
-    if !errors.is_empty() {
-        // Keep the function as written so that only our errors show.
-        let mut combined = errors.remove(0);
-        for error in errors {
-            combined.combine(error);
-        }
-        let compile_errors = combined.to_compile_error();
-        return quote!(#compile_errors #item);
-    }
-
-    let ItemFn {
+    let syn::ItemFn {
         attrs,
         vis,
         sig,
@@ -122,8 +68,12 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         site.extend(quote!(.operation(#operation)));
     }
     let derived_name = match (operation.as_deref(), &args.agent, &args.tool) {
-        (Some("invoke_agent"), Some(agent), _) => Some(format!("invoke_agent {}", agent.value())),
-        (Some("execute_tool"), _, Some(tool)) => Some(format!("execute_tool {}", tool.value())),
+        (Some(operations::INVOKE_AGENT), Some(agent), _) => {
+            Some(format!("{} {}", operations::INVOKE_AGENT, agent.value()))
+        }
+        (Some(operations::EXECUTE_TOOL), _, Some(tool)) => {
+            Some(format!("{} {}", operations::EXECUTE_TOOL, tool.value()))
+        }
         _ => None,
     };
     if let Some(name) = &args.name {
@@ -133,8 +83,8 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
     }
     // Tool executions and agents running in this process are INTERNAL
     // spans; calls to a model provider are CLIENT spans.
-    if operation.as_deref() == Some("execute_tool")
-        || (operation.as_deref() == Some("invoke_agent") && args.provider.is_none())
+    if operation.as_deref() == Some(operations::EXECUTE_TOOL)
+        || (operation.as_deref() == Some(operations::INVOKE_AGENT) && providerless)
     {
         site.extend(quote!(.internal()));
     }
@@ -176,7 +126,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
 
     let output_ty = output_type(&output);
     let model_call = match operation.as_deref() {
-        Some(operation) => MODEL_OPERATIONS.contains(&operation),
+        Some(operation) => operations::is_model_operation(operation),
         None => !providerless,
     };
     let output_span = match &output {
@@ -246,18 +196,6 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
             }
         },
     };
-    let local_provider = match &args.provider {
-        Some(ProviderArg::Compatible(name)) => quote! {
-            /// The `openai_compatible` provider of this function.
-            struct __LlmTraceProvider;
-            impl ::llm_trace::__private::Provider for __LlmTraceProvider {
-                const NAME: &'static str = #name;
-                const DEFAULT_OPERATION: &'static str = "chat";
-            }
-            impl ::llm_trace::__private::OpenAiCompatible for __LlmTraceProvider {}
-        },
-        _ => quote!(),
-    };
 
     let site_path = site_path();
     let instrumented = quote! {
@@ -285,121 +223,10 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> TokenStream {
         #run
     };
     let instrumented = match &async_trait {
-        Some(found) => found.wrap(&block, instrumented),
+        Some(found) => wrap_async_trait(found, &block, instrumented),
         None => instrumented,
     };
     select(attrs, vis, sig, instrumented_sig, block, instrumented)
-}
-
-/// The body of a method as `#[async_trait]` expands it: a non-`async` fn
-/// returning `Pin<Box<dyn Future<Output = T> + ..>>` whose last statement is
-/// `Box::pin(async move { .. })` (the shape `tracing::instrument`
-/// recognizes too).
-struct AsyncTraitBody {
-    /// `-> T`, the output of the `async fn` as written.
-    output: ReturnType,
-    /// The block of the `async move`.
-    block: syn::Block,
-    /// The index of the `Box::pin(..)` statement in the function's body.
-    statement: usize,
-}
-
-impl AsyncTraitBody {
-    fn find(item: &ItemFn) -> Option<Self> {
-        if item.sig.asyncness.is_some() {
-            return None;
-        }
-        let output = boxed_future_output(&item.sig.output)?;
-        let (statement, last) =
-            item.block
-                .stmts
-                .iter()
-                .enumerate()
-                .rev()
-                .find_map(|(index, stmt)| match stmt {
-                    syn::Stmt::Expr(expr, None) => Some((index, expr)),
-                    _ => None,
-                })?;
-        let syn::Expr::Call(call) = last else {
-            return None;
-        };
-        let syn::Expr::Path(function) = &*call.func else {
-            return None;
-        };
-        let segments = &function.path.segments;
-        let is_box_pin = segments.len() >= 2
-            && segments[segments.len() - 2].ident == "Box"
-            && segments[segments.len() - 1].ident == "pin";
-        if !is_box_pin || call.args.len() != 1 {
-            return None;
-        }
-        let syn::Expr::Async(inner) = &call.args[0] else {
-            return None;
-        };
-        inner.capture?;
-        Some(AsyncTraitBody {
-            output: ReturnType::Type(Default::default(), Box::new(output)),
-            block: inner.block.clone(),
-            statement,
-        })
-    }
-
-    /// The function's body with the `Box::pin` statement running
-    /// `instrumented` instead.
-    fn wrap(&self, block: &syn::Block, instrumented: TokenStream) -> TokenStream {
-        let before = &block.stmts[..self.statement];
-        let after = &block.stmts[self.statement + 1..];
-        quote! {
-            #(#before)*
-            ::llm_trace::__private::Box::pin(async move { #instrumented })
-            #(#after)*
-        }
-    }
-}
-
-/// `T` of `Pin<Box<dyn Future<Output = T> + ..>>`.
-fn boxed_future_output(output: &ReturnType) -> Option<Type> {
-    let ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let first_type = |ty: &Type, name: &str| -> Option<Type> {
-        let Type::Path(path) = ty else {
-            return None;
-        };
-        let last = path.path.segments.last()?;
-        if last.ident != name {
-            return None;
-        }
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-            return None;
-        };
-        args.args.iter().find_map(|arg| match arg {
-            syn::GenericArgument::Type(t) => Some(t.clone()),
-            _ => None,
-        })
-    };
-    let boxed = first_type(ty, "Pin")?;
-    let Type::TraitObject(object) = first_type(&boxed, "Box")? else {
-        return None;
-    };
-    object.bounds.iter().find_map(|bound| {
-        let syn::TypeParamBound::Trait(t) = bound else {
-            return None;
-        };
-        let last = t.path.segments.last()?;
-        if last.ident != "Future" {
-            return None;
-        }
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-            return None;
-        };
-        args.args.iter().find_map(|arg| match arg {
-            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => {
-                Some(assoc.ty.clone())
-            }
-            _ => None,
-        })
-    })
 }
 
 /// The signature without the `mut` of its `mut name: T` parameters, and a
@@ -470,7 +297,7 @@ fn select(
 
 /// A reference to the value of a `fields(...)` entry, through `Display` or
 /// `Debug` for `%` and `?`.
-fn field_value(field: &crate::attr::Field) -> TokenStream {
+fn field_value(field: &crate::args::Field) -> TokenStream {
     let expr = &field.expr;
     match field.kind {
         FieldKind::Value => quote_spanned!(expr.span()=> &(#expr)),
@@ -493,20 +320,6 @@ fn output_type(output: &ReturnType) -> TokenStream {
             syn::visit_mut::VisitMut::visit_type_mut(&mut ImplToInfer, &mut ty);
             quote!(#ty)
         }
-    }
-}
-
-struct ImplToInfer;
-
-impl syn::visit_mut::VisitMut for ImplToInfer {
-    fn visit_type_mut(&mut self, ty: &mut Type) {
-        if let Type::ImplTrait(it) = ty {
-            *ty = Type::Infer(syn::TypeInfer {
-                underscore_token: syn::Token![_](it.impl_token.span),
-            });
-            return;
-        }
-        syn::visit_mut::visit_type_mut(self, ty);
     }
 }
 
@@ -540,184 +353,6 @@ fn typed_body(output_ty: &TokenStream, block: &syn::Block, rebinds: &[TokenStrea
             #(#statements)*
         }
     }
-}
-
-/// How a function returns its stream.
-struct StreamShape {
-    /// The stream's item type where the return type writes it (`Item = X`,
-    /// `BoxStream<'_, X>`): it types the observer's argument before the
-    /// body's own types are inferred.
-    item: Option<Type>,
-    /// `Result<Stream, E>` (under any alias): only `Ok` carries a stream.
-    result: bool,
-    /// The declared stream type is a named (boxed) type, not `impl Stream`:
-    /// the instrumented stream is boxed into it.
-    boxed: bool,
-}
-
-/// The function's stream, from its return type: `impl Stream<..>`, a boxed
-/// stream (`BoxStream`, `LocalBoxStream`, `Pin<Box<dyn Stream ..>>`), or a
-/// `...Result<_, E>` of one; with `declared` (the `stream` flag) any type.
-fn stream_shape(output: &ReturnType, declared: bool) -> Option<StreamShape> {
-    let ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let shape = |ty: &Type, result: bool| -> Option<StreamShape> {
-        let item = stream_item_type(ty);
-        if is_impl_stream(ty) {
-            Some(StreamShape {
-                item,
-                result,
-                boxed: false,
-            })
-        } else if is_boxed_stream(ty) || (declared && !matches!(ty, Type::ImplTrait(_))) {
-            Some(StreamShape {
-                item,
-                result,
-                boxed: true,
-            })
-        } else if declared {
-            Some(StreamShape {
-                item,
-                result,
-                boxed: false,
-            })
-        } else {
-            None
-        }
-    };
-    if let Some(ok) = result_ok_type(ty) {
-        if let Some(found) = shape(ok, true) {
-            return Some(found);
-        }
-    }
-    shape(ty, false)
-}
-
-/// `T` of `Result<T, ..>`, `io::Result<T>`, `anyhow::Result<T>`, ...
-fn result_ok_type(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if !last.ident.to_string().ends_with("Result") {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    args.args.iter().find_map(|arg| match arg {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    })
-}
-
-fn is_stream_bound(
-    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
-) -> bool {
-    bounds.iter().any(|bound| match bound {
-        syn::TypeParamBound::Trait(t) => t
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Stream" || s.ident == "TryStream"),
-        _ => false,
-    })
-}
-
-/// The item type a `Stream<Item = X>` / `TryStream<Ok = T, Error = E>`
-/// bound names.
-fn bound_item_type(
-    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
-) -> Option<Type> {
-    bounds.iter().find_map(|bound| {
-        let syn::TypeParamBound::Trait(t) = bound else {
-            return None;
-        };
-        let last = t.path.segments.last()?;
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-            return None;
-        };
-        let binding = |name: &str| {
-            args.args.iter().find_map(|arg| match arg {
-                syn::GenericArgument::AssocType(assoc) if assoc.ident == name => {
-                    Some(assoc.ty.clone())
-                }
-                _ => None,
-            })
-        };
-        if last.ident == "Stream" {
-            binding("Item")
-        } else if last.ident == "TryStream" {
-            let (ok, error) = (binding("Ok")?, binding("Error")?);
-            Some(syn::parse_quote!(::core::result::Result<#ok, #error>))
-        } else {
-            None
-        }
-    })
-}
-
-/// The item type of a stream type, where it is written out.
-fn stream_item_type(ty: &Type) -> Option<Type> {
-    let mut item = match ty {
-        Type::ImplTrait(it) => bound_item_type(&it.bounds)?,
-        Type::TraitObject(dyn_) => bound_item_type(&dyn_.bounds)?,
-        Type::Path(path) => {
-            let last = path.path.segments.last()?;
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            let first_type = args.args.iter().find_map(|arg| match arg {
-                syn::GenericArgument::Type(t) => Some(t),
-                _ => None,
-            })?;
-            if last.ident == "BoxStream" || last.ident == "LocalBoxStream" {
-                first_type.clone()
-            } else if last.ident == "Pin" || last.ident == "Box" {
-                stream_item_type(first_type)?
-            } else {
-                return None;
-            }
-        }
-        _ => return None,
-    };
-    syn::visit_mut::VisitMut::visit_type_mut(&mut ImplToInfer, &mut item);
-    Some(item)
-}
-
-fn is_impl_stream(ty: &Type) -> bool {
-    matches!(ty, Type::ImplTrait(it) if is_stream_bound(&it.bounds))
-}
-
-/// `BoxStream<..>`, `LocalBoxStream<..>` or `Pin<Box<dyn Stream<..> ..>>`.
-fn is_boxed_stream(ty: &Type) -> bool {
-    let Type::Path(path) = ty else {
-        return false;
-    };
-    let Some(last) = path.path.segments.last() else {
-        return false;
-    };
-    if last.ident == "BoxStream" || last.ident == "LocalBoxStream" {
-        return true;
-    }
-    let first_type = |segment: &syn::PathSegment| match &segment.arguments {
-        syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|arg| match arg {
-            syn::GenericArgument::Type(t) => Some(t.clone()),
-            _ => None,
-        }),
-        _ => None,
-    };
-    if last.ident != "Pin" {
-        return false;
-    }
-    let Some(Type::Path(boxed)) = first_type(last) else {
-        return false;
-    };
-    let Some(box_segment) = boxed.path.segments.last() else {
-        return false;
-    };
-    box_segment.ident == "Box"
-        && matches!(first_type(box_segment), Some(Type::TraitObject(dyn_)) if is_stream_bound(&dyn_.bounds))
 }
 
 /// The closure that ends the call with the outcome read from the output by
@@ -837,9 +472,6 @@ fn observe_items(
     }
 }
 
-/// The operations that call a model: their value must give facts.
-const MODEL_OPERATIONS: [&str; 4] = ["chat", "text_completion", "generate_content", "embeddings"];
-
 /// Whether the declared return type is a boxed stream (under any name),
 /// asked by type before the call starts; `false` where the type has an
 /// `impl Trait` (it cannot be named there). With the `stream` flag a type
@@ -865,15 +497,6 @@ fn streams_by_type(output: &ReturnType, flagged: bool) -> TokenStream {
             use ::llm_trace::__private::{KindStream as _, #fallback};
             (&::llm_trace::__private::StreamKind::<#ty>::new()).#streams()
         }
-    }
-}
-
-/// Finds an `impl Trait` in a type.
-struct FindImpl(bool);
-
-impl syn::visit::Visit<'_> for FindImpl {
-    fn visit_type_impl_trait(&mut self, _: &syn::TypeImplTrait) {
-        self.0 = true;
     }
 }
 
@@ -949,7 +572,7 @@ fn end_without_reading() -> TokenStream {
 }
 
 /// The annotation's literal metadata as `(key, StaticValue)` entries.
-fn static_metadata(metadata: &[crate::attr::Metadata]) -> Vec<TokenStream> {
+fn static_metadata(metadata: &[crate::args::Metadata]) -> Vec<TokenStream> {
     metadata
         .iter()
         .map(|m| {
@@ -966,55 +589,28 @@ fn static_metadata(metadata: &[crate::attr::Metadata]) -> Vec<TokenStream> {
         .collect()
 }
 
-/// `#[llm_trace::workflow(name = "...", key = literal, fields(...))]`.
-pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
-    let mut errors = args.errors;
-    if item.sig.asyncness.is_none() {
-        errors.push(syn::Error::new(
-            item.sig.fn_token.span,
-            format!(
-                "`#[workflow]` wraps `async fn`s: make `{}` an `async fn` (or use `llm_trace::workflow(..).in_scope(..)`)",
-                item.sig.ident
-            ),
-        ));
+/// The function's body with the `Box::pin` statement of an `#[async_trait]`
+/// method running `instrumented` instead.
+fn wrap_async_trait(
+    found: &AsyncTraitBody,
+    block: &syn::Block,
+    instrumented: TokenStream,
+) -> TokenStream {
+    let before = &block.stmts[..found.statement];
+    let after = &block.stmts[found.statement + 1..];
+    quote! {
+        #(#before)*
+        ::llm_trace::__private::Box::pin(async move { #instrumented })
+        #(#after)*
     }
-    let name = match &args.name {
-        Some(name) => Some(name.value()),
-        None => {
-            errors.push(syn::Error::new(
-                Span::call_site(),
-                "`#[workflow]` needs a name: `#[workflow(name = \"ai_flow_1\")]`",
-            ));
-            None
-        }
-    };
-    for (given, argument) in [
-        (args.provider.is_some(), "provider"),
-        (args.operation.is_some(), "operation"),
-        (args.model.is_some(), "model"),
-        (args.request.is_some(), "request"),
-        (args.server.is_some(), "server"),
-        (args.stream.is_some(), "stream"),
-        (args.response_none.is_some(), "response"),
-        (args.capture_content.is_some(), "capture_content"),
-    ] {
-        if given {
-            errors.push(syn::Error::new(
-                Span::call_site(),
-                format!("`{argument}` belongs on `#[llm_call]`, not `#[workflow]`: a workflow takes `name`, metadata and `fields(...)`"),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        let mut combined = errors.remove(0);
-        for error in errors {
-            combined.combine(error);
-        }
-        let compile_errors = combined.to_compile_error();
-        return quote!(#compile_errors #item);
-    }
-    let name = name.unwrap_or_default();
-    let ItemFn {
+}
+
+/// The instrumented `#[llm_trace::workflow]` function: the runtime's
+/// `WorkflowSite` names the span and records `gen_ai.workflow.name` from
+/// the name as written.
+pub(crate) fn workflow(workflow: Workflow) -> TokenStream {
+    let Workflow { args, item, name } = workflow;
+    let syn::ItemFn {
         attrs,
         vis,
         sig,
@@ -1022,10 +618,7 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
     } = item;
     let fn_name = sig.ident.to_string();
     let (instrumented_sig, rebinds) = rebind_mut_parameters(&sig);
-    let span_name = format!("invoke_workflow {name}");
-    let mut metadata =
-        vec![quote!(("gen_ai.workflow.name", ::llm_trace::__private::StaticValue::Str(#name)))];
-    metadata.extend(static_metadata(&args.metadata));
+    let metadata = static_metadata(&args.metadata);
     let entries = args.fields.iter().map(|f| {
         let key = &f.key;
         let value = field_value(f);
@@ -1038,20 +631,18 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
     let site_path = site_path();
     let instrumented = quote! {
         #site_path
-        static __LLM_TRACE_SITE: ::llm_trace::__private::CallSite =
+        static __LLM_TRACE_SITE: ::llm_trace::__private::WorkflowSite =
+            ::llm_trace::__private::WorkflowSite::new(
                 ::llm_trace::__private::CallSite::new::<#provider>(
                     ::llm_trace::__private::concat!(::llm_trace::__private::module_path!(), "::", #fn_name)
                 )
-                .path(__llm_trace_fn)
-                .operation("invoke_workflow")
-                .name(#span_name)
-                .internal()
-                .metadata(&[#(#metadata),*]);
+                .path(__llm_trace_fn),
+                #name,
+                &[#(#metadata),*],
+            );
         #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
         let mut __llm_trace_call = if ::llm_trace::__private::enabled() {
-            ::llm_trace::__private::Some(::llm_trace::__private::Call::start_workflow(
-                &__LLM_TRACE_SITE,
-                ::llm_trace::__private::None,
+            ::llm_trace::__private::Some(__LLM_TRACE_SITE.start(
                 ::llm_trace::__private::scope_entries([#(#entries),*]),
             ))
         } else {
@@ -1061,28 +652,4 @@ pub(crate) fn expand_workflow(args: Args, item: ItemFn) -> TokenStream {
         ::llm_trace::__private::Run::new(&mut __llm_trace_call, __llm_trace_body, #finish).await
     };
     select(attrs, vis, sig, instrumented_sig, block, instrumented)
-}
-
-/// Names bound by the function's parameters (`self` excluded).
-fn parameter_names(item: &ItemFn) -> Vec<syn::Ident> {
-    let mut names = Vec::new();
-    for input in &item.sig.inputs {
-        if let FnArg::Typed(pat) = input {
-            collect_idents(&pat.pat, &mut names);
-        }
-    }
-    names
-}
-
-fn collect_idents(pat: &Pat, out: &mut Vec<syn::Ident>) {
-    match pat {
-        Pat::Ident(p) => out.push(p.ident.clone()),
-        Pat::Reference(p) => collect_idents(&p.pat, out),
-        Pat::Tuple(p) => p.elems.iter().for_each(|e| collect_idents(e, out)),
-        Pat::TupleStruct(p) => p.elems.iter().for_each(|e| collect_idents(e, out)),
-        Pat::Struct(p) => p.fields.iter().for_each(|f| collect_idents(&f.pat, out)),
-        Pat::Type(p) => collect_idents(&p.pat, out),
-        Pat::Slice(p) => p.elems.iter().for_each(|e| collect_idents(e, out)),
-        _ => {}
-    }
 }

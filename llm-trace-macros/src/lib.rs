@@ -1,11 +1,30 @@
 //! The `#[llm_call]` attribute of [llm-trace](https://docs.rs/llm-trace).
 //! Depend on `llm-trace` and use it as `llm_trace::llm_call`; this crate
 //! only parses the annotation and generates code that calls the runtime.
+//!
+//! Each attribute runs three stages (the shape of serde_derive's
+//! `internals`): `parse` reads the arguments into a model (`args`) and the
+//! item into a function, collecting every error in one `ctxt::Ctxt`;
+//! `check` adds what the arguments and the function say together, and
+//! hands on a checked model only when there was no error; `expand`
+//! generates the instrumented function from it and cannot fail. `shape`
+//! reads the function's signature (streams, `#[async_trait]` bodies) for
+//! both. The names it writes (providers, operations, keys) come from
+//! `llm-trace-names`; a workflow span's name and kind are the runtime's
+//! (`WorkflowSite`).
 
-mod attr;
+mod args;
+mod check;
+mod ctxt;
 mod expand;
+mod parse;
+mod shape;
 
 use proc_macro::TokenStream;
+
+use crate::args::Args;
+use crate::ctxt::Ctxt;
+use crate::parse::Item;
 
 /// Turns an `async fn` that calls an LLM into an OpenTelemetry GenAI span.
 ///
@@ -160,11 +179,9 @@ use proc_macro::TokenStream;
 /// [`AttributeValue`]: ../llm_trace/metadata/trait.AttributeValue.html
 #[proc_macro_attribute]
 pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
-    let args = syn::parse_macro_input!(args as attr::Args);
-    match syn::parse::<syn::ItemFn>(item.clone()) {
-        Ok(function) => expand::expand(args, function).into(),
-        Err(_) => not_a_function(args, item.into()).into(),
-    }
+    entry("llm_call", args, item, |cx, args, function| {
+        check::call(cx, args, function).map(expand::call)
+    })
 }
 
 /// Runs an `async fn` as a workflow: an INTERNAL span `invoke_workflow
@@ -196,48 +213,31 @@ pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
-    let args = syn::parse_macro_input!(args as attr::Args);
-    match syn::parse::<syn::ItemFn>(item.clone()) {
-        Ok(function) => expand::expand_workflow(args, function).into(),
-        Err(_) => not_a_function(args, item.into()).into(),
-    }
+    entry("workflow", args, item, |cx, args, function| {
+        check::workflow(cx, args, function).map(expand::workflow)
+    })
 }
 
-/// `#[llm_call]` on something other than a function with a body: report it
-/// (with any argument errors) and leave the item as written.
-fn not_a_function(args: attr::Args, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    use syn::spanned::Spanned;
-
-    let (span, message) = match syn::parse2::<syn::Item>(item.clone()) {
-        Ok(parsed) => {
-            let span = match &parsed {
-                syn::Item::Struct(i) => i.struct_token.span,
-                syn::Item::Enum(i) => i.enum_token.span,
-                syn::Item::Impl(i) => i.impl_token.span,
-                syn::Item::Trait(i) => i.trait_token.span,
-                syn::Item::Mod(i) => i.mod_token.span,
-                syn::Item::Const(i) => i.const_token.span,
-                syn::Item::Static(i) => i.static_token.span,
-                syn::Item::Type(i) => i.type_token.span,
-                other => other.span(),
-            };
-            (span, "`#[llm_call]` goes on an `async fn`")
-        }
-        Err(_) => match syn::parse2::<syn::TraitItemFn>(item.clone()) {
-            Ok(declaration) => (
-                declaration.sig.fn_token.span,
-                "`#[llm_call]` needs the function's body: put it on the `async fn` in the `impl` block",
-            ),
-            Err(_) => (
-                item.span(),
-                "`#[llm_call]` goes on an `async fn`",
-            ),
-        },
+/// Parse, check, expand. Any error leaves the item as written, with every
+/// error of the annotation before it; a function whose body does not parse
+/// is left as written too, for rustc to report its syntax error.
+fn entry(
+    attribute: &str,
+    args: TokenStream,
+    item: TokenStream,
+    check_and_expand: impl FnOnce(&Ctxt, Args, syn::ItemFn) -> Option<proc_macro2::TokenStream>,
+) -> TokenStream {
+    let item = proc_macro2::TokenStream::from(item);
+    let cx = Ctxt::new();
+    let parsed = parse::item(&cx, attribute, item.clone());
+    let args = parse::args(&cx, args.into());
+    let expanded = match parsed {
+        Item::Fn(function) => check_and_expand(&cx, args, *function),
+        Item::Unparsed | Item::Other => None,
     };
-    let mut error = syn::Error::new(span, message);
-    for e in args.errors {
-        error.combine(e);
+    match (cx.check(), expanded) {
+        (Ok(()), Some(expanded)) => expanded.into(),
+        (Ok(()), None) => item.into(),
+        (Err(errors), _) => quote::quote!(#errors #item).into(),
     }
-    let error = error.to_compile_error();
-    quote::quote!(#error #item)
 }

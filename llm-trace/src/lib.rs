@@ -99,6 +99,7 @@ pub mod __private {
         OpenAiCompatible, OpenRouter, Perplexity, Provider, RequestFacts, VertexAi, XAi,
     };
     pub use crate::switch::enabled;
+    pub use crate::workflow::WorkflowSite;
     pub use core::any::type_name_of_val;
     pub use core::concat;
     pub use core::module_path;

@@ -4,18 +4,83 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::task::{Context as TaskContext, Poll};
 
 use opentelemetry::{Key, KeyValue};
 
 use crate::call::{Call, CallSite, Instrumented, NoProvider};
-use crate::metadata::AttributeValue;
+use crate::metadata::{AttributeValue, StaticValue};
 use crate::provider::Provider;
 use crate::semconv as sc;
 
 /// The provider-less call site of workflows started with [`workflow`].
 static WORKFLOW_SITE: CallSite =
     CallSite::new::<NoProvider>("llm_trace::workflow").operation(sc::OPERATION_INVOKE_WORKFLOW);
+
+/// The call site of a `#[llm_trace::workflow(name = "...")]` function,
+/// built by the generated code from what the annotation says; the span's
+/// name, operation and `gen_ai.workflow.name` are worked out here, as for
+/// [`workflow`].
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct WorkflowSite {
+    site: CallSite,
+    name: &'static str,
+    metadata: &'static [(&'static str, StaticValue)],
+    /// `invoke_workflow {name}`, formatted once.
+    span_name: OnceLock<String>,
+}
+
+impl WorkflowSite {
+    /// The workflow `name` of the function `site` describes, with its
+    /// literal metadata.
+    pub const fn new(
+        site: CallSite,
+        name: &'static str,
+        metadata: &'static [(&'static str, StaticValue)],
+    ) -> Self {
+        WorkflowSite {
+            site: site.operation(sc::OPERATION_INVOKE_WORKFLOW).internal(),
+            name,
+            metadata,
+            span_name: OnceLock::new(),
+        }
+    }
+
+    /// Starts the workflow's span; `entries` are its `fields(...)`.
+    pub fn start(&'static self, entries: Vec<KeyValue>) -> Call {
+        let span_name = self.span_name.get_or_init(|| span_name(self.name));
+        let metadata = self
+            .metadata
+            .iter()
+            .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value.to_value()));
+        start(
+            &self.site,
+            Cow::Borrowed(self.name),
+            Cow::Borrowed(span_name),
+            metadata.chain(entries),
+        )
+    }
+}
+
+/// The span name of workflow `name`.
+fn span_name(name: &str) -> String {
+    format!("{} {name}", sc::OPERATION_INVOKE_WORKFLOW)
+}
+
+/// Starts a workflow span: `gen_ai.workflow.name` first, then `entries`.
+fn start(
+    site: &'static CallSite,
+    name: Cow<'static, str>,
+    span_name: Cow<'static, str>,
+    entries: impl Iterator<Item = KeyValue>,
+) -> Call {
+    let entries = std::iter::once(KeyValue::new(sc::GEN_AI_WORKFLOW_NAME, name))
+        .chain(entries)
+        .collect();
+    Call::start_workflow(site, Some(span_name), entries)
+}
 
 /// A workflow named `name`: an INTERNAL span `invoke_workflow {name}` with
 /// `gen_ai.workflow.name`, around any future or closure; its metadata
@@ -86,10 +151,13 @@ impl Workflow {
     }
 
     fn start(self) -> Call {
-        let span_name = format!("{} {}", sc::OPERATION_INVOKE_WORKFLOW, self.name);
-        let mut entries = self.entries;
-        entries.insert(0, KeyValue::new(sc::GEN_AI_WORKFLOW_NAME, self.name));
-        Call::start_workflow(&WORKFLOW_SITE, Some(Cow::Owned(span_name)), entries)
+        let span_name = Cow::Owned(span_name(&self.name));
+        start(
+            &WORKFLOW_SITE,
+            self.name,
+            span_name,
+            self.entries.into_iter(),
+        )
     }
 
     /// Runs `future` inside the workflow; the span ends when it completes

@@ -89,22 +89,7 @@ pub(crate) use crate::model::value;
 pub use crate::model::{RequestInfo, ResponseInfo, ToolCall, Usage, MAX_PLAUSIBLE_TOKENS};
 
 /// The provider names [`parse_response`] and [`parse_request`] know.
-pub const KNOWN_PROVIDERS: &[&str] = &[
-    OpenAi::NAME,
-    Anthropic::NAME,
-    DeepSeek::NAME,
-    Groq::NAME,
-    XAi::NAME,
-    MistralAi::NAME,
-    Perplexity::NAME,
-    OpenRouter::NAME,
-    AzureOpenAi::NAME,
-    Bedrock::NAME,
-    Cohere::NAME,
-    Ollama::NAME,
-    Gemini::NAME,
-    VertexAi::NAME,
-];
+pub const KNOWN_PROVIDERS: &[&str] = &llm_trace_names::providers::NAMES;
 
 /// A provider name [`parse_response`] or [`parse_request`] does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]

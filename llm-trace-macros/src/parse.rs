@@ -1,5 +1,7 @@
-//! Parses the arguments of `#[llm_call(...)]` into [`Args`], collecting every
-//! error (each spanned on its token) instead of stopping at the first.
+//! Parsing: the annotation's arguments into [`Args`] (each error, spanned on
+//! its token, into the [`Ctxt`], and on to the next argument), and the
+//! annotated item into a function, a function whose body does not parse,
+//! or something else.
 //!
 //! `Span::join` is nightly-only, so an error that covers several tokens (a
 //! dotted key, an expression) is built with [`syn::Error::new_spanned`], which
@@ -9,206 +11,16 @@
 use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream};
-use syn::{Expr, Ident, Lit, LitStr, Path, Token};
+use syn::parse::{ParseStream, Parser};
+use syn::{Expr, Ident, Lit, LitStr, Token};
 
-/// Built-in providers: the string accepted in `provider = "..."` and the
-/// runtime type it names.
-pub(crate) const BUILTIN_PROVIDERS: &[(&str, &str)] = &[
-    ("openai", "OpenAi"),
-    ("anthropic", "Anthropic"),
-    ("deepseek", "DeepSeek"),
-    ("groq", "Groq"),
-    ("x_ai", "XAi"),
-    ("mistral_ai", "MistralAi"),
-    ("perplexity", "Perplexity"),
-    ("openrouter", "OpenRouter"),
-    ("azure.ai.openai", "AzureOpenAi"),
-    ("aws.bedrock", "Bedrock"),
-    ("cohere", "Cohere"),
-    ("ollama", "Ollama"),
-    ("gcp.gemini", "Gemini"),
-    ("gcp.vertex_ai", "VertexAi"),
-];
+use llm_trace_names::{keys, providers::PROVIDERS};
 
-const ARGUMENTS: &str = "`provider`, `operation`, `name`, `model`, `request`, `server`, `stream`, \
-     `response`, `capture_content`, \
-     `prompt`, `prompt_version`, `conversation`, `agent`, `agent_id`, `agent_description`, \
-     `tool`, `tool_call_id`, `tool_type`, `tool_description`, `fields(...)`, \
-     `prompt_variables(...)`";
-
-/// Arguments that set one semantic-convention attribute, from a literal or
-/// from an expression over the arguments.
-pub(crate) const SEMANTIC_ARGUMENTS: &[(&str, &str)] = &[
-    ("prompt", "gen_ai.prompt.name"),
-    ("prompt_version", "gen_ai.prompt.version"),
-    ("conversation", "gen_ai.conversation.id"),
-    ("agent", "gen_ai.agent.name"),
-    ("agent_id", "gen_ai.agent.id"),
-    ("agent_description", "gen_ai.agent.description"),
-    ("tool", "gen_ai.tool.name"),
-    ("tool_call_id", "gen_ai.tool.call.id"),
-    ("tool_type", "gen_ai.tool.type"),
-    ("tool_description", "gen_ai.tool.description"),
-];
-
-/// Every argument `#[llm_call]` takes, in the order the messages list them.
-fn argument_names() -> impl Iterator<Item = &'static str> {
-    [
-        "provider",
-        "operation",
-        "name",
-        "model",
-        "request",
-        "server",
-        "stream",
-        "response",
-        "capture_content",
-        "fields",
-        "prompt_variables",
-    ]
-    .into_iter()
-    .chain(SEMANTIC_ARGUMENTS.iter().map(|(arg, _)| *arg))
-}
-
-/// The argument `key` (a metadata key as written, dotted keys whole) is
-/// most likely a misspelling of, if any.
-pub(crate) fn near_miss(key: &str) -> Option<&'static str> {
-    let folded = |s: &str| {
-        s.chars()
-            .filter(|c| *c != '_')
-            .map(|c| c.to_ascii_lowercase())
-            .collect::<String>()
-    };
-    let key_folded = folded(key);
-    argument_names()
-        .filter_map(|argument| {
-            let distance = damerau_distance(argument, key);
-            let allowed = match argument.len() {
-                0..=3 => 0,
-                4..=7 => 1,
-                _ => 2,
-            };
-            if folded(argument) == key_folded {
-                Some((0, argument))
-            } else if distance <= allowed {
-                Some((distance, argument))
-            } else {
-                None
-            }
-        })
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, argument)| argument)
-}
-
-/// Optimal string alignment distance: insertions, deletions, substitutions
-/// and transpositions of adjacent characters each count one.
-fn damerau_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
-}
-
-const PROMPT_VARIABLE_PREFIX: &str = "gen_ai.prompt.variable.";
-
-/// `capture_content` values and the runtime's `CaptureMode` variants.
-const CAPTURE_MODES: &[(&str, &str)] = &[
-    ("no_content", "NoContent"),
-    ("span_only", "SpanOnly"),
-    ("event_only", "EventOnly"),
-    ("span_and_event", "SpanAndEvent"),
-];
-
-const CAPTURE_FORM: &str =
-    "`capture_content = \"no_content\"`, `\"span_only\"`, `\"event_only\"` or `\"span_and_event\"`";
-
-const FIELDS_FORM: &str = "`fields(key = expr, key = %expr, key = ?expr, parameter)`";
-
-/// The arguments of one annotation.
-#[derive(Default)]
-pub(crate) struct Args {
-    pub provider: Option<ProviderArg>,
-    pub operation: Option<LitStr>,
-    pub name: Option<LitStr>,
-    pub model: Option<LitStr>,
-    pub request: Option<Ident>,
-    pub server: Option<Expr>,
-    /// `capture_content = "span_only"`: the `CaptureMode` variant.
-    pub capture_content: Option<Ident>,
-    pub metadata: Vec<Metadata>,
-    pub fields: Vec<Field>,
-    /// `agent = "..."` as a literal (it names the span).
-    pub agent: Option<LitStr>,
-    /// `tool = "..."` as a literal (it names the span).
-    pub tool: Option<LitStr>,
-    /// `stream`: the function returns a stream its type does not show.
-    pub stream: Option<Span>,
-    /// `response = none`: the returned value is not read (the span ends
-    /// when the function returns).
-    pub response_none: Option<Span>,
-    /// Every error found, reported together.
-    pub errors: Vec<syn::Error>,
-    /// The arguments given so far (`provider`, `model`, ...).
-    arguments: Vec<String>,
-    /// The attribute keys given so far, by metadata and `fields(...)` alike.
-    keys: Vec<String>,
-}
-
-pub(crate) enum ProviderArg {
-    /// `provider = "openai"`: the runtime type's name.
-    Builtin(Ident),
-    /// `provider = my::Backend`.
-    Path(Path),
-    /// `provider = openai_compatible("name")`: a server of the Chat
-    /// Completions format under its own `gen_ai.provider.name`.
-    Compatible(LitStr),
-}
-
-/// `key = <literal>`.
-pub(crate) struct Metadata {
-    pub key: String,
-    pub key_span: Span,
-    pub value: MetadataValue,
-}
-
-pub(crate) enum MetadataValue {
-    Str(LitStr),
-    Int(i64, Span),
-    Float(f64, Span),
-    Bool(bool, Span),
-}
-
-/// One entry of `fields(...)`.
-pub(crate) struct Field {
-    pub key: String,
-    pub kind: FieldKind,
-    pub expr: Expr,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FieldKind {
-    Value,
-    Display,
-    Debug,
-}
+use crate::args::{
+    argument_names, near_miss, usage, Args, Field, FieldKind, Metadata, MetadataValue, ProviderArg,
+    ARGUMENTS, CAPTURE_FORM, CAPTURE_MODES, FIELDS_FORM, RESPONSE_FORM, SEMANTIC_ARGUMENTS,
+};
+use crate::ctxt::Ctxt;
 
 /// Where a key is parsed, for the message when there is none.
 #[derive(Clone, Copy)]
@@ -317,48 +129,56 @@ impl Key {
     }
 }
 
-impl Parse for Args {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let mut args = Args::default();
+/// `#[llm_call(...)]`'s (or `#[workflow(...)]`'s) arguments as written:
+/// every argument that reads well goes into [`Args`], every one that does
+/// not into `cx`, and parsing goes on after it (at the next comma).
+pub(crate) fn args(cx: &Ctxt, tokens: TokenStream) -> Args {
+    let mut parser = ArgsParser {
+        cx,
+        args: Args::default(),
+        arguments: Vec::new(),
+        keys: Vec::new(),
+    };
+    let parse = |input: ParseStream<'_>| {
+        parser.parse_all(input);
+        Ok(())
+    };
+    // `parse_all` consumes everything, so this cannot fail; if it did, the
+    // error would still be reported.
+    if let Err(error) = Parser::parse2(parse, tokens) {
+        cx.syn_error(error);
+    }
+    parser.args
+}
+
+/// Fills [`Args`], noting what was given to report what is given twice.
+struct ArgsParser<'c> {
+    cx: &'c Ctxt,
+    args: Args,
+    /// The arguments given so far (`provider`, `model`, ...).
+    arguments: Vec<String>,
+    /// The attribute keys given so far, by metadata and `fields(...)` alike.
+    keys: Vec<String>,
+}
+
+impl ArgsParser<'_> {
+    fn parse_all(&mut self, input: ParseStream<'_>) {
         while !input.is_empty() {
-            if let Err(error) = args.parse_item(input) {
-                args.errors.push(error);
+            if let Err(error) = self.parse_item(input) {
+                self.cx.syn_error(error);
                 skip_to_comma(input);
             }
             if input.is_empty() {
                 break;
             }
             if let Err(error) = parse_comma(input, "arguments") {
-                args.errors.push(error);
+                self.cx.syn_error(error);
                 skip_to_comma(input);
                 let _ = input.parse::<Token![,]>();
             }
         }
-        Ok(args)
     }
-}
 
-/// How an argument is written, for messages.
-fn usage(argument: &str) -> &'static str {
-    match argument {
-        "provider" => {
-            "`provider = \"openai\"`, `provider = \"anthropic\"` or `provider = my::Backend` \
-             (a type that implements `llm_trace::provider::Provider`)"
-        }
-        "operation" => "`operation = \"chat\"`",
-        "name" => "`name = \"...\"`",
-        "model" => "`model = \"...\"`",
-        "request" => "`request = <the parameter that holds the request>`",
-        "server" => "`server = <expression giving a URL or host:port>`",
-        "capture_content" => CAPTURE_FORM,
-        "response" => RESPONSE_FORM,
-        "prompt_variables" => "`prompt_variables(name = expr, ...)`",
-        "fields" => FIELDS_FORM,
-        _ => "`<argument> = \"literal\"` or `<argument> = expr` (also `%expr`, `?expr`)",
-    }
-}
-
-impl Args {
     fn parse_item(&mut self, input: ParseStream<'_>) -> syn::Result<()> {
         let key = Key::parse(input, Place::Arguments)?;
         match key.argument() {
@@ -402,19 +222,19 @@ impl Args {
             let value = parse_literal(input, &as_key)?;
             if let MetadataValue::Str(lit) = &value {
                 match argument {
-                    "agent" => self.agent = Some(lit.clone()),
-                    "tool" => self.tool = Some(lit.clone()),
+                    "agent" => self.args.agent = Some(lit.clone()),
+                    "tool" => self.args.tool = Some(lit.clone()),
                     _ => {}
                 }
             }
-            self.metadata.push(Metadata {
+            self.args.metadata.push(Metadata {
                 key: attribute.to_owned(),
                 key_span: key.start,
                 value,
             });
         } else {
             let (kind, expr) = parse_field_value(input, &as_key, usage(argument))?;
-            self.fields.push(Field {
+            self.args.fields.push(Field {
                 key: attribute.to_owned(),
                 kind,
                 expr,
@@ -432,7 +252,7 @@ impl Args {
                  is a stream (or a `Result` of one) that its type does not show",
             ));
         }
-        self.stream = Some(key.start);
+        self.args.stream = Some(key.start);
         Ok(())
     }
 
@@ -447,10 +267,10 @@ impl Args {
         }
         let content;
         syn::parenthesized!(content in input);
-        let first = self.fields.len();
+        let first = self.args.fields.len();
         self.parse_fields(&content);
-        for field in &mut self.fields[first..] {
-            field.key = format!("{PROMPT_VARIABLE_PREFIX}{}", field.key);
+        for field in &mut self.args.fields[first..] {
+            field.key = format!("{}{}", keys::GEN_AI_PROMPT_VARIABLE_PREFIX, field.key);
         }
         Ok(())
     }
@@ -473,22 +293,21 @@ impl Args {
         input: ParseStream<'_>,
     ) -> syn::Result<()> {
         self.check_duplicate_argument(key);
-        if argument == "provider" && self.provider.is_none() {
+        if argument == "provider" && self.args.provider.is_none() {
             // A provider is given, even if it turns out to be wrong: its own
-            // error is enough, without "needs a provider" on top. Never
-            // expanded, as the error stops the expansion.
-            self.provider = Some(ProviderArg::Builtin(Ident::new("OpenAi", key.start)));
+            // error is enough, without "needs a provider" on top.
+            self.args.provider = Some(ProviderArg::Invalid);
         }
         parse_eq(input, key, usage(argument))?;
         match argument {
-            "provider" => self.provider = Some(parse_provider(input)?),
-            "operation" => self.operation = Some(parse_str(input, argument)?),
-            "name" => self.name = Some(parse_str(input, argument)?),
-            "model" => self.model = Some(parse_str(input, argument)?),
-            "request" => self.request = Some(parse_request(input)?),
-            "capture_content" => self.capture_content = Some(parse_capture(input)?),
-            "response" => self.response_none = Some(parse_response(input)?),
-            _ => self.server = Some(input.parse()?),
+            "provider" => self.args.provider = Some(parse_provider(input)?),
+            "operation" => self.args.operation = Some(parse_str(input, argument)?),
+            "name" => self.args.name = Some(parse_str(input, argument)?),
+            "model" => self.args.model = Some(parse_str(input, argument)?),
+            "request" => self.args.request = Some(parse_request(input)?),
+            "capture_content" => self.args.capture_content = Some(parse_capture(input)?),
+            "response" => self.args.response_none = Some(parse_response(input)?),
+            _ => self.args.server = Some(input.parse()?),
         }
         Ok(())
     }
@@ -511,7 +330,7 @@ impl Args {
         parse_eq(input, &key, &format!("`{} = <literal>`", key.shown))?;
         self.check_duplicate_key(&key);
         let value = parse_literal(input, &key)?;
-        self.metadata.push(Metadata {
+        self.args.metadata.push(Metadata {
             key: key.text,
             key_span: key.start,
             value,
@@ -522,9 +341,9 @@ impl Args {
     fn parse_fields(&mut self, input: ParseStream<'_>) {
         while !input.is_empty() {
             match self.parse_field(input) {
-                Ok(field) => self.fields.push(field),
+                Ok(field) => self.args.fields.push(field),
                 Err(error) => {
-                    self.errors.push(error);
+                    self.cx.syn_error(error);
                     skip_to_comma(input);
                 }
             }
@@ -532,7 +351,7 @@ impl Args {
                 break;
             }
             if let Err(error) = parse_comma(input, "`fields` entries") {
-                self.errors.push(error);
+                self.cx.syn_error(error);
                 skip_to_comma(input);
                 let _ = input.parse::<Token![,]>();
             }
@@ -580,7 +399,7 @@ impl Args {
 
     fn check_duplicate_argument(&mut self, key: &Key) {
         if self.arguments.contains(&key.text) {
-            self.errors.push(key.error(format!(
+            self.cx.syn_error(key.error(format!(
                 "duplicate argument `{}`: each argument may appear once",
                 key.shown
             )));
@@ -591,7 +410,7 @@ impl Args {
 
     fn check_duplicate_key(&mut self, key: &Key) {
         if self.keys.contains(&key.text) {
-            self.errors.push(key.error(format!(
+            self.cx.syn_error(key.error(format!(
                 "duplicate key `{}`: each key may appear once, in metadata and `fields(...)` alike",
                 key.text
             )));
@@ -757,9 +576,6 @@ fn parse_capture(input: ParseStream<'_>) -> syn::Result<Ident> {
     ))
 }
 
-const RESPONSE_FORM: &str = "`response = none` (the returned value is not the model's response: \
-     the span ends when the function returns and records no usage from it)";
-
 /// `response = none`.
 fn parse_response(input: ParseStream<'_>) -> syn::Result<Span> {
     let expr: Expr = input.parse()?;
@@ -795,12 +611,15 @@ fn parse_provider(input: ParseStream<'_>) -> syn::Result<ProviderArg> {
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
         let value = lit.value();
-        if let Some((_, ty)) = BUILTIN_PROVIDERS.iter().find(|(name, _)| *name == value) {
-            return Ok(ProviderArg::Builtin(Ident::new(ty, lit.span())));
+        if let Some(builtin) = PROVIDERS.iter().find(|p| p.written == value) {
+            return Ok(ProviderArg::Builtin(Ident::new(
+                builtin.type_name,
+                lit.span(),
+            )));
         }
-        let suggestion = BUILTIN_PROVIDERS
+        let suggestion = PROVIDERS
             .iter()
-            .map(|(name, _)| *name)
+            .map(|p| p.written)
             .find(|name| name.eq_ignore_ascii_case(&value) || edit_distance(name, &value) <= 2)
             .map(|name| format!(" (did you mean \"{name}\"?)"))
             .unwrap_or_default();
@@ -846,9 +665,9 @@ fn parse_provider(input: ParseStream<'_>) -> syn::Result<ProviderArg> {
 }
 
 fn builtin_list() -> String {
-    BUILTIN_PROVIDERS
+    PROVIDERS
         .iter()
-        .map(|(name, _)| format!("\"{name}\""))
+        .map(|p| format!("\"{}\"", p.written))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -989,96 +808,72 @@ fn parse_literal(input: ParseStream<'_>, key: &Key) -> syn::Result<MetadataValue
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::near_miss;
+/// The annotated item.
+pub(crate) enum Item {
+    /// A function with a body.
+    Fn(Box<syn::ItemFn>),
+    /// A function whose body does not parse: left as written, so that
+    /// rustc reports the real syntax error rather than this attribute
+    /// saying it goes on a function (tracing-attributes' `MaybeItemFn`).
+    Unparsed,
+    /// Anything else, reported (it is left as written too).
+    Other,
+}
 
-    #[test]
-    fn misspelled_arguments_are_near_misses() {
-        for (key, argument) in [
-            ("modle", "model"),
-            ("mdoel", "model"),
-            ("Model", "model"),
-            ("sever", "server"),
-            ("servr", "server"),
-            ("operaton", "operation"),
-            ("opration", "operation"),
-            ("provder", "provider"),
-            ("porvider", "provider"),
-            ("providr", "provider"),
-            ("reqest", "request"),
-            ("nmae", "name"),
-            ("stram", "stream"),
-            ("capturecontent", "capture_content"),
-            ("captureContent", "capture_content"),
-            ("capture_contnet", "capture_content"),
-            ("prompt_verison", "prompt_version"),
-            ("promptversion", "prompt_version"),
-            ("prompt.version", "prompt_version"),
-            ("tool.type", "tool_type"),
-            ("agentid", "agent_id"),
-            ("tool_call_ID", "tool_call_id"),
-            ("conversaton", "conversation"),
-            ("prompt_variable", "prompt_variables"),
-            ("mod.el", "model"),
-        ] {
-            assert_eq!(near_miss(key), Some(argument), "{key}");
-        }
+/// Reads the item `#[llm_call]` (named `attribute` in messages) is on; an
+/// item that is not a function with a body is reported into `cx`.
+pub(crate) fn item(cx: &Ctxt, attribute: &str, tokens: TokenStream) -> Item {
+    if let Ok(function) = syn::parse2::<syn::ItemFn>(tokens.clone()) {
+        return Item::Fn(Box::new(function));
     }
+    if Parser::parse2(function_with_unparsed_body, tokens.clone()).is_ok() {
+        return Item::Unparsed;
+    }
+    not_a_function(cx, attribute, &tokens);
+    Item::Other
+}
 
-    /// Keys the repository's tests, examples and README use, and other
-    /// common metadata keys, stay metadata.
-    #[test]
-    fn common_metadata_keys_are_not_near_misses() {
-        for key in [
-            "feature",
-            "prompt_id",
-            "user.id",
-            "user.tier",
-            "app.flow",
-            "app.step",
-            "app.tier",
-            "tenant",
-            "team",
-            "version",
-            "ticket.id",
-            "ticket.priority",
-            "too_big",
-            "huge",
-            "key",
-            "min",
-            "temperature",
-            "scenario",
-            "phase",
-            "env",
-            "environment",
-            "region",
-            "customer",
-            "session",
-            "session_id",
-            "user_id",
-            "request_id",
-            "experiment",
-            "variant",
-            "locale",
-            "language",
-            "channel",
-            "priority",
-            "attempt",
-            "ticket",
-            "flow",
-            "step",
-            "tier",
-            "x-team",
-            "agent_name",
-            "tool_name",
-            "model_family",
-            "prompt_name",
-            "prompt_template",
-            "service",
-            "deployment",
-        ] {
-            assert_eq!(near_miss(key), None, "{key}");
+/// A function as `syn::ItemFn` reads it, but with its body taken as raw
+/// tokens.
+fn function_with_unparsed_body(input: ParseStream<'_>) -> syn::Result<()> {
+    input.call(syn::Attribute::parse_outer)?;
+    input.parse::<syn::Visibility>()?;
+    input.parse::<syn::Signature>()?;
+    let body;
+    syn::braced!(body in input);
+    body.parse::<TokenStream>()?;
+    Ok(())
+}
+
+/// Reports an item that is not a function with a body.
+fn not_a_function(cx: &Ctxt, attribute: &str, item: &TokenStream) {
+    use syn::spanned::Spanned;
+
+    let goes_on = format!("`#[{attribute}]` goes on an `async fn`");
+    match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(parsed) => {
+            let span = match &parsed {
+                syn::Item::Struct(i) => i.struct_token.span,
+                syn::Item::Enum(i) => i.enum_token.span,
+                syn::Item::Impl(i) => i.impl_token.span,
+                syn::Item::Trait(i) => i.trait_token.span,
+                syn::Item::Mod(i) => i.mod_token.span,
+                syn::Item::Const(i) => i.const_token.span,
+                syn::Item::Static(i) => i.static_token.span,
+                syn::Item::Type(i) => i.type_token.span,
+                other => other.span(),
+            };
+            cx.error_at(span, goes_on);
         }
+        Err(_) => match syn::parse2::<syn::TraitItemFn>(item.clone()) {
+            Ok(declaration) => cx.error_at(
+                declaration.sig.fn_token.span,
+                format!(
+                    "`#[{attribute}]` needs the function's body: put it on the `async fn` in \
+                     the `impl` block"
+                ),
+            ),
+            Err(_) => cx.error_at(item.span(), goes_on),
+        },
     }
 }
