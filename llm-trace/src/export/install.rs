@@ -8,7 +8,8 @@ use std::sync::Arc;
 use opentelemetry::global;
 
 use super::Telemetry;
-use crate::content::{self, CaptureMode, Redactor};
+use crate::content::{CaptureMode, Redactor};
+use crate::settings::Settings;
 use crate::cost::PriceTable;
 
 /// The settings that instrumented calls read process-wide, as resolved from
@@ -83,30 +84,34 @@ impl fmt::Debug for CallSettings {
 impl CallSettings {
     /// Makes these the process-wide settings (each one that is `Some`), as
     /// [`Telemetry::install`] does: the same as calling
-    /// [`content::set_capture_mode`], [`content::set_max_bytes`],
-    /// [`content::set_tool_definition_details`], [`content::set_redactor`],
+    /// [`content::set_capture_mode`](crate::content::set_capture_mode), [`content::set_max_bytes`](crate::content::set_max_bytes),
+    /// [`content::set_tool_definition_details`](crate::content::set_tool_definition_details), [`content::set_redactor`](crate::content::set_redactor),
     /// [`crate::cost::set_prices`] and [`crate::metrics::set_metadata_keys`].
     pub fn install(&self) {
-        // The one place export changes call settings: every setter the
-        // builder's settings reach is called here and nowhere else.
+        crate::settings::update(|settings| self.apply(settings));
+    }
+
+    /// `settings` with every value given here in place of its own.
+    pub fn apply(&self, mut settings: Settings) -> Settings {
         if let Some(keys) = &self.metrics_metadata_keys {
-            crate::metrics::set_metadata_keys(keys.iter().cloned());
+            settings = settings.metrics_metadata_keys(keys.iter().cloned());
         }
         if let Some(mode) = self.capture_mode {
-            content::set_capture_mode(mode);
+            settings = settings.capture_mode(mode);
         }
         if let Some(bytes) = self.content_max_bytes {
-            content::set_max_bytes(bytes);
+            settings = settings.max_content_bytes(bytes);
         }
         if let Some(enabled) = self.tool_definition_details {
-            content::set_tool_definition_details(enabled);
+            settings = settings.tool_definition_details(enabled);
         }
         if let Some(redactor) = &self.redactor {
-            content::install_redactor(Some(Arc::clone(redactor)));
+            settings = settings.redactor(Some(Arc::clone(redactor)));
         }
         if let Some(prices) = &self.prices {
-            crate::cost::set_prices(prices.clone());
+            settings = settings.prices(prices.clone());
         }
+        settings
     }
 }
 
@@ -123,15 +128,21 @@ impl Telemetry {
         // Loads the bundled prices in the background now, so that the first
         // calls' costs do not wait for it.
         crate::cost::preload();
-        self.settings.install();
+        // One replacement of the snapshot: a call never sees half of it.
+        let logger = providers.logger.clone();
+        let call_settings = &self.settings;
+        crate::settings::update(|settings| {
+            let settings = call_settings.apply(settings);
+            match logger {
+                Some(logger) => settings.logger_provider(Some(logger)),
+                None => settings,
+            }
+        });
         if let Some(provider) = &providers.tracer {
             global::set_tracer_provider(provider.clone());
         }
         if let Some(provider) = &providers.meter {
             global::set_meter_provider(provider.clone());
-        }
-        if let Some(provider) = &providers.logger {
-            content::set_logger_provider(provider);
         }
         self.installed_global = true;
         self
