@@ -57,35 +57,32 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::{OutputMessage, RequestContent};
 
-pub mod anthropic;
 #[cfg(feature = "async-openai")]
 pub mod async_openai;
 pub mod azure;
-pub mod bedrock;
 mod chunk;
-#[cfg(feature = "claudius")]
-pub mod claudius;
-pub mod cohere;
+mod clients;
 pub mod compatible;
-pub mod gemini;
-#[cfg(feature = "genai")]
-pub mod genai;
-pub mod ollama;
+mod formats;
 pub mod openai;
 pub mod responses;
 pub mod sse;
 mod value;
+mod vendors;
 
-pub use anthropic::Anthropic;
 pub use azure::AzureOpenAi;
-pub use bedrock::Bedrock;
 pub use chunk::{ChunkFacts, StreamFacts, MAX_STREAM_CHOICES};
-pub use cohere::Cohere;
+#[cfg(feature = "claudius")]
+pub use clients::claudius;
+#[cfg(feature = "genai")]
+pub use clients::genai;
 pub use compatible::{DeepSeek, Groq, MistralAi, OpenRouter, Perplexity, XAi};
-pub use gemini::Gemini;
-pub use gemini::VertexAi;
-pub use ollama::Ollama;
 pub use openai::{OpenAi, OpenAiCompatible};
+pub use vendors::anthropic::{self, Anthropic};
+pub use vendors::bedrock::{self, Bedrock};
+pub use vendors::cohere::{self, Cohere};
+pub use vendors::gemini::{self, Gemini, VertexAi};
+pub use vendors::ollama::{self, Ollama};
 
 /// An LLM provider: the static facts of a backend.
 ///

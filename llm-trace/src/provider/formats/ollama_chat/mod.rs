@@ -1,54 +1,21 @@
-//! Ollama's native API: `POST /api/chat` and `POST /api/embed`.
-//!
-//! Normalization (source: Ollama's API reference, `docs/api.md`, and the
-//! `api` package of the Ollama server):
-//!
-//! - `gen_ai.usage.input_tokens` is `prompt_eval_count`, and
-//!   `gen_ai.usage.output_tokens` is `eval_count` (thinking included: Ollama
-//!   counts every generated token and reports no reasoning count apart).
-//!   Ollama omits `prompt_eval_count` when it is zero, which happens when the
-//!   whole prompt was served from its KV cache: the input count is then
-//!   absent, not zero. Ollama reports no cache counts.
-//! - `done_reason` (`stop`, `length`, `load`, `unload`) is the finish reason;
-//!   `model` is the response model; responses carry no id.
-//! - Embed responses give input tokens from `prompt_eval_count` and the
-//!   dimension count from the length of the first embedding. The
-//!   `embeddings` operation is named by the annotation
-//!   (`#[llm_call(provider = "ollama", operation = "embeddings")]`).
-//! - Request parameters live in `options`: `num_predict` is the output token
-//!   limit (negative values mean "no limit" and are not reported); a
-//!   `format` (`"json"` or a JSON schema) makes `gen_ai.output.type` `json`.
-//!
-//! Raw [`serde_json::Value`] bodies give the same facts as the typed ones; a
-//! chat body is told from an embed body by its `embeddings` field (or the
-//! `embedding` field of the older `/api/embeddings`).
+//! Ollama's native `/api/chat` (and `/api/embed`) wire format. The vendors that speak it are in
+//! `provider::vendors`; the module docs there say how its facts are normalized.
 
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::cohere::de::{null_default, object, object_or_default, objects};
-use super::openai;
-use super::value::{
+use crate::content::{InputMessage, OutputMessage, Part, RequestContent};
+use crate::provider::formats::cohere_chat::de::{null_default, object, object_or_default, objects};
+use crate::provider::openai;
+use crate::provider::value::{
     array_at, bool_at, f64_at, i64_at, str_at, string_at, strings_at, text_at, u64_at,
 };
-use super::{
-    ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
+use crate::provider::{
+    ChunkFacts, Ollama, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent};
-
-/// Ollama (`gen_ai.provider.name = "ollama"`), its native chat and embed API.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Ollama;
-
-impl Provider for Ollama {
-    const NAME: &'static str = "ollama";
-    const DEFAULT_OPERATION: &'static str = "chat";
-    const SERVER_ADDRESS: Option<&'static str> = Some("localhost");
-    const SERVER_PORT: Option<u16> = Some(11434);
-}
 
 /// An `/api/chat` request body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
