@@ -39,3 +39,5 @@ impl Provider for Ollama {
     const SERVER_ADDRESS: Option<&'static str> = Some("localhost");
     const SERVER_PORT: Option<u16> = Some(11434);
 }
+
+crate::provider::formats::ollama_chat::ollama_chat_facts!(Ollama);
