@@ -30,18 +30,18 @@
 
 use std::borrow::Cow;
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Number, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use super::openai;
 use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
+use super::wire::count::{count, count_at};
+use super::wire::de::{null_default, object, object_or_default, objects};
 use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
 use crate::content::{OutputMessage, Part, RequestContent};
-use de::{null_default, object, object_or_default, objects};
 
 /// Cohere (`gen_ai.provider.name = "cohere"`), the v2 Chat and Embed APIs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -712,107 +712,6 @@ fn value_dimension_count(e: &Value) -> Option<u64> {
                 .or_else(|| first_len(e.get("ubinary")))
                 .map(|n| n.saturating_mul(8))
         })
-}
-
-/// A whole non-negative count from an integer or an integral float.
-fn number_to_count(n: &Number) -> Option<u64> {
-    if let Some(n) = n.as_u64() {
-        return Some(n);
-    }
-    let f = n.as_f64()?;
-    // 2^64 is exactly representable; every integral f64 below it fits a u64.
-    (f >= 0.0 && f.fract() == 0.0 && f < 18_446_744_073_709_551_616.0).then_some(f as u64)
-}
-
-/// The count at `key` of a raw body.
-fn count_at(v: &Value, key: &str) -> Option<u64> {
-    match v.get(key)? {
-        Value::Number(n) => number_to_count(n),
-        _ => None,
-    }
-}
-
-/// Deserializes an optional count written as an integer or integral float.
-fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    match Option::<Number>::deserialize(d)? {
-        None => Ok(None),
-        Some(n) => number_to_count(&n)
-            .map(Some)
-            .ok_or_else(|| D::Error::custom("expected a whole non-negative token count")),
-    }
-}
-
-/// Strict deserialization helpers for response types.
-///
-/// Serde's derived structs also accept a JSON array (its items taken as the
-/// fields in order), so `"usage": {"tokens": [17, 10]}` would read as 17 input
-/// and 10 output tokens. These helpers accept only objects (or `null`).
-pub(super) mod de {
-    use std::fmt;
-    use std::marker::PhantomData;
-
-    use serde::de::value::MapAccessDeserializer;
-    use serde::de::{MapAccess, Visitor};
-    use serde::{Deserialize, Deserializer};
-
-    /// A `T` read from a JSON object only.
-    struct Obj<T>(T);
-
-    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V<T>(PhantomData<T>);
-            impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-                type Value = Obj<T>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Obj<T>, A::Error> {
-                    T::deserialize(MapAccessDeserializer::new(map)).map(Obj)
-                }
-            }
-            d.deserialize_map(V(PhantomData))
-        }
-    }
-
-    /// An optional object; `null` reads as `None`.
-    pub(in super::super) fn object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de>,
-    {
-        Ok(Option::<Obj<T>>::deserialize(d)?.map(|o| o.0))
-    }
-
-    /// An object; `null` reads as the default.
-    pub(in super::super) fn object_or_default<'de, D, T>(d: D) -> Result<T, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de> + Default,
-    {
-        Ok(object(d)?.unwrap_or_default())
-    }
-
-    /// An array of objects; `null` reads as empty.
-    pub(in super::super) fn objects<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de>,
-    {
-        Ok(Option::<Vec<Obj<T>>>::deserialize(d)?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|o| o.0)
-            .collect())
-    }
-
-    /// Any value; `null` reads as the default.
-    pub(in super::super) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Default + Deserialize<'de>,
-    {
-        Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-    }
 }
 
 #[cfg(test)]

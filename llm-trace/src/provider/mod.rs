@@ -66,7 +66,6 @@ mod chunk;
 #[cfg(feature = "claudius")]
 pub mod claudius;
 pub mod cohere;
-pub mod compatible;
 pub mod gemini;
 #[cfg(feature = "genai")]
 pub mod genai;
@@ -75,6 +74,10 @@ pub mod openai;
 pub mod responses;
 pub mod sse;
 mod value;
+mod vendors;
+mod wire;
+
+pub use vendors::compatible;
 
 pub use anthropic::Anthropic;
 pub use azure::AzureOpenAi;

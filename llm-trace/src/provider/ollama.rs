@@ -28,11 +28,11 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::cohere::de::{null_default, object, object_or_default, objects};
 use super::openai;
 use super::value::{
     array_at, bool_at, f64_at, i64_at, str_at, string_at, strings_at, text_at, u64_at,
 };
+use super::wire::de::{null_default, object, object_or_default, objects};
 use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
