@@ -62,13 +62,15 @@ pub mod async_openai;
 pub mod azure;
 mod chunk;
 mod clients;
-pub mod compatible;
 mod formats;
 pub mod openai;
 pub mod responses;
 pub mod sse;
 mod value;
 mod vendors;
+mod wire;
+
+pub use vendors::compatible;
 
 pub use azure::AzureOpenAi;
 pub use chunk::{ChunkFacts, StreamFacts, MAX_STREAM_CHOICES};

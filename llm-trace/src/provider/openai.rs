@@ -14,14 +14,17 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::value::{
-    array_at, bool_at, f64_at, i64_at, other_part, str_at, string_at, strings_at, text_at, u64_at,
-};
+use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
 use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
+// Shared with other formats; `pub(crate)` here for the callers of the old path.
+pub(crate) use super::wire::chat_message::{
+    chat_input_message, chat_parts, chat_tool_definition, tool_result,
+};
+pub(crate) use super::wire::stream_error;
+use crate::content::{OutputMessage, RequestContent};
 use crate::semconv as sc;
 
 /// OpenAI (`gen_ai.provider.name = "openai"`), the Chat Completions API.
@@ -537,117 +540,6 @@ pub(crate) fn chat_request_content(body: &Value) -> Option<RequestContent> {
     })
 }
 
-pub(crate) fn chat_input_message(m: &Value) -> Option<InputMessage> {
-    let role = m.get("role")?.as_str()?;
-    let mut parts = Vec::new();
-    if role == "tool" {
-        parts.push(Part::tool_call_response(
-            string_at(m, "tool_call_id"),
-            tool_result(m.get("content")),
-        ));
-    } else {
-        chat_parts(m, &mut parts);
-    }
-    Some(InputMessage {
-        role: role.to_owned(),
-        parts,
-        name: string_at(m, "name"),
-    })
-}
-
-/// The parts of a request or response message: reasoning (DeepSeek's and
-/// others' `reasoning_content`), content, refusal, tool calls.
-pub(crate) fn chat_parts(m: &Value, parts: &mut Vec<Part>) {
-    if let Some(reasoning) = m.get("reasoning_content").and_then(Value::as_str) {
-        parts.push(Part::reasoning(reasoning));
-    }
-    match m.get("content") {
-        Some(Value::String(text)) => parts.push(Part::text(text.as_str())),
-        Some(Value::Array(items)) => parts.extend(items.iter().filter_map(chat_content_part)),
-        _ => {}
-    }
-    if let Some(refusal) = m.get("refusal").and_then(Value::as_str) {
-        parts.push(Part::text(refusal));
-    }
-    for call in array_at(m, "tool_calls") {
-        let function = call.get("function").unwrap_or(&Value::Null);
-        parts.push(Part::tool_call_text(
-            string_at(call, "id"),
-            text_at(function, "name"),
-            text_at(function, "arguments"),
-        ));
-    }
-}
-
-/// One content part of a Chat Completions message.
-fn chat_content_part(p: &Value) -> Option<Part> {
-    Some(match p.get("type")?.as_str()? {
-        "text" => Part::text(text_at(p, "text")),
-        "refusal" => Part::text(text_at(p, "refusal")),
-        // Cohere's and other compatible servers' thinking parts.
-        "thinking" => Part::reasoning(text_at(p, "thinking")),
-        "image_url" => Part::from_url(text_at(p.get("image_url")?, "url"), Some("image")),
-        "input_audio" => {
-            let audio = p.get("input_audio")?;
-            Part::Blob {
-                mime_type: str_at(audio, "format").map(|f| format!("audio/{f}")),
-                modality: "audio".to_owned(),
-                content: text_at(audio, "data").to_owned(),
-            }
-        }
-        "file" => {
-            let file = p.get("file")?;
-            match (str_at(file, "file_id"), str_at(file, "file_data")) {
-                (Some(id), _) => Part::File {
-                    mime_type: None,
-                    modality: "document".to_owned(),
-                    file_id: id.into_owned(),
-                },
-                (None, Some(data)) => Part::from_url(&data, Some("document")),
-                (None, None) => return other_part(p),
-            }
-        }
-        _ => return other_part(p),
-    })
-}
-
-/// A tool result as sent back: its text, or the parts as given.
-pub(crate) fn tool_result(content: Option<&Value>) -> Value {
-    match content {
-        Some(Value::Array(items))
-            if items
-                .iter()
-                .all(|i| i.get("type").and_then(Value::as_str) == Some("text")) =>
-        {
-            Value::String(items.iter().map(|i| text_at(i, "text")).collect())
-        }
-        Some(other) => other.clone(),
-        None => Value::Null,
-    }
-}
-
-/// `{"type": "function", "function": {"name", "description", "parameters"}}`;
-/// other tool kinds by their type (and name, when they have one).
-pub(crate) fn chat_tool_definition(t: &Value) -> Option<ToolDefinition> {
-    let kind = t.get("type")?.as_str()?;
-    let Some(function) = t.get(kind).filter(|f| f.is_object()) else {
-        return Some(ToolDefinition::builtin(kind, kind));
-    };
-    let name = text_at(function, "name");
-    Some(if kind == "function" {
-        ToolDefinition::function(
-            name,
-            string_at(function, "description"),
-            function.get("parameters").cloned(),
-        )
-    } else {
-        ToolDefinition {
-            description: string_at(function, "description"),
-            ..ToolDefinition::builtin(kind, if name.is_empty() { kind } else { name })
-        }
-    })
-}
-
 /// The output messages of a Chat Completions response body: one per choice.
 pub(crate) fn chat_output_messages(body: &Value) -> Option<Vec<OutputMessage>> {
     let choices = body.get("choices")?.as_array()?;
@@ -1146,21 +1038,6 @@ fn chunk_usage(chunk: &Value) -> Option<&Value> {
         .get("usage")
         .filter(|u| !u.is_null())
         .or_else(|| chunk.get("x_groq")?.get("usage"))
-}
-
-/// Notes a provider's error object (`{"type"|"code": ..., "message": ...}`)
-/// as the stream's failure.
-pub(crate) fn stream_error(stream: &mut StreamFacts, error: &Value) {
-    let kind = ["code", "type"]
-        .iter()
-        .find_map(|key| match error.get(*key) {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        })
-        .unwrap_or_else(|| "error".to_owned());
-    let message = error.get("message").and_then(Value::as_str).unwrap_or("");
-    stream.__fail(Cow::Owned(kind), &message);
 }
 
 #[cfg(test)]

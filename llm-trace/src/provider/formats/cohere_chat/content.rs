@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::content::{OutputMessage, Part, RequestContent};
-use crate::provider::openai;
 use crate::provider::value::{array_at, str_at};
+use crate::provider::wire::chat_message;
 
 /// The content of a v2 Chat request body. Its messages have OpenAI's shape
 /// (system messages in the history, `tool_calls`, `tool` messages), with
@@ -18,7 +18,7 @@ pub(crate) fn chat_request_content(body: &Value) -> Option<RequestContent> {
         input_messages: messages
             .iter()
             .filter_map(|m| {
-                let mut message = openai::chat_input_message(m)?;
+                let mut message = chat_message::chat_input_message(m)?;
                 if let Some(plan) = m.get("tool_plan").and_then(Value::as_str) {
                     message.parts.insert(0, Part::reasoning(plan));
                 }
@@ -28,7 +28,7 @@ pub(crate) fn chat_request_content(body: &Value) -> Option<RequestContent> {
         system_instructions: Vec::new(),
         tool_definitions: array_at(body, "tools")
             .iter()
-            .filter_map(openai::chat_tool_definition)
+            .filter_map(chat_message::chat_tool_definition)
             .collect(),
     })
 }
@@ -40,7 +40,7 @@ pub(crate) fn chat_output_messages(v: &Value) -> Option<Vec<OutputMessage>> {
     if let Some(plan) = message.get("tool_plan").and_then(Value::as_str) {
         parts.push(Part::reasoning(plan));
     }
-    openai::chat_parts(message, &mut parts);
+    chat_message::chat_parts(message, &mut parts);
     Some(vec![OutputMessage::new(
         str_at(message, "role").unwrap_or(Cow::Borrowed("assistant")),
         parts,

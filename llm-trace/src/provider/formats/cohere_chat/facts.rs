@@ -6,8 +6,9 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::types::{count_at, ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, TokenCounts};
+use super::types::{ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, TokenCounts};
 use crate::provider::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
+use crate::provider::wire::count::count_at;
 use crate::provider::{RequestInfo, ResponseInfo, ToolCall, Usage};
 
 /// Cohere's counts with the conventions' meaning: the tokens used, or the

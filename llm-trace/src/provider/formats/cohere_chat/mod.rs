@@ -2,7 +2,6 @@
 //! that speaks it, and how its facts are normalized, is `provider::cohere`.
 
 pub(crate) mod content;
-pub(crate) mod de;
 pub(crate) mod facts;
 pub(crate) mod stream;
 mod types;

@@ -2,12 +2,12 @@
 //! (with `Err`) a field of the wrong type, an array where an object belongs
 //! included.
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Number, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use super::de::{null_default, object, object_or_default, objects};
 use super::facts::normalize;
+use crate::provider::wire::count::count;
+use crate::provider::wire::de::{null_default, object, object_or_default, objects};
 use crate::provider::Usage;
 
 /// A v2 Chat request body.
@@ -315,32 +315,4 @@ pub struct EmbedMeta {
     /// Tokens used.
     #[serde(deserialize_with = "object")]
     pub tokens: Option<TokenCounts>,
-}
-
-/// A whole non-negative count from an integer or an integral float.
-fn number_to_count(n: &Number) -> Option<u64> {
-    if let Some(n) = n.as_u64() {
-        return Some(n);
-    }
-    let f = n.as_f64()?;
-    // 2^64 is exactly representable; every integral f64 below it fits a u64.
-    (f >= 0.0 && f.fract() == 0.0 && f < 18_446_744_073_709_551_616.0).then_some(f as u64)
-}
-
-/// The count at `key` of a raw body.
-pub(crate) fn count_at(v: &Value, key: &str) -> Option<u64> {
-    match v.get(key)? {
-        Value::Number(n) => number_to_count(n),
-        _ => None,
-    }
-}
-
-/// Deserializes an optional count written as an integer or integral float.
-fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    match Option::<Number>::deserialize(d)? {
-        None => Ok(None),
-        Some(n) => number_to_count(&n)
-            .map(Some)
-            .ok_or_else(|| D::Error::custom("expected a whole non-negative token count")),
-    }
 }

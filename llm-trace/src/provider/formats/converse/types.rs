@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::facts::{by_type_len, normalize};
+use crate::provider::wire::de::object;
 use crate::provider::Usage;
 
 /// A Converse request.
@@ -100,11 +101,11 @@ pub struct ContentBlock {
     pub text: Option<String>,
     /// A tool call the model asks for.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "object_or_null")]
+    #[serde(deserialize_with = "object")]
     pub tool_use: Option<ToolUseBlock>,
     /// The model's reasoning.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "object_or_null")]
+    #[serde(deserialize_with = "object")]
     pub reasoning_content: Option<ReasoningContentBlock>,
     /// Other block kinds (`image`, `toolResult`, `cachePoint`, ...), as given.
     #[serde(flatten)]
@@ -139,7 +140,7 @@ pub struct ToolUseBlock {
 pub struct ReasoningContentBlock {
     /// Reasoning text and its signature.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "object_or_null")]
+    #[serde(deserialize_with = "object")]
     pub reasoning_text: Option<ReasoningText>,
     /// Reasoning the provider encrypted (base64).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,23 +167,23 @@ pub struct ReasoningText {
 #[serde(default, rename_all = "camelCase")]
 pub struct ConverseResponse {
     /// The result: the generated message.
-    #[serde(deserialize_with = "object_or_null")]
+    #[serde(deserialize_with = "object")]
     pub output: Option<ConverseOutput>,
     /// `end_turn`, `tool_use`, `max_tokens`, `stop_sequence`,
     /// `guardrail_intervened`, `content_filtered`, ...
     pub stop_reason: Option<String>,
     /// Token usage.
-    #[serde(deserialize_with = "object_or_null")]
+    #[serde(deserialize_with = "object")]
     pub usage: Option<TokenUsage>,
     /// Latency.
-    #[serde(deserialize_with = "object_or_null")]
+    #[serde(deserialize_with = "object")]
     pub metrics: Option<ConverseMetrics>,
     /// Model-specific response fields that were asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_model_response_fields: Option<Value>,
     /// Guardrail and prompt-router trace.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "object_or_null")]
+    #[serde(deserialize_with = "object")]
     pub trace: Option<ConverseTrace>,
 }
 
@@ -219,7 +220,7 @@ impl ConverseResponse {
 #[serde(default)]
 pub struct ConverseOutput {
     /// The message the model generated.
-    #[serde(deserialize_with = "object_or_null")]
+    #[serde(deserialize_with = "object")]
     pub message: Option<Message>,
 }
 
@@ -271,7 +272,7 @@ pub struct ConverseTrace {
     pub guardrail: Option<Value>,
     /// The prompt router's choice.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "object_or_null")]
+    #[serde(deserialize_with = "object")]
     pub prompt_router: Option<PromptRouterTrace>,
 }
 
@@ -324,46 +325,6 @@ impl TitanEmbeddingResponse {
         }
         self.embeddings_by_type.as_ref().and_then(by_type_len)
     }
-}
-
-/// An optional struct that only a JSON object (or null) gives: serde's
-/// derived structs also accept arrays, read by position, which would turn
-/// `"usage": [5]` into 5 input tokens.
-fn object_or_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    struct ObjectOrNull<T>(std::marker::PhantomData<T>);
-
-    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectOrNull<T> {
-        type Value = Option<T>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an object or null")
-        }
-
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_some<D: serde::Deserializer<'de>>(
-            self,
-            deserializer: D,
-        ) -> Result<Self::Value, D::Error> {
-            deserializer.deserialize_map(self)
-        }
-
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
-        }
-    }
-
-    deserializer.deserialize_option(ObjectOrNull(std::marker::PhantomData))
 }
 
 /// One event of a `ConverseStream` response, as the AWS SDKs and the

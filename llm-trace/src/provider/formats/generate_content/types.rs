@@ -1,13 +1,10 @@
 //! The `generateContent` and `embedContent` bodies as serde types.
 
-use std::marker::PhantomData;
-
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::facts::normalize;
+use crate::provider::wire::de::object;
 use crate::provider::Usage;
 
 /// A `generateContent` request body.
@@ -304,39 +301,6 @@ impl EmbedContentResponse {
 pub struct ContentEmbedding {
     /// The vector.
     pub values: Vec<f32>,
-}
-
-/// An optional object: `null` or absent is `None`, an object is read, and
-/// anything else (an array, which serde would read field by field) is an
-/// error.
-fn object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    struct ObjectVisitor<T>(PhantomData<T>);
-
-    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
-        type Value = Option<T>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an object or null")
-        }
-        fn visit_none<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_map(self)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            T::deserialize(MapAccessDeserializer::new(map)).map(Some)
-        }
-    }
-
-    d.deserialize_option(ObjectVisitor(PhantomData))
 }
 
 /// A number, written as an integer when it is whole (`topK: 40`).

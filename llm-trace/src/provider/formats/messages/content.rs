@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::content::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 use crate::provider::value::{array_at, other_part, str_at, string_at, text_at};
+use crate::provider::wire::chat_message;
 
 /// The content of a Messages request body: `system` as system instructions,
 /// `messages`, `tools`.
@@ -49,7 +50,7 @@ fn block(b: &Value) -> Option<Part> {
         ),
         "tool_result" => Part::tool_call_response(
             string_at(b, "tool_use_id"),
-            crate::provider::openai::tool_result(b.get("content")),
+            chat_message::tool_result(b.get("content")),
         ),
         kind @ ("image" | "document") => {
             let source = b.get("source")?;

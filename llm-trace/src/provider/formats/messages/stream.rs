@@ -212,7 +212,7 @@ pub(crate) fn observe(event: Event<'_>, stream: &mut StreamFacts) {
             }
         }
         Event::Error { kind, message } => stream.__fail(Cow::Owned(kind.into_owned()), &message),
-        Event::ErrorObject(error) => crate::provider::openai::stream_error(stream, error),
+        Event::ErrorObject(error) => crate::provider::wire::stream_error(stream, error),
         Event::Other => {}
     }
 }

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::content::{InputMessage, OutputMessage, Part, RequestContent};
-use crate::provider::openai;
 use crate::provider::value::{array_at, str_at, string_at, text_at};
+use crate::provider::wire::chat_message;
 
 /// The content of an `/api/chat` body (`messages`, `tools`), or of an
 /// `/api/generate` body (`prompt` as a user message, `system` as system
@@ -47,7 +47,7 @@ pub(crate) fn request_content(body: &Value) -> Option<RequestContent> {
         system_instructions: Vec::new(),
         tool_definitions: array_at(body, "tools")
             .iter()
-            .filter_map(openai::chat_tool_definition)
+            .filter_map(chat_message::chat_tool_definition)
             .collect(),
     })
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::provider::formats::cohere_chat::de::{null_default, object, object_or_default, objects};
+use crate::provider::wire::de::{null_default, object, object_or_default, objects};
 
 /// An `/api/chat` request body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

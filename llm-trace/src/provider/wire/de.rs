@@ -69,3 +69,67 @@ where
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    struct Counts {
+        input: u64,
+        output: u64,
+    }
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    struct Body {
+        #[serde(default, deserialize_with = "super::object")]
+        usage: Option<Counts>,
+        #[serde(default, deserialize_with = "super::object_or_default")]
+        totals: Counts,
+        #[serde(default, deserialize_with = "super::objects")]
+        items: Vec<Counts>,
+        #[serde(default, deserialize_with = "super::null_default")]
+        name: String,
+    }
+
+    fn read(json: &str) -> Result<Body, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn objects_and_null_read() {
+        let body = read(
+            r#"{"usage":{"input":1,"output":2},"totals":null,"items":[{"input":3,"output":4}],"name":null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            body.usage,
+            Some(Counts {
+                input: 1,
+                output: 2
+            })
+        );
+        assert_eq!(body.totals, Counts::default());
+        assert_eq!(
+            body.items,
+            [Counts {
+                input: 3,
+                output: 4
+            }]
+        );
+        assert_eq!(body.name, "");
+        assert_eq!(
+            read(r#"{"usage":null,"items":null}"#).unwrap(),
+            Body::default()
+        );
+    }
+
+    #[test]
+    fn arrays_in_place_of_objects_are_errors() {
+        // Serde's derive alone would read `[17, 10]` as the fields in order.
+        assert!(serde_json::from_str::<Counts>("[17, 10]").is_ok());
+        assert!(read(r#"{"usage":[17,10]}"#).is_err());
+        assert!(read(r#"{"totals":[17,10]}"#).is_err());
+        assert!(read(r#"{"items":[[17,10]]}"#).is_err());
+    }
+}
