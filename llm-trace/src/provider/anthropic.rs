@@ -393,7 +393,7 @@ fn block(b: &Value) -> Option<Part> {
         ),
         "tool_result" => Part::tool_call_response(
             string_at(b, "tool_use_id"),
-            super::openai::tool_result(b.get("content")),
+            super::wire::chat_message::tool_result(b.get("content")),
         ),
         kind @ ("image" | "document") => {
             let source = b.get("source")?;
@@ -730,7 +730,7 @@ impl ChunkFacts<Anthropic> for Value {
                 }
             }
             Some("error") => match self.get("error").filter(|e| e.is_object()) {
-                Some(error) => super::openai::stream_error(stream, error),
+                Some(error) => super::wire::stream_error(stream, error),
                 None => stream.__fail(Cow::Borrowed("error"), &""),
             },
             _ => {}

@@ -33,8 +33,8 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::openai;
 use super::value::{array_at, bool_at, f64_at, i64_at, str_at, strings_at, u64_at};
+use super::wire::chat_message::{chat_input_message, chat_parts, chat_tool_definition};
 use super::wire::count::{count, count_at};
 use super::wire::de::{null_default, object, object_or_default, objects};
 use super::{
@@ -581,7 +581,7 @@ fn chat_request_content(body: &Value) -> Option<RequestContent> {
         input_messages: messages
             .iter()
             .filter_map(|m| {
-                let mut message = openai::chat_input_message(m)?;
+                let mut message = chat_input_message(m)?;
                 if let Some(plan) = m.get("tool_plan").and_then(Value::as_str) {
                     message.parts.insert(0, Part::reasoning(plan));
                 }
@@ -591,7 +591,7 @@ fn chat_request_content(body: &Value) -> Option<RequestContent> {
         system_instructions: Vec::new(),
         tool_definitions: array_at(body, "tools")
             .iter()
-            .filter_map(openai::chat_tool_definition)
+            .filter_map(chat_tool_definition)
             .collect(),
     })
 }
@@ -603,7 +603,7 @@ fn chat_output_messages(v: &Value) -> Option<Vec<OutputMessage>> {
     if let Some(plan) = message.get("tool_plan").and_then(Value::as_str) {
         parts.push(Part::reasoning(plan));
     }
-    openai::chat_parts(message, &mut parts);
+    chat_parts(message, &mut parts);
     Some(vec![OutputMessage::new(
         str_at(message, "role").unwrap_or(Cow::Borrowed("assistant")),
         parts,

@@ -58,26 +58,26 @@ use serde::{Deserialize, Serialize};
 use crate::content::{OutputMessage, RequestContent};
 
 pub mod anthropic;
-#[cfg(feature = "async-openai")]
-pub mod async_openai;
-pub mod azure;
 pub mod bedrock;
 mod chunk;
 #[cfg(feature = "claudius")]
 pub mod claudius;
+mod clients;
 pub mod cohere;
+mod formats;
 pub mod gemini;
 #[cfg(feature = "genai")]
 pub mod genai;
 pub mod ollama;
-pub mod openai;
-pub mod responses;
 pub mod sse;
 mod value;
 mod vendors;
 mod wire;
 
-pub use vendors::compatible;
+#[cfg(feature = "async-openai")]
+pub use clients::async_openai;
+pub use formats::responses;
+pub use vendors::{azure, compatible, openai};
 
 pub use anthropic::Anthropic;
 pub use azure::AzureOpenAi;

@@ -28,10 +28,10 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::openai;
 use super::value::{
     array_at, bool_at, f64_at, i64_at, str_at, string_at, strings_at, text_at, u64_at,
 };
+use super::wire::chat_message::chat_tool_definition;
 use super::wire::de::{null_default, object, object_or_default, objects};
 use super::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
@@ -543,7 +543,7 @@ fn request_content(body: &Value) -> Option<RequestContent> {
         system_instructions: Vec::new(),
         tool_definitions: array_at(body, "tools")
             .iter()
-            .filter_map(openai::chat_tool_definition)
+            .filter_map(chat_tool_definition)
             .collect(),
     })
 }

@@ -12,7 +12,11 @@
 //! format's body from another's in a `Value`) lives here too; the formats
 //! below know no provider.
 
+pub mod azure;
+
 pub mod compatible;
+
+pub mod openai;
 
 /// Declares a vendor: a unit type, its [`Provider`](crate::provider::Provider)
 /// impl, and the family traits it implements (with their items, if any).
