@@ -57,34 +57,33 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::{OutputMessage, RequestContent};
 
-#[cfg(feature = "async-openai")]
-pub mod async_openai;
-pub mod azure;
 mod chunk;
 mod clients;
 mod formats;
-pub mod openai;
-pub mod responses;
 pub mod sse;
 mod value;
 mod vendors;
 mod wire;
 
-pub use vendors::compatible;
-
-pub use azure::AzureOpenAi;
-pub use chunk::{ChunkFacts, StreamFacts, MAX_STREAM_CHOICES};
+#[cfg(feature = "async-openai")]
+pub use clients::async_openai;
 #[cfg(feature = "claudius")]
 pub use clients::claudius;
 #[cfg(feature = "genai")]
 pub use clients::genai;
+pub use formats::responses;
+pub use vendors::{anthropic, azure, bedrock, cohere, compatible, gemini, ollama, openai};
+
+pub use anthropic::Anthropic;
+pub use azure::AzureOpenAi;
+pub use bedrock::Bedrock;
+pub use chunk::{ChunkFacts, StreamFacts, MAX_STREAM_CHOICES};
+pub use cohere::Cohere;
 pub use compatible::{DeepSeek, Groq, MistralAi, OpenRouter, Perplexity, XAi};
+pub use gemini::Gemini;
+pub use gemini::VertexAi;
+pub use ollama::Ollama;
 pub use openai::{OpenAi, OpenAiCompatible};
-pub use vendors::anthropic::{self, Anthropic};
-pub use vendors::bedrock::{self, Bedrock};
-pub use vendors::cohere::{self, Cohere};
-pub use vendors::gemini::{self, Gemini, VertexAi};
-pub use vendors::ollama::{self, Ollama};
 
 /// An LLM provider: the static facts of a backend.
 ///

@@ -1,12 +1,12 @@
 //! Providers that serve OpenAI's Chat Completions format under their own
-//! name: the types and raw-JSON support of [`openai`](super::super::openai) apply,
+//! name: the types and raw-JSON support of [`openai`](super::openai) apply,
 //! with the provider's `gen_ai.provider.name` and server.
 //!
 //! Usage fields they add are read too: DeepSeek's `prompt_cache_hit_tokens`
 //! becomes `gen_ai.usage.cache_read.input_tokens`. A server not listed here
 //! takes `#[llm_call(provider = openai_compatible("name"))]`.
 
-use super::super::openai::OpenAiCompatible;
+use super::openai::OpenAiCompatible;
 use super::vendor;
 
 vendor! {

@@ -14,6 +14,8 @@
 
 pub mod anthropic;
 
+pub mod azure;
+
 pub mod bedrock;
 
 pub mod cohere;
@@ -23,6 +25,8 @@ pub mod compatible;
 pub mod gemini;
 
 pub mod ollama;
+
+pub mod openai;
 
 /// Declares a vendor: a unit type, its [`Provider`](crate::provider::Provider)
 /// impl, and the family traits it implements (with their items, if any).
