@@ -45,27 +45,115 @@
 //! `embedding`, `embeddingsByType` or `inputTextTokenCount` (requests:
 //! `inputText`), and as a Converse body otherwise.
 
-pub use crate::provider::formats::converse::{
+use serde_json::Value;
+
+use super::super::formats::converse::{content, facts, stream};
+use super::vendor;
+use crate::content::{OutputMessage, RequestContent};
+use crate::provider::{
+    ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, Usage,
+};
+
+pub use super::super::formats::converse::{
     ContentBlock, ContentBlockStartEvent, ConverseMetrics, ConverseOutput, ConverseRequest,
     ConverseResponse, ConverseStreamEvent, ConverseStreamMetadata, ConverseTrace, InferenceConfig,
     Message, MessageStopEvent, PromptRouterTrace, ReasoningContentBlock, ReasoningText,
     TitanEmbeddingRequest, TitanEmbeddingResponse, TokenUsage, ToolUseBlock,
 };
-use crate::provider::Provider;
 
-/// AWS Bedrock (`gen_ai.provider.name = "aws.bedrock"`): Converse and Titan
-/// text embeddings.
-///
-/// Endpoints are regional, so there is no default `server.address`; name the
-/// regional endpoint with `server = "bedrock-runtime.us-east-1.amazonaws.com"`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Bedrock;
-
-impl Provider for Bedrock {
-    const NAME: &'static str = "aws.bedrock";
-    const DEFAULT_OPERATION: &'static str = "chat";
-    const SERVER_ADDRESS: Option<&'static str> = None;
-    const SERVER_PORT: Option<u16> = None;
+vendor! {
+    /// AWS Bedrock (`gen_ai.provider.name = "aws.bedrock"`): Converse and Titan
+    /// text embeddings.
+    ///
+    /// Endpoints are regional, so there is no default `server.address`; name the
+    /// regional endpoint with `server = "bedrock-runtime.us-east-1.amazonaws.com"`.
+    Bedrock { name: "aws.bedrock", operation: "chat" }
 }
 
-crate::provider::formats::converse::converse_facts!(Bedrock);
+impl RequestFacts<Bedrock> for ConverseRequest {
+    fn request_model(&self) -> Option<&str> {
+        facts::RequestView::model(self)
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        facts::request_info(self)
+    }
+    fn request_content(&self) -> Option<RequestContent> {
+        content::converse_request_content(&serde_json::to_value(self).ok()?)
+    }
+}
+
+impl RequestFacts<Bedrock> for TitanEmbeddingRequest {
+    fn request_model(&self) -> Option<&str> {
+        facts::RequestView::model(self)
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        facts::request_info(self)
+    }
+}
+
+impl RequestFacts<Bedrock> for Value {
+    fn request_model(&self) -> Option<&str> {
+        facts::RequestView::model(self)
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        facts::request_info(self)
+    }
+    fn request_content(&self) -> Option<RequestContent> {
+        content::converse_request_content(self)
+    }
+}
+
+impl ResponseFacts<Bedrock> for ConverseResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        facts::response_info(self)
+    }
+    fn usage(&self) -> Option<Usage> {
+        facts::ResponseView::usage(self)
+    }
+    fn response_model(&self) -> Option<&str> {
+        facts::ResponseView::model(self)
+    }
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        content::converse_output_messages(&serde_json::to_value(self).ok()?)
+    }
+}
+
+impl ResponseFacts<Bedrock> for TitanEmbeddingResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        facts::response_info(self)
+    }
+    fn usage(&self) -> Option<Usage> {
+        facts::ResponseView::usage(self)
+    }
+}
+
+impl ResponseFacts<Bedrock> for Value {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        facts::response_info(self)
+    }
+    fn usage(&self) -> Option<Usage> {
+        facts::ResponseView::usage(self)
+    }
+    fn response_model(&self) -> Option<&str> {
+        facts::ResponseView::model(self)
+    }
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        content::converse_output_messages(self)
+    }
+}
+
+impl ChunkFacts<Bedrock> for ConverseStreamEvent {
+    fn observe(&self, facts: &mut StreamFacts) {
+        stream::typed_events(self, |event| stream::observe(event, facts))
+    }
+}
+
+/// A raw event: `{"metadata": {...}}` as the SDKs serialize it, or
+/// the bare event-stream payload (`{"usage": ..., "metrics": ...}`,
+/// `{"stopReason": ...}`, `{"start": ..., "contentBlockIndex": 0}`,
+/// `{"role": ...}`).
+impl ChunkFacts<Bedrock> for Value {
+    fn observe(&self, facts: &mut StreamFacts) {
+        stream::value_events(self, |event| stream::observe(event, facts))
+    }
+}

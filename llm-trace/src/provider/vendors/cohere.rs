@@ -28,21 +28,94 @@
 //! `embeddings` field. The typed responses refuse (with `Err`) a field of the
 //! wrong type, an array where an object belongs included.
 
-pub use crate::provider::formats::cohere_chat::{
+use serde_json::Value;
+
+use super::super::formats::cohere_chat::{content, facts, stream};
+use super::vendor;
+use crate::content::{OutputMessage, RequestContent};
+use crate::provider::{
+    ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, Usage,
+};
+
+pub use super::super::formats::cohere_chat::{
     AssistantMessage, ChatRequest, ChatResponse, ChatToolCall, ChatUsage, ContentBlock, EmbedMeta,
     EmbedRequest, EmbedResponse, Embeddings, FunctionCall, Message, TokenCounts,
 };
-use crate::provider::Provider;
 
-/// Cohere (`gen_ai.provider.name = "cohere"`), the v2 Chat and Embed APIs.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Cohere;
-
-impl Provider for Cohere {
-    const NAME: &'static str = "cohere";
-    const DEFAULT_OPERATION: &'static str = "chat";
-    const SERVER_ADDRESS: Option<&'static str> = Some("api.cohere.com");
-    const SERVER_PORT: Option<u16> = Some(443);
+vendor! {
+    /// Cohere (`gen_ai.provider.name = "cohere"`), the v2 Chat and Embed APIs.
+    Cohere { name: "cohere", operation: "chat", server: "api.cohere.com", port: 443 }
 }
 
-crate::provider::formats::cohere_chat::cohere_chat_facts!(Cohere);
+impl RequestFacts<Cohere> for ChatRequest {
+    fn request_model(&self) -> Option<&str> {
+        facts::RequestView::model(self)
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        facts::request_info(self)
+    }
+    fn request_content(&self) -> Option<RequestContent> {
+        content::chat_request_content(&serde_json::to_value(self).ok()?)
+    }
+}
+
+impl RequestFacts<Cohere> for EmbedRequest {
+    fn request_model(&self) -> Option<&str> {
+        facts::RequestView::model(self)
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        facts::request_info(self)
+    }
+}
+
+impl RequestFacts<Cohere> for Value {
+    fn request_model(&self) -> Option<&str> {
+        facts::RequestView::model(self)
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        facts::request_info(self)
+    }
+    fn request_content(&self) -> Option<RequestContent> {
+        content::chat_request_content(self)
+    }
+}
+
+impl ResponseFacts<Cohere> for ChatResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        facts::response_info(self)
+    }
+    fn usage(&self) -> Option<Usage> {
+        facts::ResponseView::usage(self)
+    }
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        content::chat_output_messages(&serde_json::to_value(self).ok()?)
+    }
+}
+
+impl ResponseFacts<Cohere> for EmbedResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        facts::response_info(self)
+    }
+    fn usage(&self) -> Option<Usage> {
+        facts::ResponseView::usage(self)
+    }
+}
+
+impl ResponseFacts<Cohere> for Value {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        facts::response_info(self)
+    }
+    fn usage(&self) -> Option<Usage> {
+        facts::ResponseView::usage(self)
+    }
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        content::chat_output_messages(self)
+    }
+}
+
+/// One event of a streamed v2 chat (`"stream": true`).
+impl ChunkFacts<Cohere> for Value {
+    fn observe(&self, facts: &mut StreamFacts) {
+        stream::observe(self, facts)
+    }
+}

@@ -49,37 +49,122 @@
 //! A count that is missing, negative or not a number reads as absent; a
 //! response whose usage has no count at all gives no usage.
 
-pub use crate::provider::formats::generate_content::{
+use serde_json::Value;
+
+use super::super::formats::generate_content::{content, facts, stream};
+use super::vendor;
+use crate::content::{OutputMessage, RequestContent};
+use crate::provider::{
+    ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, Usage,
+};
+
+pub use super::super::formats::generate_content::{
     Candidate, Content, ContentEmbedding, EmbedContentRequest, EmbedContentResponse, FunctionCall,
     GenerateContentRequest, GenerateContentResponse, GenerationConfig, Part, UsageMetadata,
 };
-use crate::provider::Provider;
 
-/// Google Gemini on the Gemini API (AI Studio),
-/// `gen_ai.provider.name = "gcp.gemini"`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Gemini;
-
-impl Provider for Gemini {
-    const NAME: &'static str = "gcp.gemini";
-    const DEFAULT_OPERATION: &'static str = "generate_content";
-    const SERVER_ADDRESS: Option<&'static str> = Some("generativelanguage.googleapis.com");
-    const SERVER_PORT: Option<u16> = Some(443);
+vendor! {
+    /// Google Gemini on the Gemini API (AI Studio),
+    /// `gen_ai.provider.name = "gcp.gemini"`.
+    Gemini { name: "gcp.gemini", operation: "generate_content", server: "generativelanguage.googleapis.com", port: 443 }
 }
 
-/// Google Gemini on Vertex AI, `gen_ai.provider.name = "gcp.vertex_ai"`.
-///
-/// Regional endpoints (`{region}-aiplatform.googleapis.com`) take the
-/// annotation's `server`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct VertexAi;
-
-impl Provider for VertexAi {
-    const NAME: &'static str = "gcp.vertex_ai";
-    const DEFAULT_OPERATION: &'static str = "generate_content";
-    const SERVER_ADDRESS: Option<&'static str> = Some("aiplatform.googleapis.com");
-    const SERVER_PORT: Option<u16> = Some(443);
+vendor! {
+    /// Google Gemini on Vertex AI, `gen_ai.provider.name = "gcp.vertex_ai"`.
+    ///
+    /// Regional endpoints (`{region}-aiplatform.googleapis.com`) take the
+    /// annotation's `server`.
+    VertexAi { name: "gcp.vertex_ai", operation: "generate_content", server: "aiplatform.googleapis.com", port: 443 }
 }
 
-crate::provider::formats::generate_content::generate_content_facts!(Gemini);
-crate::provider::formats::generate_content::generate_content_facts!(VertexAi);
+/// The facts of the `generateContent` format, for each vendor that serves it.
+macro_rules! generate_content_facts {
+    ($p:ty) => {
+        impl RequestFacts<$p> for GenerateContentRequest {
+            fn request_model(&self) -> Option<&str> {
+                facts::RequestView::model(self)
+            }
+            fn request_info(&self) -> RequestInfo<'_> {
+                facts::request_info(self)
+            }
+            fn request_content(&self) -> Option<RequestContent> {
+                content::request_content(&serde_json::to_value(self).ok()?)
+            }
+        }
+
+        impl RequestFacts<$p> for EmbedContentRequest {
+            fn request_model(&self) -> Option<&str> {
+                facts::RequestView::model(self)
+            }
+            fn request_info(&self) -> RequestInfo<'_> {
+                facts::request_info(self)
+            }
+        }
+
+        impl RequestFacts<$p> for Value {
+            fn request_model(&self) -> Option<&str> {
+                facts::RequestView::model(self)
+            }
+            fn request_info(&self) -> RequestInfo<'_> {
+                facts::request_info(self)
+            }
+            fn request_content(&self) -> Option<RequestContent> {
+                content::request_content(self)
+            }
+        }
+
+        impl ResponseFacts<$p> for GenerateContentResponse {
+            fn response_info(&self) -> ResponseInfo<'_> {
+                facts::response_info(self)
+            }
+            fn usage(&self) -> Option<Usage> {
+                facts::ResponseView::usage(self)
+            }
+            fn response_model(&self) -> Option<&str> {
+                facts::ResponseView::model_version(self)
+            }
+            fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+                content::output_messages(&serde_json::to_value(self).ok()?)
+            }
+        }
+
+        impl ResponseFacts<$p> for EmbedContentResponse {
+            fn response_info(&self) -> ResponseInfo<'_> {
+                facts::response_info(self)
+            }
+            fn usage(&self) -> Option<Usage> {
+                facts::ResponseView::usage(self)
+            }
+        }
+
+        impl ResponseFacts<$p> for Value {
+            fn response_info(&self) -> ResponseInfo<'_> {
+                facts::response_info(self)
+            }
+            fn usage(&self) -> Option<Usage> {
+                facts::ResponseView::usage(self)
+            }
+            fn response_model(&self) -> Option<&str> {
+                facts::ResponseView::model_version(self)
+            }
+            fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+                content::output_messages(self)
+            }
+        }
+
+        impl ChunkFacts<$p> for GenerateContentResponse {
+            fn observe(&self, facts: &mut StreamFacts) {
+                stream::observe(self, facts)
+            }
+        }
+
+        impl ChunkFacts<$p> for Value {
+            fn observe(&self, facts: &mut StreamFacts) {
+                stream::observe(self, facts)
+            }
+        }
+    };
+}
+
+generate_content_facts!(Gemini);
+generate_content_facts!(VertexAi);

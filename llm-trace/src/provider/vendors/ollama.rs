@@ -23,21 +23,109 @@
 //! chat body is told from an embed body by its `embeddings` field (or the
 //! `embedding` field of the older `/api/embeddings`).
 
-pub use crate::provider::formats::ollama_chat::{
+use serde_json::Value;
+
+use super::super::formats::ollama_chat::{content, facts, stream};
+use super::vendor;
+use crate::content::{OutputMessage, RequestContent};
+use crate::provider::{
+    ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, Usage,
+};
+
+pub use super::super::formats::ollama_chat::{
     ChatRequest, ChatResponse, ChatToolCall, EmbedInput, EmbedRequest, EmbedResponse, FunctionCall,
     Message, Options,
 };
-use crate::provider::Provider;
 
-/// Ollama (`gen_ai.provider.name = "ollama"`), its native chat and embed API.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Ollama;
-
-impl Provider for Ollama {
-    const NAME: &'static str = "ollama";
-    const DEFAULT_OPERATION: &'static str = "chat";
-    const SERVER_ADDRESS: Option<&'static str> = Some("localhost");
-    const SERVER_PORT: Option<u16> = Some(11434);
+vendor! {
+    /// Ollama (`gen_ai.provider.name = "ollama"`), its native chat and embed API.
+    Ollama { name: "ollama", operation: "chat", server: "localhost", port: 11434 }
 }
 
-crate::provider::formats::ollama_chat::ollama_chat_facts!(Ollama);
+impl RequestFacts<Ollama> for ChatRequest {
+    fn request_model(&self) -> Option<&str> {
+        facts::RequestView::model(self)
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        facts::request_info(self)
+    }
+    fn request_content(&self) -> Option<RequestContent> {
+        content::request_content(&serde_json::to_value(self).ok()?)
+    }
+}
+
+impl RequestFacts<Ollama> for EmbedRequest {
+    fn request_model(&self) -> Option<&str> {
+        facts::RequestView::model(self)
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        facts::request_info(self)
+    }
+}
+
+impl RequestFacts<Ollama> for Value {
+    fn request_model(&self) -> Option<&str> {
+        facts::RequestView::model(self)
+    }
+    fn request_info(&self) -> RequestInfo<'_> {
+        facts::request_info(self)
+    }
+    fn request_content(&self) -> Option<RequestContent> {
+        content::request_content(self)
+    }
+}
+
+impl ResponseFacts<Ollama> for ChatResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        facts::response_info(self)
+    }
+    fn usage(&self) -> Option<Usage> {
+        facts::ResponseView::usage(self)
+    }
+    fn response_model(&self) -> Option<&str> {
+        facts::ResponseView::model(self)
+    }
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        content::output_messages(&serde_json::to_value(self).ok()?)
+    }
+}
+
+impl ResponseFacts<Ollama> for EmbedResponse {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        facts::response_info(self)
+    }
+    fn usage(&self) -> Option<Usage> {
+        facts::ResponseView::usage(self)
+    }
+    fn response_model(&self) -> Option<&str> {
+        facts::ResponseView::model(self)
+    }
+}
+
+impl ResponseFacts<Ollama> for Value {
+    fn response_info(&self) -> ResponseInfo<'_> {
+        facts::response_info(self)
+    }
+    fn usage(&self) -> Option<Usage> {
+        facts::ResponseView::usage(self)
+    }
+    fn response_model(&self) -> Option<&str> {
+        facts::ResponseView::model(self)
+    }
+    fn output_messages(&self) -> Option<Vec<OutputMessage>> {
+        content::output_messages(self)
+    }
+}
+
+/// One NDJSON line of a streamed `/api/chat` reply.
+impl ChunkFacts<Ollama> for ChatResponse {
+    fn observe(&self, facts: &mut StreamFacts) {
+        stream::observe(self, facts)
+    }
+}
+
+impl ChunkFacts<Ollama> for Value {
+    fn observe(&self, facts: &mut StreamFacts) {
+        stream::observe(self, facts)
+    }
+}

@@ -6,7 +6,6 @@ pub(crate) mod facts;
 pub(crate) mod stream;
 mod types;
 
-pub(crate) use facts::cohere_chat_facts;
 pub use types::{
     AssistantMessage, ChatRequest, ChatResponse, ChatToolCall, ChatUsage, ContentBlock, EmbedMeta,
     EmbedRequest, EmbedResponse, Embeddings, FunctionCall, Message, TokenCounts,

@@ -7,7 +7,6 @@ pub(crate) mod facts;
 pub(crate) mod stream;
 mod types;
 
-pub(crate) use facts::converse_facts;
 pub use types::{
     ContentBlock, ContentBlockStartEvent, ConverseMetrics, ConverseOutput, ConverseRequest,
     ConverseResponse, ConverseStreamEvent, ConverseStreamMetadata, ConverseTrace, InferenceConfig,

@@ -7,7 +7,6 @@ pub(crate) mod facts;
 pub(crate) mod stream;
 mod types;
 
-pub(crate) use facts::generate_content_facts;
 pub use types::{
     Candidate, Content, ContentEmbedding, EmbedContentRequest, EmbedContentResponse, FunctionCall,
     GenerateContentRequest, GenerateContentResponse, GenerationConfig, Part, UsageMetadata,

@@ -10,7 +10,6 @@ pub(crate) mod facts;
 pub(crate) mod stream;
 mod types;
 
-pub(crate) use facts::messages_facts;
 pub use types::{
     CacheCreation, ContentBlock, DeltaUsage, Message, MessageStreamEvent, MessagesRequest,
     MessagesResponse, MessagesUsage, StreamDelta, StreamError,

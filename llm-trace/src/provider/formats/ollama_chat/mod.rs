@@ -7,7 +7,6 @@ pub(crate) mod facts;
 pub(crate) mod stream;
 mod types;
 
-pub(crate) use facts::ollama_chat_facts;
 pub use types::{
     ChatRequest, ChatResponse, ChatToolCall, EmbedInput, EmbedRequest, EmbedResponse, FunctionCall,
     Message, Options,
