@@ -639,4 +639,45 @@ mod tests {
             Some(u64::MAX)
         );
     }
+
+    /// A stream read chunk by chunk as typed responses and as raw JSON, with
+    /// content capture on: the same facts and the same assembled output.
+    /// (The typed chunks once skipped the function call's arguments.)
+    #[test]
+    fn typed_and_raw_streams_capture_the_same_content() {
+        let chunks = [
+            json!({"candidates": [{"content": {"role": "model", "parts": [
+                {"text": "Let me check.", "thought": true},
+                {"text": "Checking the weather."}
+            ]}}], "modelVersion": "gemini-2.5-flash", "responseId": "r1"}),
+            json!({"candidates": [{"content": {"role": "model", "parts": [
+                {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}
+            ]}, "finishReason": "STOP"}],
+              "usageMetadata": {"promptTokenCount": 7, "candidatesTokenCount": 5, "thoughtsTokenCount": 2}}),
+        ];
+        let mut raw = StreamFacts::new();
+        let mut typed = StreamFacts::new();
+        raw.capture_content();
+        typed.capture_content();
+        for chunk in &chunks {
+            ChunkFacts::<Gemini>::observe(chunk, &mut raw);
+            let chunk: GenerateContentResponse = serde_json::from_value(chunk.clone()).unwrap();
+            ChunkFacts::<Gemini>::observe(&chunk, &mut typed);
+        }
+        assert_eq!(typed.response_info(false), raw.response_info(false));
+        let output = raw.take_output_messages(false).unwrap();
+        assert_eq!(typed.take_output_messages(false).unwrap(), output);
+        assert_eq!(
+            output[0].parts,
+            [
+                crate::content::Part::reasoning("Let me check."),
+                crate::content::Part::text("Checking the weather."),
+                crate::content::Part::ToolCall {
+                    id: None,
+                    name: "get_weather".to_owned(),
+                    arguments: json!({"city": "Paris"}),
+                },
+            ]
+        );
+    }
 }

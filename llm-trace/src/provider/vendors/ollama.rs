@@ -565,4 +565,36 @@ mod tests {
         )
         .is_err());
     }
+
+    /// A streamed reply read line by line as typed responses and as raw
+    /// JSON, with content capture on: the same facts and the same assembled
+    /// output. (The typed lines once skipped the message's thinking.)
+    #[test]
+    fn typed_and_raw_streams_capture_the_same_content() {
+        let lines = [
+            json!({"model": "qwen3", "message": {"role": "assistant", "content": "", "thinking": "Hmm."}, "done": false}),
+            json!({"model": "qwen3", "message": {"role": "assistant", "content": "Paris."}, "done": false}),
+            json!({"model": "qwen3", "message": {"role": "assistant", "content": ""}, "done": true,
+                   "done_reason": "stop", "prompt_eval_count": 12, "eval_count": 4}),
+        ];
+        let mut raw = StreamFacts::new();
+        let mut typed = StreamFacts::new();
+        raw.capture_content();
+        typed.capture_content();
+        for line in &lines {
+            ChunkFacts::<Ollama>::observe(line, &mut raw);
+            let line: ChatResponse = serde_json::from_value(line.clone()).unwrap();
+            ChunkFacts::<Ollama>::observe(&line, &mut typed);
+        }
+        assert_eq!(typed.response_info(false), raw.response_info(false));
+        let output = raw.take_output_messages(false).unwrap();
+        assert_eq!(typed.take_output_messages(false).unwrap(), output);
+        assert_eq!(
+            output[0].parts,
+            [
+                crate::content::Part::reasoning("Hmm."),
+                crate::content::Part::text("Paris."),
+            ]
+        );
+    }
 }
