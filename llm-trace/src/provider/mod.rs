@@ -53,21 +53,19 @@
 
 use crate::model::{OutputMessage, RequestContent};
 
-pub mod anthropic;
+mod clients;
+mod formats;
+mod vendors;
+mod wire;
+
 #[cfg(feature = "async-openai")]
-pub mod async_openai;
-pub mod azure;
-pub mod bedrock;
+pub use clients::async_openai;
 #[cfg(feature = "claudius")]
-pub mod claudius;
-pub mod cohere;
-pub mod compatible;
-pub mod gemini;
+pub use clients::claudius;
 #[cfg(feature = "genai")]
-pub mod genai;
-pub mod ollama;
-pub mod openai;
-pub mod responses;
+pub use clients::genai;
+pub use formats::responses;
+pub use vendors::{anthropic, azure, bedrock, cohere, compatible, gemini, ollama, openai};
 
 pub use anthropic::Anthropic;
 pub use azure::AzureOpenAi;

@@ -95,7 +95,7 @@ use ::genai::ModelIden;
 
 use crate::model::{OutputMessage, Part};
 
-use super::{
+use crate::provider::{
     Bedrock, ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo,
     StreamFacts, ToolCall, Usage,
 };

@@ -5,7 +5,7 @@
 //! instrumentation reads; unknown fields are ignored on input (and kept in
 //! [`ResponseRequest::extra`] for requests, and as JSON in
 //! [`OutputItem::Other`] for output items this module does not model). They
-//! describe calls for every [`OpenAiCompatible`] provider.
+//! describe calls for every [`OpenAiCompatible`](crate::provider::OpenAiCompatible) provider.
 //!
 //! # Normalization
 //!
@@ -40,13 +40,12 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::openai::OpenAiCompatible;
-use super::value::{array_at, bool_at, f64_at, other_part, str_at, string_at, text_at, u64_at};
-use super::{
-    ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, ToolCall,
-    Usage,
-};
 use crate::model::{self as content, InputMessage, Part, RequestContent, ToolDefinition};
+use crate::model::value::{
+    array_at, bool_at, f64_at, other_part, str_at, string_at, text_at, u64_at,
+};
+use crate::provider::wire::stream_error;
+use crate::provider::{RequestInfo, ResponseInfo, StreamFacts, ToolCall, Usage};
 
 /// A Responses API request body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -417,81 +416,71 @@ fn output_type(kind: &str) -> Option<Cow<'static, str>> {
     }
 }
 
-impl<P: OpenAiCompatible> RequestFacts<P> for ResponseRequest {
-    fn request_model(&self) -> Option<&str> {
-        Some(self.model.as_str()).filter(|m| !m.is_empty())
-    }
+/// `gen_ai.request.model` of a typed request (none when empty).
+pub(crate) fn request_model(r: &ResponseRequest) -> Option<&str> {
+    Some(r.model.as_str()).filter(|m| !m.is_empty())
+}
 
-    fn request_info(&self) -> RequestInfo<'_> {
-        RequestInfo {
-            model: RequestFacts::<P>::request_model(self).map(Cow::Borrowed),
-            temperature: self.temperature,
-            top_p: self.top_p,
-            max_tokens: self.max_output_tokens,
-            stream: self.stream,
-            output_type: self
-                .text
-                .as_ref()
-                .and_then(|t| t.format.as_ref())
-                .and_then(|f| output_type(&f.kind)),
-            provider_attributes: super::openai::openai_request_attributes::<P>(
-                self.extra
-                    .get("service_tier")
-                    .and_then(Value::as_str)
-                    .map(Cow::Borrowed),
-            ),
-            ..RequestInfo::default()
-        }
-    }
+/// The request's `service_tier`, kept in [`ResponseRequest::extra`].
+pub(crate) fn service_tier(r: &ResponseRequest) -> Option<Cow<'_, str>> {
+    r.extra
+        .get("service_tier")
+        .and_then(Value::as_str)
+        .map(Cow::Borrowed)
+}
 
-    fn request_content(&self) -> Option<RequestContent> {
-        responses_request_content(&serde_json::to_value(self).ok()?)
+/// The facts of a typed request.
+pub(crate) fn request_info(r: &ResponseRequest) -> RequestInfo<'_> {
+    RequestInfo {
+        model: request_model(r).map(Cow::Borrowed),
+        temperature: r.temperature,
+        top_p: r.top_p,
+        max_tokens: r.max_output_tokens,
+        stream: r.stream,
+        output_type: r
+            .text
+            .as_ref()
+            .and_then(|t| t.format.as_ref())
+            .and_then(|f| output_type(&f.kind)),
+        ..RequestInfo::default()
     }
 }
 
-impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
-    fn response_info(&self) -> ResponseInfo<'_> {
-        let tool_calls: Vec<ToolCall<'_>> = self
-            .function_calls()
-            .filter(|c| !c.name.is_empty())
-            .map(|c| {
-                let id = Some(c.call_id.as_str()).filter(|id| !id.is_empty());
-                ToolCall::new(id, c.name.as_str())
-            })
-            .collect();
-        let reason = finish_reason(
-            self.status.as_deref(),
-            self.incomplete_details
-                .as_ref()
-                .and_then(|d| d.reason.as_deref()),
-            !tool_calls.is_empty(),
-        );
-        ResponseInfo {
-            id: Some(Cow::Borrowed(self.id.as_str())).filter(|s| !s.is_empty()),
-            model: Some(Cow::Borrowed(self.model.as_str())).filter(|s| !s.is_empty()),
-            finish_reasons: reason.map(Cow::Borrowed).into_iter().collect(),
-            usage: ResponseFacts::<P>::usage(self),
-            tool_calls,
-            provider_attributes: super::openai::openai_response_attributes::<P>(
-                Some("responses"),
-                self.service_tier.as_deref(),
-                None,
-            ),
-            ..ResponseInfo::default()
-        }
+/// The facts of a typed response.
+pub(crate) fn response_info(r: &Response) -> ResponseInfo<'_> {
+    let tool_calls: Vec<ToolCall<'_>> = r
+        .function_calls()
+        .filter(|c| !c.name.is_empty())
+        .map(|c| {
+            let id = Some(c.call_id.as_str()).filter(|id| !id.is_empty());
+            ToolCall::new(id, c.name.as_str())
+        })
+        .collect();
+    let reason = finish_reason(
+        r.status.as_deref(),
+        r.incomplete_details
+            .as_ref()
+            .and_then(|d| d.reason.as_deref()),
+        !tool_calls.is_empty(),
+    );
+    ResponseInfo {
+        id: Some(Cow::Borrowed(r.id.as_str())).filter(|s| !s.is_empty()),
+        model: response_model(r).map(Cow::Borrowed),
+        finish_reasons: reason.map(Cow::Borrowed).into_iter().collect(),
+        usage: usage(r),
+        tool_calls,
+        ..ResponseInfo::default()
     }
+}
 
-    fn response_model(&self) -> Option<&str> {
-        Some(self.model.as_str()).filter(|m| !m.is_empty())
-    }
+/// `gen_ai.response.model` of a typed response (none when empty).
+pub(crate) fn response_model(r: &Response) -> Option<&str> {
+    Some(r.model.as_str()).filter(|m| !m.is_empty())
+}
 
-    fn usage(&self) -> Option<Usage> {
-        some_usage(self.usage?.into())
-    }
-
-    fn output_messages(&self) -> Option<Vec<content::OutputMessage>> {
-        responses_output_messages(&serde_json::to_value(self).ok()?)
-    }
+/// The usage of a typed response: none unless it holds a count.
+pub(crate) fn usage(r: &Response) -> Option<Usage> {
+    some_usage(r.usage?.into())
 }
 
 /// Whether a raw JSON body is a Responses API response
@@ -784,33 +773,37 @@ pub struct ResponseStreamEvent {
     pub message: Option<String>,
 }
 
-impl<P: OpenAiCompatible> ChunkFacts<P> for ResponseStreamEvent {
-    fn observe(&self, stream: &mut StreamFacts) {
-        if self.kind == "error" {
-            let kind = self.code.clone().filter(|c| !c.is_empty());
-            stream.__fail(
-                Cow::Owned(kind.unwrap_or_else(|| "error".to_owned())),
-                &self.message.as_deref().unwrap_or(""),
-            );
-            return;
+/// Observes a typed stream event; `info` gives the facts of the response
+/// it carries (the vendor's attributes included).
+pub(crate) fn observe_typed_event(
+    event: &ResponseStreamEvent,
+    stream: &mut StreamFacts,
+    info: impl FnOnce(&Response) -> ResponseInfo<'_>,
+) {
+    if event.kind == "error" {
+        let kind = event.code.clone().filter(|c| !c.is_empty());
+        stream.__fail(
+            Cow::Owned(kind.unwrap_or_else(|| "error".to_owned())),
+            &event.message.as_deref().unwrap_or(""),
+        );
+        return;
+    }
+    if event.kind == "response.output_text.delta" {
+        if let Some(delta) = &event.delta {
+            stream.text(0, delta);
         }
-        if self.kind == "response.output_text.delta" {
-            if let Some(delta) = &self.delta {
-                stream.text(0, delta);
-            }
-        }
-        let Some(response) = &self.response else {
-            return;
-        };
-        stream.merge(ResponseFacts::<P>::response_info(response));
-        if self.kind == "response.failed" {
-            let error = response.error.as_ref();
-            let kind = error.and_then(|e| e.code.clone()).filter(|c| !c.is_empty());
-            stream.__fail(
-                Cow::Owned(kind.unwrap_or_else(|| "response.failed".to_owned())),
-                &error.and_then(|e| e.message.as_deref()).unwrap_or(""),
-            );
-        }
+    }
+    let Some(response) = &event.response else {
+        return;
+    };
+    stream.merge(info(response));
+    if event.kind == "response.failed" {
+        let error = response.error.as_ref();
+        let kind = error.and_then(|e| e.code.clone()).filter(|c| !c.is_empty());
+        stream.__fail(
+            Cow::Owned(kind.unwrap_or_else(|| "response.failed".to_owned())),
+            &error.and_then(|e| e.message.as_deref()).unwrap_or(""),
+        );
     }
 }
 
@@ -820,7 +813,7 @@ pub(crate) fn observe_event(v: &Value, stream: &mut StreamFacts) -> bool {
         return false;
     };
     if kind == "error" {
-        super::openai::stream_error(stream, v);
+        stream_error(stream, v);
         return true;
     }
     if !kind.starts_with("response.") {
@@ -837,7 +830,7 @@ pub(crate) fn observe_event(v: &Value, stream: &mut StreamFacts) -> bool {
         }
         if kind == "response.failed" {
             match response.get("error").filter(|e| e.is_object()) {
-                Some(error) => super::openai::stream_error(stream, error),
+                Some(error) => stream_error(stream, error),
                 None => stream.__fail(Cow::Borrowed("response.failed"), &""),
             }
         }
@@ -850,8 +843,7 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::provider::azure::AzureOpenAi;
-    use crate::provider::OpenAi;
+    use crate::provider::{AzureOpenAi, OpenAi, RequestFacts, ResponseFacts};
 
     /// Checks the typed facts for OpenAI and Azure, and the raw ones, against
     /// `expected`.

@@ -7,55 +7,46 @@
 //! takes `#[llm_call(provider = openai_compatible("name"))]`.
 
 use super::openai::OpenAiCompatible;
-use super::Provider;
+use super::vendor;
 
-macro_rules! compatible {
-    ($(#[$doc:meta])* $ty:ident, $name:literal, $server:literal) => {
-        compatible!($(#[$doc])* $ty, $name, $server, true);
-    };
-    ($(#[$doc:meta])* $ty:ident, $name:literal, $server:literal, $includes:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, Default)]
-        pub struct $ty;
-
-        impl Provider for $ty {
-            const NAME: &'static str = $name;
-            const DEFAULT_OPERATION: &'static str = "chat";
-            const SERVER_ADDRESS: Option<&'static str> = Some($server);
-            const SERVER_PORT: Option<u16> = Some(443);
-        }
-
-        impl OpenAiCompatible for $ty {
-            const COMPLETION_INCLUDES_REASONING: bool = $includes;
-        }
-    };
+vendor! {
+    /// DeepSeek (`deepseek`); its context-cache hits count as cache reads.
+    DeepSeek { name: "deepseek", operation: "chat", server: "api.deepseek.com", port: 443 }
+    speaks OpenAiCompatible {}
 }
 
-compatible!(
-    /// DeepSeek (`deepseek`); its context-cache hits count as cache reads.
-    DeepSeek, "deepseek", "api.deepseek.com"
-);
-compatible!(
+vendor! {
     /// Groq (`groq`).
-    Groq, "groq", "api.groq.com"
-);
-compatible!(
+    Groq { name: "groq", operation: "chat", server: "api.groq.com", port: 443 }
+    speaks OpenAiCompatible {}
+}
+
+vendor! {
     /// xAI (`x_ai`); its `completion_tokens` leave out the reasoning
     /// tokens, which are added to the output tokens.
-    XAi, "x_ai", "api.x.ai", false
-);
-compatible!(
+    XAi { name: "x_ai", operation: "chat", server: "api.x.ai", port: 443 }
+    speaks OpenAiCompatible {
+        const COMPLETION_INCLUDES_REASONING: bool = false;
+    }
+}
+
+vendor! {
     /// Mistral AI (`mistral_ai`), whose chat API has the Chat Completions shape.
-    MistralAi, "mistral_ai", "api.mistral.ai"
-);
-compatible!(
+    MistralAi { name: "mistral_ai", operation: "chat", server: "api.mistral.ai", port: 443 }
+    speaks OpenAiCompatible {}
+}
+
+vendor! {
     /// Perplexity (`perplexity`).
-    Perplexity, "perplexity", "api.perplexity.ai"
-);
-compatible!(
+    Perplexity { name: "perplexity", operation: "chat", server: "api.perplexity.ai", port: 443 }
+    speaks OpenAiCompatible {}
+}
+
+vendor! {
     /// OpenRouter (`openrouter`, not a name the conventions list).
-    OpenRouter, "openrouter", "openrouter.ai"
-);
+    OpenRouter { name: "openrouter", operation: "chat", server: "openrouter.ai", port: 443 }
+    speaks OpenAiCompatible {}
+}
 
 #[cfg(test)]
 mod tests {
@@ -63,6 +54,7 @@ mod tests {
 
     use super::*;
     use crate::provider::openai::ChatCompletion;
+    use crate::provider::Provider;
     use crate::provider::{ResponseFacts, Usage};
 
     #[test]

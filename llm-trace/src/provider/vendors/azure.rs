@@ -2,7 +2,7 @@
 //! Completions and Responses APIs served from an Azure resource.
 //!
 //! [`AzureOpenAi`] is [`OpenAiCompatible`], so the types of
-//! [`openai`](super::openai) and [`responses`](super::responses), and raw
+//! [`openai`](super::openai) and [`responses`](super::super::responses), and raw
 //! [`serde_json::Value`] bodies of either API, describe its calls with the
 //! same normalization as OpenAI's.
 //!
@@ -42,19 +42,14 @@
 //! ```
 
 use super::openai::OpenAiCompatible;
-use super::Provider;
+use super::vendor;
 
-/// Azure OpenAI (`azure.ai.openai`): Chat Completions and Responses APIs, no
-/// default server (each resource has its own `{resource}.openai.azure.com`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AzureOpenAi;
-
-impl Provider for AzureOpenAi {
-    const NAME: &'static str = "azure.ai.openai";
-    const DEFAULT_OPERATION: &'static str = "chat";
+vendor! {
+    /// Azure OpenAI (`azure.ai.openai`): Chat Completions and Responses APIs, no
+    /// default server (each resource has its own `{resource}.openai.azure.com`).
+    AzureOpenAi { name: "azure.ai.openai", operation: "chat" }
+    speaks OpenAiCompatible {}
 }
-
-impl OpenAiCompatible for AzureOpenAi {}
 
 #[cfg(test)]
 mod tests {
@@ -63,6 +58,7 @@ mod tests {
     use super::*;
     use crate::provider::openai::ChatCompletion;
     use crate::provider::responses::{responses_info, Response};
+    use crate::provider::Provider;
     use crate::provider::{
         RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage,
     };

@@ -32,8 +32,8 @@
 //!
 //! # Normalization
 //!
-//! The same as for this crate's own types ([`super::openai`],
-//! [`super::responses`]):
+//! The same as for this crate's own types ([`crate::provider::openai`],
+//! [`crate::provider::responses`]):
 //!
 //! - Chat Completions: `prompt_tokens` (which includes
 //!   `prompt_tokens_details.cached_tokens`) is the input, `completion_tokens`
@@ -43,7 +43,7 @@
 //!   `tool_calls`, `content_filter`, `function_call`), one per choice. Tool
 //!   calls are the function and custom tool calls of every choice.
 //! - Responses API: the finish reason derived from `status` as documented in
-//!   [`super::responses`] (`stop`, `tool_calls`, `max_output_tokens`, ...);
+//!   [`crate::provider::responses`] (`stop`, `tool_calls`, `max_output_tokens`, ...);
 //!   tool calls are the `function_call` items, with their `call_id`.
 //! - Embeddings: `prompt_tokens` is the input, and
 //!   `gen_ai.embeddings.dimension.count` the length of the first embedding.
@@ -70,12 +70,18 @@ use async_openai::types::responses::{
     TextResponseFormatConfiguration,
 };
 
-use super::openai::{openai_request_attributes, openai_response_attributes, OpenAiCompatible};
-use super::{
+use crate::model::{OutputMessage, RequestContent};
+use crate::provider::formats::chat_completions::content::{
+    chat_output_messages, chat_request_content,
+};
+use crate::provider::formats::responses;
+use crate::provider::vendors::openai::{
+    openai_request_attributes, openai_response_attributes, OpenAiCompatible,
+};
+use crate::provider::{
     ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts, ToolCall,
     Usage,
 };
-use crate::model::{OutputMessage, RequestContent};
 
 /// An `f32` as the `f64` of its shortest decimal form, so that `0.2_f32`
 /// records as `0.2`.
@@ -206,7 +212,7 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateChatCompletionRequest {
 
     /// Read from async-openai's serde form, which is the API's.
     fn request_content(&self) -> Option<RequestContent> {
-        super::openai::chat_request_content(&serde_json::to_value(self).ok()?)
+        chat_request_content(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -256,7 +262,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for CreateChatCompletionResponse {
     }
 
     fn output_messages(&self) -> Option<Vec<OutputMessage>> {
-        super::openai::chat_output_messages(&serde_json::to_value(self).ok()?)
+        chat_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -360,7 +366,7 @@ impl<P: OpenAiCompatible> RequestFacts<P> for CreateResponse {
     }
 
     fn request_content(&self) -> Option<RequestContent> {
-        super::responses::responses_request_content(&serde_json::to_value(self).ok()?)
+        responses::responses_request_content(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -394,8 +400,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
             .as_ref()
             .map(|d| d.reason.as_str())
             .filter(|r| !r.is_empty());
-        let reason =
-            super::responses::finish_reason(Some(status), incomplete, !tool_calls.is_empty());
+        let reason = responses::finish_reason(Some(status), incomplete, !tool_calls.is_empty());
         ResponseInfo {
             id: non_empty(&self.id),
             model: non_empty(&self.model),
@@ -420,7 +425,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Response {
     }
 
     fn output_messages(&self) -> Option<Vec<OutputMessage>> {
-        super::responses::responses_output_messages(&serde_json::to_value(self).ok()?)
+        responses::responses_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 

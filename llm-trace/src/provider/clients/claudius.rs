@@ -21,7 +21,7 @@
 //! # let _ = ask;
 //! ```
 //!
-//! Normalization is the one of [`super::anthropic`]: Anthropic's
+//! Normalization is the one of [`crate::provider::anthropic`]: Anthropic's
 //! `input_tokens` excludes the tokens read from and written to the cache, so
 //! `gen_ai.usage.input_tokens` is `input_tokens + cache_read_input_tokens +
 //! cache_creation_input_tokens`; the two cache counts are also recorded on
@@ -39,12 +39,13 @@ use ::claudius::{
     Model, OutputFormat, Usage as ClaudiusUsage,
 };
 
-use super::anthropic::{merge_counts, DeltaUsage};
-use super::{
+use crate::model::{OutputMessage, RequestContent};
+use crate::provider::formats::messages::stream::merge_counts;
+use crate::provider::formats::messages::{content, DeltaUsage};
+use crate::provider::{
     Anthropic, ChunkFacts, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     ToolCall, Usage,
 };
-use crate::model::{OutputMessage, RequestContent};
 
 impl RequestFacts<Anthropic> for MessageCreateParams {
     fn request_model(&self) -> Option<&str> {
@@ -78,7 +79,7 @@ impl RequestFacts<Anthropic> for MessageCreateParams {
 
     /// Read from claudius's serde form, which is the Messages API's.
     fn request_content(&self) -> Option<RequestContent> {
-        super::anthropic::messages_request_content(&serde_json::to_value(self).ok()?)
+        content::messages_request_content(&serde_json::to_value(self).ok()?)
     }
 }
 
@@ -116,7 +117,7 @@ impl ResponseFacts<Anthropic> for Message {
     }
 
     fn output_messages(&self) -> Option<Vec<OutputMessage>> {
-        super::anthropic::messages_output_messages(&serde_json::to_value(self).ok()?)
+        content::messages_output_messages(&serde_json::to_value(self).ok()?)
     }
 }
 
