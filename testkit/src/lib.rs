@@ -1,5 +1,6 @@
 //! Shared support for llm-trace's examples, integration tests and
-//! benchmarks. Not published.
+//! benchmarks (the mock LLM server, the OTLP test receiver, span capture and
+//! read-back, the tree printer, the hostile-input checks). Not published.
 
 pub mod capture;
 pub mod hostile;
