@@ -1,6 +1,6 @@
 //! Export throughput: `#[llm_call]` spans per second, end to end, through
 //! the batch span processor of `llm_trace::init` (default settings: queue
-//! 2048, batches of 512) into the local OTLP receiver (`src/receiver.rs`,
+//! 2048, batches of 512) into the local OTLP receiver (`testkit/src/receiver.rs`,
 //! HTTP/protobuf and gRPC on loopback) and into the embedded JSON-lines
 //! default, from one thread and from two.
 //!
@@ -30,7 +30,7 @@ use common::{with_llm_call, REQUEST};
 use criterion::{Criterion, Throughput};
 use llm_trace::export::Protocol;
 use llm_trace::Telemetry;
-use llm_trace_suite::receiver::Receiver;
+use llm_trace_testkit::receiver::Receiver;
 
 /// Calls between two flushes, across the producer threads: half the batch
 /// processor's default queue.

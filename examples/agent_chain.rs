@@ -12,7 +12,7 @@
 //! from what the tool found. The reply is then scored for helpfulness.
 //!
 //! No network and no API key: both models are served by the loopback mock
-//! LLM server (`llm_trace_suite::mock`), called over real HTTP; the order
+//! LLM server (`llm_trace_testkit::mock`), called over real HTTP; the order
 //! database is an in-process table.
 //!
 //! Where the metadata comes from, outermost first:
@@ -48,7 +48,7 @@
 //! prints them as a tree, every attribute under its span, followed by the
 //! span events the tree does not show (the evaluation).
 
-use llm_trace_suite::readback::{is_this_run, new_instance_id, read_run};
+use llm_trace_testkit::readback::{is_this_run, new_instance_id, read_run};
 use std::collections::{BTreeSet, HashMap};
 use std::error::Error;
 use std::fmt;
@@ -59,8 +59,8 @@ use llm_trace::opentelemetry_semantic_conventions::resource::SERVICE_INSTANCE_ID
 use llm_trace::provider::anthropic::{Message, MessagesRequest, MessagesResponse};
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
 use llm_trace::{current_call, llm_call, with_metadata, Evaluation};
-use llm_trace_suite::mock::{Client, ClientError, MockServer};
-use llm_trace_suite::tree;
+use llm_trace_testkit::mock::{Client, ClientError, MockServer};
+use llm_trace_testkit::tree;
 use opentelemetry::KeyValue;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue};

@@ -19,7 +19,7 @@
 //! ```
 //!
 //! No network and no API key: the call goes to the offline mock server
-//! (`llm_trace_suite::mock`), with reqwest, deserialized into async-openai's
+//! (`llm_trace_testkit::mock`), with reqwest, deserialized into async-openai's
 //! response type. With async-openai's own client the body of `chat` is
 //! `client.chat().create(req.clone()).await` and nothing else changes.
 //! Spans go where `llm_trace::init()` sends them: OTLP when
@@ -33,7 +33,7 @@ use async_openai::types::chat::{
     CreateChatCompletionRequest, CreateChatCompletionRequestArgs, CreateChatCompletionResponse,
 };
 use llm_trace::llm_call;
-use llm_trace_suite::mock::{MockServer, OPENAI_CHAT_PATH};
+use llm_trace_testkit::mock::{MockServer, OPENAI_CHAT_PATH};
 
 /// One Chat Completions call: a `chat gpt-4o-mini` span with the request's
 /// parameters and the response's id, model, finish reasons and usage.

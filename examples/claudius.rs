@@ -17,7 +17,7 @@
 //! ```
 //!
 //! No network and no API key: claudius's own client talks to the offline
-//! mock server (`llm_trace_suite::mock`), which simulates Anthropic's prompt
+//! mock server (`llm_trace_testkit::mock`), which simulates Anthropic's prompt
 //! cache: the first call writes the cached system prompt, the second reads
 //! it. Spans go where `llm_trace::init()` sends them: OTLP when
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, otherwise `llm-trace.jsonl` in the
@@ -29,7 +29,7 @@ use claudius::{
     CacheControlEphemeral, KnownModel, Message, MessageCreateParams, MessageParam, TextBlock,
 };
 use llm_trace::llm_call;
-use llm_trace_suite::mock::MockServer;
+use llm_trace_testkit::mock::MockServer;
 
 /// One Messages call: a `chat claude-sonnet-4-5` span with the request's
 /// parameters and the response's id, model, stop reason and usage.

@@ -23,8 +23,8 @@ use llm_trace::export::Destination;
 use llm_trace::llm_call;
 use llm_trace::opentelemetry::KeyValue;
 use llm_trace::opentelemetry_semantic_conventions::resource::SERVICE_INSTANCE_ID;
-use llm_trace_suite::readback::{new_instance_id, run_spans};
-use llm_trace_suite::tree;
+use llm_trace_testkit::readback::{new_instance_id, run_spans};
+use llm_trace_testkit::tree;
 
 // ---------------------------------------------------------------------------
 // 1. The provider: the gateway's types and what they mean. This is the part

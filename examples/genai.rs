@@ -17,7 +17,7 @@
 //! ```
 //!
 //! No network and no API key: genai's own client talks to the offline mock
-//! server (`llm_trace_suite::mock`) through a service-target resolver, once
+//! server (`llm_trace_testkit::mock`) through a service-target resolver, once
 //! with its OpenAI adapter and once with its Anthropic adapter. Spans go
 //! where `llm_trace::init()` sends them: OTLP when
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, otherwise `llm-trace.jsonl` in the
@@ -30,7 +30,7 @@ use genai::chat::{ChatMessage, ChatOptions, ChatRequest, ChatResponse};
 use genai::resolver::{AuthData, Endpoint, ServiceTargetResolver};
 use genai::{Client, ModelIden, ServiceTarget};
 use llm_trace::llm_call;
-use llm_trace_suite::mock::MockServer;
+use llm_trace_testkit::mock::MockServer;
 
 /// One chat through genai's OpenAI adapter: a `chat gpt-4o-mini` span.
 #[llm_call(provider = "openai", model = "gpt-4o-mini", request = options, server = base_url, feature = "faq")]

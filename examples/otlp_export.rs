@@ -15,7 +15,7 @@
 //! `http/protobuf` or `grpc`, `OTEL_EXPORTER_OTLP_HEADERS`,
 //! `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, ...); the program itself
 //! names no endpoint. It starts the offline mock LLM server on loopback
-//! (`llm_trace_suite::mock`), makes four `#[llm_call]` calls inside one span
+//! (`llm_trace_testkit::mock`), makes four `#[llm_call]` calls inside one span
 //! of its own, `handle_ticket`, and flushes everything before it exits:
 //!
 //! ```text
@@ -38,7 +38,7 @@ use std::fmt;
 use llm_trace::provider::anthropic::{Message, MessagesRequest, MessagesResponse};
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
 use llm_trace::{llm_call, ErrorType};
-use llm_trace_suite::mock::{Client, ClientError, MockServer};
+use llm_trace_testkit::mock::{Client, ClientError, MockServer};
 use opentelemetry::trace::{FutureExt, SpanKind, Status, TraceContextExt, Tracer};
 use opentelemetry::{global, Context, KeyValue};
 use serde_json::{json, Value};

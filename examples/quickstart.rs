@@ -5,7 +5,7 @@
 //! ```
 //!
 //! No network and no API key: the program starts a mock LLM server on
-//! loopback (`llm_trace_suite::mock`, OpenAI- and Anthropic-compatible) and
+//! loopback (`llm_trace_testkit::mock`, OpenAI- and Anthropic-compatible) and
 //! makes real HTTP calls to it through functions annotated with
 //! `#[llm_call]`.
 //!
@@ -45,7 +45,7 @@
 //! (e.g. `http://localhost:4318`): the same program then exports over OTLP
 //! and the annotated functions stay exactly as they are.
 
-use llm_trace_suite::readback::{is_this_run, new_instance_id, read_run};
+use llm_trace_testkit::readback::{is_this_run, new_instance_id, read_run};
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::fmt;
@@ -58,8 +58,8 @@ use llm_trace::opentelemetry_semantic_conventions::resource::SERVICE_INSTANCE_ID
 use llm_trace::provider::anthropic::{Message, MessagesRequest, MessagesResponse};
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
 use llm_trace::semconv;
-use llm_trace_suite::mock::{Client, ClientError, MockServer};
-use llm_trace_suite::tree;
+use llm_trace_testkit::mock::{Client, ClientError, MockServer};
+use llm_trace_testkit::tree;
 use opentelemetry::trace::{FutureExt, Status, TraceContextExt, Tracer};
 use opentelemetry::{global, Context, KeyValue};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;

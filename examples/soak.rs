@@ -9,7 +9,7 @@
 //! ```
 //!
 //! Defaults: 60 seconds, OTLP/HTTP into the local receiver
-//! (`src/receiver.rs`, run in this process and counting spans without
+//! (`testkit/src/receiver.rs`, run in this process and counting spans without
 //! keeping them), one producer thread. The producers call as fast as they
 //! can, so export runs at saturation for the whole run. Every five seconds a
 //! line gives the resident set size (VmRSS), the calls made and the spans
@@ -27,7 +27,7 @@ use llm_trace::llm_call;
 use llm_trace::provider::openai::{
     ChatCompletion, ChatMessage, ChatRequest, Choice, CompletionUsage,
 };
-use llm_trace_suite::receiver::Receiver;
+use llm_trace_testkit::receiver::Receiver;
 
 #[derive(Debug)]
 struct ApiError;

@@ -2,7 +2,7 @@
 //! when asked for (a process-wide switch, hence its own test binary).
 
 use llm_trace::llm_call;
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::Value;
 use serde_json::json;
 

@@ -14,7 +14,7 @@ use llm_trace::llm_call;
 use llm_trace::provider::anthropic::{Message, MessagesRequest, MessagesResponse};
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
 use llm_trace::provider::{Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::logs::AnyValue;
 use opentelemetry::Value as AttributeValue;
 use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};

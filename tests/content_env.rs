@@ -5,7 +5,7 @@
 use llm_trace::content::{self, CaptureMode};
 use llm_trace::llm_call;
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 
 #[llm_call(provider = "openai", request = req)]
 async fn process_wide(req: ChatRequest) -> ChatCompletion {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use llm_trace::content::{self, CaptureMode};
 use llm_trace::llm_call;
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
-use llm_trace_suite::receiver::{hex_id, AttrValue, Receiver};
+use llm_trace_testkit::receiver::{hex_id, AttrValue, Receiver};
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue};
 use prost::Message;
 use serde_json::{json, Value};

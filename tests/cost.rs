@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use llm_trace::cost::{self, ModelPrices, PriceTable};
 use llm_trace::llm_call;
 use llm_trace::semconv::{LLM_TRACE_CLIENT_COST, LLM_TRACE_COST_USD};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::{global, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};

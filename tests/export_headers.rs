@@ -13,7 +13,7 @@ use std::sync::{Mutex, Once, PoisonError};
 use std::time::Duration;
 
 use llm_trace::opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
-use llm_trace_suite::receiver::Receiver;
+use llm_trace_testkit::receiver::Receiver;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 /// A value that must never appear in a log line or an error.

@@ -8,7 +8,7 @@
 //! percentiles against a healthy run, the queue bound, exactly-once delivery
 //! and the counts of `Telemetry::span_counts`.
 //!
-//! The collector is the real OTLP receiver of `llm_trace_suite::receiver`
+//! The collector is the real OTLP receiver of `llm_trace_testkit::receiver`
 //! on loopback, with its fault controls (`shutdown`, `restart`,
 //! `start_on`, `set_delay`). Latency bounds on calls are correctness bounds
 //! (a call that waited for an export would take the export's time: hundreds
@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use llm_trace::export::{Builder, Protocol, ShutdownError};
 use llm_trace::llm_call;
 use llm_trace::Telemetry;
-use llm_trace_suite::receiver::{AttrValue, Receiver};
+use llm_trace_testkit::receiver::{AttrValue, Receiver};
 use serde_json::{json, Value};
 
 /// Tests that install global providers take turns.

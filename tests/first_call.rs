@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use llm_trace::llm_call;
 use llm_trace::semconv::{GEN_AI_CLIENT_TOKEN_USAGE, LLM_TRACE_CLIENT_COST, LLM_TRACE_COST_USD};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::{global, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};

@@ -19,8 +19,8 @@ use llm_trace::llm_call;
 use llm_trace::opentelemetry::context::FutureExt;
 use llm_trace::provider::anthropic::{Message, MessagesRequest, MessagesResponse};
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
-use llm_trace_suite::mock::MockServer;
-use llm_trace_suite::receiver::Receiver;
+use llm_trace_testkit::mock::MockServer;
+use llm_trace_testkit::receiver::Receiver;
 use prost::Message as _;
 use serde_json::{json, Value};
 

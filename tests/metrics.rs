@@ -13,7 +13,7 @@ use llm_trace::metadata::{MAX_ATTRIBUTE_VALUE_BYTES, MAX_MODEL_BYTES};
 use llm_trace::metrics::{DURATION_BOUNDARIES, TOKEN_USAGE_BOUNDARIES};
 use llm_trace::semconv::{LLM_TRACE_CLIENT_COST, LLM_TRACE_COST_USD, OTHER};
 use llm_trace::{llm_call, ErrorType};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::trace::Status;
 use opentelemetry::{global, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, HistogramDataPoint, MetricData};

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use llm_trace::{llm_call, workflow};
-use llm_trace_suite::capture::Capture;
+use llm_trace_testkit::capture::Capture;
 use opentelemetry::global;
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
 
@@ -123,7 +123,7 @@ async fn switching_back_on_instruments_the_next_call() {
 
     assert_eq!(output.unwrap(), "echo: on");
     let span = capture.span("chat off-switch-model");
-    let attributes = llm_trace_suite::capture::attributes(&span);
+    let attributes = llm_trace_testkit::capture::attributes(&span);
     assert_eq!(attributes["user.tier"], "counted".into());
     assert_eq!(attributes["body.recording"], true.into());
     assert_eq!(displayed.load(Ordering::Relaxed), 1);

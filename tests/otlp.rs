@@ -1,5 +1,5 @@
 //! `llm_trace::init` verified against a real OTLP receiver, not against our
-//! own exporter: the receiver (`llm_trace_suite::receiver`) is built from
+//! own exporter: the receiver (`llm_trace_testkit::receiver`) is built from
 //! `opentelemetry-proto`'s generated gRPC services and an HTTP server that
 //! decodes protobuf, and these tests assert what it DECODED.
 //!
@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use llm_trace::llm_call;
-use llm_trace_suite::receiver::{
+use llm_trace_testkit::receiver::{
     AttrValue, ExportStatus, MetricKind, MetricPoint, NumberValue, Protocol, ReceivedSpan,
     Receiver, Signal,
 };

@@ -1,6 +1,6 @@
 //! The outage harness of issue 15: producers call an instrumented function
 //! at a steady rate while the real OTLP receiver of
-//! `llm_trace_suite::receiver` is torn down mid-run and rebuilt on the same
+//! `llm_trace_testkit::receiver` is torn down mid-run and rebuilt on the same
 //! port, over gRPC and over HTTP. It reports what arrived (by span id:
 //! every call's span, at least once), the duplicates (only a batch the
 //! receiver took but did not answer is sent again), what was dropped or
@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use llm_trace::export::{Protocol, SpanCounts, DEFAULT_MAX_QUEUE_SIZE};
 use llm_trace::llm_call;
 use llm_trace::Telemetry;
-use llm_trace_suite::receiver::Receiver;
+use llm_trace_testkit::receiver::Receiver;
 use opentelemetry::trace::TraceContextExt;
 use serde_json::{json, Value};
 

@@ -1,5 +1,5 @@
 //! Collector outages, measured: a steady stream of instrumented calls runs
-//! while the real OTLP receiver of `llm_trace_suite::receiver` is
+//! while the real OTLP receiver of `llm_trace_testkit::receiver` is
 //!
 //! 1. absent when telemetry starts, and appears later;
 //! 2. killed mid-run (and stays dead);
@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use llm_trace::export::{Protocol, SpanCounts};
 use llm_trace::llm_call;
 use llm_trace::Telemetry;
-use llm_trace_suite::receiver::{AttrValue, Receiver};
+use llm_trace_testkit::receiver::{AttrValue, Receiver};
 use serde_json::{json, Value};
 
 /// The configured queue bound, set through its variable: half a second of

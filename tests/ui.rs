@@ -5,6 +5,10 @@
 #[rustversion::stable]
 #[test]
 fn ui() {
+    // trybuild resolves these paths from the owning package's directory,
+    // testkit/, where `tests/ui` is a link to the top-level `tests/ui`: the
+    // compiler then names each file `tests/ui/<name>.rs`, as the `.stderr`
+    // files expect.
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
     t.pass("tests/ui/pass/*.rs");

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use llm_trace::opentelemetry::{global, Value};
 use llm_trace::opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
-use llm_trace_suite::hostile;
+use llm_trace_testkit::hostile;
 
 #[llm_trace::llm_call(provider = "openai", model = "m", fields(field = field))]
 async fn record(field: Value, body: Vec<(String, Value)>) {

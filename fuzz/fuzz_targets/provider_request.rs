@@ -1,9 +1,9 @@
 //! Request bodies, any bytes: every provider's raw-JSON facts and every
-//! typed request type (`llm_trace_suite::hostile::request_bytes`).
+//! typed request type (`llm_trace_testkit::hostile::request_bytes`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    llm_trace_suite::hostile::request_bytes(data);
+    llm_trace_testkit::hostile::request_bytes(data);
 });

@@ -6,7 +6,7 @@ use llm_trace::opentelemetry::baggage::BaggageExt;
 use llm_trace::opentelemetry::trace::TraceContextExt;
 use llm_trace::opentelemetry::{Context, KeyValue};
 use llm_trace::propagation::{self, MAX_BAGGAGE_BYTES, MAX_BAGGAGE_ENTRIES};
-use llm_trace_suite::hostile;
+use llm_trace_testkit::hostile;
 use proptest::prelude::*;
 
 use crate::{cases, corpus};

@@ -1,7 +1,7 @@
 //! Hostile input never panics: property tests of every parser that reads
 //! what comes from outside (provider bodies, W3C headers) and of the bounds
 //! on what gets recorded. The properties themselves are in
-//! `llm_trace_suite::hostile`, shared with the cargo-fuzz targets in
+//! `llm_trace_testkit::hostile`, shared with the cargo-fuzz targets in
 //! `fuzz/`, whose seed corpus (`fuzz/corpus/`) seeds these tests too.
 //!
 //! Case counts are set per test to keep the whole binary within a few
@@ -16,8 +16,9 @@ use std::path::Path;
 
 /// The files of one fuzz target's seed corpus, sorted by name.
 pub fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
+    // The manifest directory is testkit/, a sibling of fuzz/.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
+        .join("../fuzz/corpus")
         .join(target);
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

@@ -5,8 +5,8 @@
 use llm_trace::llm_call;
 use llm_trace::metadata::{MAX_ARRAY_ELEMENTS, MAX_ATTRIBUTE_VALUE_BYTES, MAX_ENTRIES_PER_SPAN};
 use llm_trace::opentelemetry::{Array, Value as Otel};
-use llm_trace_suite::capture::{attributes, Capture};
-use llm_trace_suite::hostile;
+use llm_trace_testkit::capture::{attributes, Capture};
+use llm_trace_testkit::hostile;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

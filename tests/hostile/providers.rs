@@ -2,7 +2,7 @@
 //! bodies and arbitrary bytes.
 
 use llm_trace::provider::{parse_response, KNOWN_PROVIDERS};
-use llm_trace_suite::hostile;
+use llm_trace_testkit::hostile;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 

@@ -1,7 +1,7 @@
 //! Streamed responses: raw bytes split anywhere and each provider's chunks
-//! (`llm_trace_suite::hostile::stream_bytes`).
+//! (`llm_trace_testkit::hostile::stream_bytes`).
 
-use llm_trace_suite::hostile;
+use llm_trace_testkit::hostile;
 use proptest::prelude::*;
 
 use crate::{cases, corpus};

@@ -1,8 +1,8 @@
 //! Prompts, conversations, agents and tools as the conventions name them.
 
 use llm_trace::llm_call;
-use llm_trace_suite::attrs;
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::attrs;
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::trace::SpanKind;
 use opentelemetry::Value;
 

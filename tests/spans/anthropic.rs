@@ -1,7 +1,7 @@
 use llm_trace::llm_call;
 use llm_trace::provider::anthropic::{Message, MessagesRequest, MessagesResponse};
-use llm_trace_suite::attrs;
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::attrs;
+use llm_trace_testkit::capture::{attributes, Capture};
 use serde_json::{json, Value};
 
 use crate::strs;

@@ -4,7 +4,7 @@
 
 use llm_trace::provider::openai::{ChatCompletion, ChatRequest};
 use llm_trace::{llm_call, workflow};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::Value;
 
 #[derive(Debug)]

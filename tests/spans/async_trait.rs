@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use llm_trace::llm_call;
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
-use llm_trace_suite::attrs;
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::attrs;
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::trace::Status;
 use opentelemetry::Value;
 

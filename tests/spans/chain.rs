@@ -3,7 +3,7 @@
 //! LLM span inside.
 
 use llm_trace::{llm_call, workflow};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry::Value;
 use serde_json::{json, Value as Json};

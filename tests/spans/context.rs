@@ -3,7 +3,7 @@
 //! caller's context afterwards.
 
 use llm_trace::llm_call;
-use llm_trace_suite::capture::Capture;
+use llm_trace_testkit::capture::Capture;
 use opentelemetry::trace::{FutureExt, TraceContextExt, Tracer};
 use opentelemetry::{global, Context};
 

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use llm_trace::llm_call;
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::trace::{Span, SpanContext, TraceContextExt, Tracer};
 use opentelemetry::{global, Context, Value};
 

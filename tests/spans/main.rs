@@ -1,5 +1,6 @@
 //! The spans `#[llm_call]` exports, attribute by attribute, as the SDK's
-//! in-memory exporter receives them.
+//! in-memory exporter receives them; W3C propagation of their context; the
+//! expansion's lints (`lints.rs`).
 
 mod agents;
 mod anthropic;
@@ -8,9 +9,11 @@ mod async_trait;
 mod chain;
 mod context;
 mod lazy;
+mod lints;
 mod metadata;
 mod openai;
 mod outcome;
+mod propagation;
 mod providers;
 mod shapes;
 mod sites;

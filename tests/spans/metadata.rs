@@ -4,7 +4,7 @@
 use llm_trace::opentelemetry::baggage::BaggageExt;
 use llm_trace::opentelemetry::context::FutureExt as _;
 use llm_trace::{current_call, llm_call, metadata_scope, with_metadata, Evaluation};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::trace::{Status, TraceContextExt};
 use opentelemetry::{Context, KeyValue, Value};
 

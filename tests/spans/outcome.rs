@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures::FutureExt as _;
 use llm_trace::{llm_call, ErrorType};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::trace::Status;
 use opentelemetry::Value;
 
@@ -467,7 +467,7 @@ fn reply_attributes(cap: &Capture, name: &str) -> std::collections::BTreeMap<Str
 async fn an_option_of_a_response_gives_its_usage_when_some() {
     let cap = Capture::new();
     assert!(cap.run(maybe(true)).await.unwrap().is_some());
-    let call = llm_trace_suite::attrs! {
+    let call = llm_trace_testkit::attrs! {
         "gen_ai.operation.name" => "chat",
         "gen_ai.provider.name" => "openai",
         "gen_ai.request.model" => "gpt-4o",
@@ -475,7 +475,7 @@ async fn an_option_of_a_response_gives_its_usage_when_some() {
         "server.port" => 443,
     };
     let mut replied = call.clone();
-    replied.extend(llm_trace_suite::attrs! {
+    replied.extend(llm_trace_testkit::attrs! {
         "gen_ai.response.id" => "chatcmpl-1",
         "gen_ai.response.model" => "gpt-4o-2024-08-06",
         "gen_ai.response.finish_reasons" => Value::Array(vec![opentelemetry::StringValue::from("stop")].into()),
@@ -515,7 +515,7 @@ async fn response_none_records_no_response_facts_but_the_error() {
     );
     assert_eq!(
         reply_attributes(&cap, "unread"),
-        llm_trace_suite::attrs! {
+        llm_trace_testkit::attrs! {
             "gen_ai.operation.name" => "chat",
             "gen_ai.provider.name" => "openai",
             "gen_ai.request.model" => "gpt-4o",

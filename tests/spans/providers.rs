@@ -2,7 +2,7 @@
 
 use llm_trace::llm_call;
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::Value;
 use serde_json::json;
 

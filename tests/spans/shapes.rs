@@ -3,8 +3,8 @@
 use llm_trace::llm_call;
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest};
 use llm_trace::provider::{OpenAi, ResponseFacts};
-use llm_trace_suite::attrs;
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::attrs;
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::{Array, StringValue, Value};
 
 #[derive(Debug, PartialEq)]

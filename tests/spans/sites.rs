@@ -4,7 +4,7 @@
 
 use llm_trace::llm_call;
 use llm_trace::provider::openai::{ChatMessage, ChatRequest};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::Value;
 
 #[llm_call(provider = "openai", request = req, server = server)]

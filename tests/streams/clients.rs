@@ -11,7 +11,7 @@ use genai::chat::{
     ToolCall as GenaiToolCall, ToolChunk, Usage as GenaiUsage,
 };
 use llm_trace::llm_call;
-use llm_trace_suite::attrs;
+use llm_trace_testkit::attrs;
 use opentelemetry::trace::Status;
 use serde_json::{json, Value};
 

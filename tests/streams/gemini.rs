@@ -12,7 +12,7 @@ use bytes::Bytes;
 use futures::{stream, Stream};
 use llm_trace::llm_call;
 use llm_trace::provider::gemini::GenerateContentResponse;
-use llm_trace_suite::attrs;
+use llm_trace_testkit::attrs;
 use opentelemetry::trace::Status;
 use opentelemetry::Value as Attr;
 use serde_json::{json, Value};

@@ -18,7 +18,7 @@ use std::pin::pin;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::trace::Status;
 use opentelemetry::{Array, StringValue, Value};
 

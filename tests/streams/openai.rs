@@ -5,8 +5,8 @@ use futures::{stream, Stream, StreamExt};
 use llm_trace::llm_call;
 use llm_trace::provider::openai::ChatCompletionChunk;
 use llm_trace::provider::responses::ResponseStreamEvent;
-use llm_trace_suite::attrs;
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::attrs;
+use llm_trace_testkit::capture::{attributes, Capture};
 use serde_json::{json, Value};
 
 use crate::{ttfc, ApiError};

@@ -10,9 +10,9 @@ use futures::{Stream, StreamExt};
 use llm_trace::llm_call;
 use llm_trace::provider::anthropic::MessagesRequest;
 use llm_trace::provider::openai::{ChatMessage, ChatRequest};
-use llm_trace_suite::attrs;
-use llm_trace_suite::capture::{attributes, Capture};
-use llm_trace_suite::mock::MockServer;
+use llm_trace_testkit::attrs;
+use llm_trace_testkit::capture::{attributes, Capture};
+use llm_trace_testkit::mock::MockServer;
 use opentelemetry::trace::{Status, TraceContextExt};
 use serde_json::{json, Value};
 
@@ -401,7 +401,7 @@ async fn raw_sse_bytes_from_a_server_give_the_same_facts() {
                 .await
         })
         .await;
-    let mut found = llm_trace_suite::capture::attributes(&capture.span("chat claude-haiku-4-5"));
+    let mut found = llm_trace_testkit::capture::attributes(&capture.span("chat claude-haiku-4-5"));
     ttfc(&mut found);
     let id = found
         .remove("gen_ai.response.id")

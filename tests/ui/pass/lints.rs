@@ -1,6 +1,6 @@
 // The shapes that raised lints at the user's code, under `deny(warnings)`:
 // one-line bodies, `mut` arguments, a synchronous stream assigning its `mut`
-// argument. tests/lints.rs runs more shapes (and clippy checks them there).
+// argument. tests/spans/lints.rs runs more shapes (and clippy checks them there).
 #![deny(warnings)]
 
 use llm_trace::llm_call;

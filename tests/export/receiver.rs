@@ -1,4 +1,4 @@
-//! The OTLP test receiver (`llm_trace_suite::receiver`) against the real
+//! The OTLP test receiver (`llm_trace_testkit::receiver`) against the real
 //! opentelemetry-otlp exporters (gRPC via tonic, HTTP/protobuf via the
 //! blocking reqwest client) and against hand-made requests: decoding,
 //! recording, error answers and fault controls.
@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use llm_trace_suite::receiver::{
+use llm_trace_testkit::receiver::{
     attribute, AttrValue, ExportStatus, MetricKind, NumberValue, Protocol, Receiver, Signal,
     HTTP_TRACES_PATH, PROTOBUF_CONTENT_TYPE,
 };
@@ -840,12 +840,12 @@ fn attribute_helpers_convert_any_value() {
     );
     assert_eq!(attribute(&kvs, "s").unwrap().to_string(), "x");
     assert_eq!(attribute(&kvs, "b").unwrap().to_string(), "true");
-    let map = llm_trace_suite::receiver::attributes(&kvs);
+    let map = llm_trace_testkit::receiver::attributes(&kvs);
     assert_eq!(map.len(), 7);
     assert_eq!(map["i"], 7_i64);
     assert_ne!(AttrValue::Int(1), 1.0_f64, "types are distinguished");
     assert_eq!(
-        llm_trace_suite::receiver::hex_id(&[0, 0xab, 0x10]),
+        llm_trace_testkit::receiver::hex_id(&[0, 0xab, 0x10]),
         "00ab10"
     );
 }

@@ -17,7 +17,7 @@ use llm_trace::provider::{
     parse_response, AzureOpenAi, DeepSeek, OpenAi, RequestFacts, RequestInfo, ResponseFacts,
     ResponseInfo, ToolCall, Usage,
 };
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::{Array, StringValue, Value};
 use serde::de::DeserializeOwned;
 use serde_json::json;

@@ -6,7 +6,7 @@
 
 use llm_trace::llm_call;
 use llm_trace::provider::openai::{ChatCompletion, ChatMessage, ChatRequest, EmbeddingRequest};
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::{Array, StringValue, Value};
 use serde_json::json;
 

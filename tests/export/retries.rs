@@ -2,7 +2,7 @@
 //! thread and tried again until the collector takes it (issue 15, finding
 //! 2); one the collector refuses as invalid fails at once.
 //!
-//! The collector is the real OTLP receiver of `llm_trace_suite::receiver`:
+//! The collector is the real OTLP receiver of `llm_trace_testkit::receiver`:
 //! torn down and rebuilt on the same port, or answering `503` / `429` with
 //! a `Retry-After`, or `400`. Each test first makes the export fail with a
 //! `force_flush` (which returns once the exporter gave up, its own retries
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use llm_trace::export::{Protocol, SpanCounts};
 use llm_trace::Telemetry;
-use llm_trace_suite::receiver::{ExportStatus, Receiver};
+use llm_trace_testkit::receiver::{ExportStatus, Receiver};
 use opentelemetry::trace::{Tracer, TracerProvider as _};
 
 /// Upper bound of every wait for spans to arrive.

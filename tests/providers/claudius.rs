@@ -13,8 +13,8 @@ use llm_trace::llm_call;
 use llm_trace::provider::{
     Anthropic, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, ToolCall, Usage,
 };
-use llm_trace_suite::capture::{attributes, Capture};
-use llm_trace_suite::mock::MockServer;
+use llm_trace_testkit::capture::{attributes, Capture};
+use llm_trace_testkit::mock::MockServer;
 use opentelemetry::{Array, StringValue, Value};
 use serde_json::json;
 

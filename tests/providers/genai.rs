@@ -16,7 +16,7 @@ use llm_trace::provider::{
     Anthropic, Bedrock, Gemini, OpenAi, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo,
     ToolCall, Usage, VertexAi,
 };
-use llm_trace_suite::capture::{attributes, Capture};
+use llm_trace_testkit::capture::{attributes, Capture};
 use opentelemetry::{Array, StringValue, Value};
 use serde_json::json;
 

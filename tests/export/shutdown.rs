@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use llm_trace::export::{Builder, Protocol, ShutdownError, DEFAULT_SHUTDOWN_TIMEOUT};
 use llm_trace::Telemetry;
-use llm_trace_suite::receiver::Receiver;
+use llm_trace_testkit::receiver::Receiver;
 use opentelemetry::trace::{Tracer, TracerProvider};
 
 /// What a bounded wait may overrun its bound by: thread start-up and

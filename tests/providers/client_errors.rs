@@ -10,8 +10,8 @@ use std::error::Error;
 use std::time::Duration;
 
 use llm_trace::llm_call;
-use llm_trace_suite::capture::{attributes, Capture};
-use llm_trace_suite::mock::{MockServer, OPENAI_CHAT_PATH};
+use llm_trace_testkit::capture::{attributes, Capture};
+use llm_trace_testkit::mock::{MockServer, OPENAI_CHAT_PATH};
 use opentelemetry::Value;
 use serde_json::json;
 
