@@ -1,6 +1,6 @@
 //! OpenAI (`gen_ai.provider.name = "openai"`) and the family of providers
 //! that speak its formats: [Chat Completions](ChatRequest), embeddings
-//! ([`EmbeddingRequest`]) and the [Responses API](super::responses).
+//! ([`EmbeddingRequest`]) and the [Responses API](crate::provider::responses).
 //!
 //! The types of each format are re-exported here; raw [`serde_json::Value`]
 //! bodies of any of them give the same facts (a body's shape tells the format
