@@ -1,6 +1,6 @@
 //! OpenAI (`gen_ai.provider.name = "openai"`) and the family of providers
 //! that speak its formats: [Chat Completions](ChatRequest), embeddings
-//! ([`EmbeddingRequest`]) and the [Responses API](super::responses).
+//! ([`EmbeddingRequest`]) and the [Responses API](crate::provider::responses).
 //!
 //! The types of each format are re-exported here; raw [`serde_json::Value`]
 //! bodies of any of them give the same facts (a body's shape tells the format
@@ -126,12 +126,14 @@ pub(crate) fn openai_response_attributes<'a, P: Provider>(
 
 impl<P: OpenAiCompatible> RequestFacts<P> for ChatRequest {
     fn request_model(&self) -> Option<&str> {
-        chat::request_model(self)
+        chat::RequestView::model(self)
     }
 
     fn request_info(&self) -> RequestInfo<'_> {
         RequestInfo {
-            provider_attributes: openai_request_attributes::<P>(chat::service_tier(self)),
+            provider_attributes: openai_request_attributes::<P>(chat::RequestView::service_tier(
+                self,
+            )),
             ..chat::request_info(self)
         }
     }
@@ -144,17 +146,13 @@ impl<P: OpenAiCompatible> RequestFacts<P> for ChatRequest {
 impl<P: OpenAiCompatible> ResponseFacts<P> for ChatCompletion {
     fn response_info(&self) -> ResponseInfo<'_> {
         ResponseInfo {
-            provider_attributes: openai_response_attributes::<P>(
-                Some("chat_completions"),
-                self.service_tier.as_deref(),
-                self.system_fingerprint.as_deref(),
-            ),
+            provider_attributes: chat_attributes::<P>(Some("chat_completions"), self),
             ..chat::response_info(self, P::COMPLETION_INCLUDES_REASONING)
         }
     }
 
     fn response_model(&self) -> Option<&str> {
-        chat::response_model(self)
+        chat::CompletionView::model(self)
     }
 
     fn output_messages(&self) -> Option<Vec<OutputMessage>> {
@@ -164,6 +162,15 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for ChatCompletion {
     fn usage(&self) -> Option<Usage> {
         chat::usage(self, P::COMPLETION_INCLUDES_REASONING)
     }
+}
+
+/// The `openai.*` attributes of a Chat Completions response.
+fn chat_attributes<'a, P: Provider>(
+    api: Option<&'static str>,
+    c: &'a (impl chat::CompletionView + ?Sized),
+) -> Vec<(Cow<'static, str>, Cow<'a, str>)> {
+    let (service_tier, system_fingerprint) = c.tier_and_fingerprint();
+    openai_response_attributes::<P>(api, service_tier, system_fingerprint)
 }
 
 impl<P: OpenAiCompatible> ChunkFacts<P> for ChatCompletionChunk {
@@ -202,12 +209,14 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for EmbeddingResponse {
 
 impl<P: OpenAiCompatible> RequestFacts<P> for responses::ResponseRequest {
     fn request_model(&self) -> Option<&str> {
-        responses::request_model(self)
+        responses::RequestView::model(self)
     }
 
     fn request_info(&self) -> RequestInfo<'_> {
         RequestInfo {
-            provider_attributes: openai_request_attributes::<P>(responses::service_tier(self)),
+            provider_attributes: openai_request_attributes::<P>(
+                responses::RequestView::service_tier(self),
+            ),
             ..responses::request_info(self)
         }
     }
@@ -223,7 +232,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for responses::Response {
     }
 
     fn response_model(&self) -> Option<&str> {
-        responses::response_model(self)
+        responses::ResponseView::model(self)
     }
 
     fn usage(&self) -> Option<Usage> {
@@ -240,7 +249,7 @@ fn typed_responses_info<P: OpenAiCompatible>(r: &responses::Response) -> Respons
     ResponseInfo {
         provider_attributes: openai_response_attributes::<P>(
             Some("responses"),
-            r.service_tier.as_deref(),
+            responses::ResponseView::service_tier(r),
             None,
         ),
         ..responses::response_info(r)
@@ -271,7 +280,7 @@ impl<P: OpenAiCompatible> RequestFacts<P> for Value {
         RequestInfo {
             encoding_formats: embeddings::value_encoding_formats(self),
             provider_attributes: openai_request_attributes::<P>(service_tier),
-            ..chat::value_request_info(self)
+            ..chat::request_info(self)
         }
     }
 
@@ -289,7 +298,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
             return ResponseInfo {
                 provider_attributes: openai_response_attributes::<P>(
                     Some("responses"),
-                    text_of(self, "service_tier"),
+                    responses::ResponseView::service_tier(self),
                     None,
                 ),
                 ..info
@@ -297,15 +306,14 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
         }
         ResponseInfo {
             embeddings_dimension_count: embeddings::value_dimension(self),
-            provider_attributes: openai_response_attributes::<P>(
+            provider_attributes: chat_attributes::<P>(
                 match text_of(self, "object") {
                     Some("chat.completion") => Some("chat_completions"),
                     _ => None,
                 },
-                text_of(self, "service_tier"),
-                text_of(self, "system_fingerprint"),
+                self,
             ),
-            ..chat::value_response_info(self, P::COMPLETION_INCLUDES_REASONING)
+            ..chat::response_info(self, P::COMPLETION_INCLUDES_REASONING)
         }
     }
 
@@ -324,7 +332,7 @@ impl<P: OpenAiCompatible> ResponseFacts<P> for Value {
         if responses::is_responses_body(self) {
             return responses::responses_usage(self);
         }
-        chat::value_usage(self, P::COMPLETION_INCLUDES_REASONING)
+        chat::usage(self, P::COMPLETION_INCLUDES_REASONING)
     }
 }
 

@@ -416,56 +416,183 @@ fn output_type(kind: &str) -> Option<Cow<'static, str>> {
     }
 }
 
-/// `gen_ai.request.model` of a typed request (none when empty).
-pub(crate) fn request_model(r: &ResponseRequest) -> Option<&str> {
-    Some(r.model.as_str()).filter(|m| !m.is_empty())
+/// A Responses API request as its facts read it: the typed body and a raw
+/// [`Value`] alike (field access only, borrowed).
+pub(crate) trait RequestView {
+    /// `model` (the typed body leaves an empty one out).
+    fn model(&self) -> Option<&str>;
+    /// `temperature` and `top_p`.
+    fn sampling(&self) -> [Option<f64>; 2];
+    /// `max_output_tokens`.
+    fn max_output_tokens(&self) -> Option<u64>;
+    /// `stream`.
+    fn stream(&self) -> Option<bool>;
+    /// `text.format.type`.
+    fn text_format(&self) -> Option<&str>;
+    /// `service_tier` (for the vendor's attributes).
+    fn service_tier(&self) -> Option<Cow<'_, str>>;
 }
 
-/// The request's `service_tier`, kept in [`ResponseRequest::extra`].
-pub(crate) fn service_tier(r: &ResponseRequest) -> Option<Cow<'_, str>> {
-    r.extra
-        .get("service_tier")
-        .and_then(Value::as_str)
-        .map(Cow::Borrowed)
+impl RequestView for ResponseRequest {
+    fn model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|m| !m.is_empty())
+    }
+    fn sampling(&self) -> [Option<f64>; 2] {
+        [self.temperature, self.top_p]
+    }
+    fn max_output_tokens(&self) -> Option<u64> {
+        self.max_output_tokens
+    }
+    fn stream(&self) -> Option<bool> {
+        self.stream
+    }
+    fn text_format(&self) -> Option<&str> {
+        Some(self.text.as_ref()?.format.as_ref()?.kind.as_str())
+    }
+    /// Kept in [`ResponseRequest::extra`].
+    fn service_tier(&self) -> Option<Cow<'_, str>> {
+        self.extra
+            .get("service_tier")
+            .and_then(Value::as_str)
+            .map(Cow::Borrowed)
+    }
 }
 
-/// The facts of a typed request.
-pub(crate) fn request_info(r: &ResponseRequest) -> RequestInfo<'_> {
+/// A raw body: a field of the wrong type reads as absent.
+impl RequestView for Value {
+    fn model(&self) -> Option<&str> {
+        self.get("model")?.as_str()
+    }
+    fn sampling(&self) -> [Option<f64>; 2] {
+        [f64_at(self, "temperature"), f64_at(self, "top_p")]
+    }
+    fn max_output_tokens(&self) -> Option<u64> {
+        u64_at(self, "max_output_tokens")
+    }
+    fn stream(&self) -> Option<bool> {
+        bool_at(self, "stream")
+    }
+    fn text_format(&self) -> Option<&str> {
+        self.get("text")?.get("format")?.get("type")?.as_str()
+    }
+    fn service_tier(&self) -> Option<Cow<'_, str>> {
+        str_at(self, "service_tier")
+    }
+}
+
+/// The facts of a request, but the vendor's attributes.
+pub(crate) fn request_info<V: RequestView + ?Sized>(r: &V) -> RequestInfo<'_> {
+    let [temperature, top_p] = r.sampling();
     RequestInfo {
-        model: request_model(r).map(Cow::Borrowed),
-        temperature: r.temperature,
-        top_p: r.top_p,
-        max_tokens: r.max_output_tokens,
-        stream: r.stream,
-        output_type: r
-            .text
-            .as_ref()
-            .and_then(|t| t.format.as_ref())
-            .and_then(|f| output_type(&f.kind)),
+        model: r.model().map(Cow::Borrowed),
+        temperature,
+        top_p,
+        max_tokens: r.max_output_tokens(),
+        stream: r.stream(),
+        output_type: r.text_format().and_then(output_type),
         ..RequestInfo::default()
     }
 }
 
-/// The facts of a typed response.
-pub(crate) fn response_info(r: &Response) -> ResponseInfo<'_> {
-    let tool_calls: Vec<ToolCall<'_>> = r
-        .function_calls()
-        .filter(|c| !c.name.is_empty())
-        .map(|c| {
-            let id = Some(c.call_id.as_str()).filter(|id| !id.is_empty());
-            ToolCall::new(id, c.name.as_str())
+/// A Responses API response as its facts read it: the typed body and a raw
+/// [`Value`] alike.
+pub(crate) trait ResponseView {
+    /// `id` (the typed body leaves an empty one out).
+    fn id(&self) -> Option<&str>;
+    /// `model` (the typed body leaves an empty one out).
+    fn model(&self) -> Option<&str>;
+    /// `status`.
+    fn status(&self) -> Option<&str>;
+    /// `incomplete_details.reason`.
+    fn incomplete_reason(&self) -> Option<&str>;
+    /// The `function_call` output items, as tool calls (`call_id`, `name`).
+    fn tool_calls(&self) -> Vec<ToolCall<'_>>;
+    /// The counts of `usage`, when it is an object.
+    fn counts(&self) -> Option<Usage>;
+    /// `service_tier` (for the vendor's attributes).
+    fn service_tier(&self) -> Option<&str>;
+}
+
+impl ResponseView for Response {
+    fn id(&self) -> Option<&str> {
+        Some(self.id.as_str()).filter(|s| !s.is_empty())
+    }
+    fn model(&self) -> Option<&str> {
+        Some(self.model.as_str()).filter(|s| !s.is_empty())
+    }
+    fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+    fn incomplete_reason(&self) -> Option<&str> {
+        self.incomplete_details.as_ref()?.reason.as_deref()
+    }
+    fn tool_calls(&self) -> Vec<ToolCall<'_>> {
+        self.function_calls()
+            .filter(|c| !c.name.is_empty())
+            .map(|c| {
+                let id = Some(c.call_id.as_str()).filter(|id| !id.is_empty());
+                ToolCall::new(id, c.name.as_str())
+            })
+            .collect()
+    }
+    fn counts(&self) -> Option<Usage> {
+        self.usage.map(Usage::from)
+    }
+    fn service_tier(&self) -> Option<&str> {
+        self.service_tier.as_deref()
+    }
+}
+
+/// A raw body: a field of the wrong type reads as absent.
+impl ResponseView for Value {
+    fn id(&self) -> Option<&str> {
+        self.get("id")?.as_str()
+    }
+    fn model(&self) -> Option<&str> {
+        self.get("model")?.as_str()
+    }
+    fn status(&self) -> Option<&str> {
+        self.get("status")?.as_str()
+    }
+    fn incomplete_reason(&self) -> Option<&str> {
+        self.get("incomplete_details")?.get("reason")?.as_str()
+    }
+    fn tool_calls(&self) -> Vec<ToolCall<'_>> {
+        array_at(self, "output")
+            .iter()
+            .filter(|item| item.get("type").and_then(Value::as_str) == Some("function_call"))
+            .filter_map(|item| {
+                Some(ToolCall {
+                    id: str_at(item, "call_id"),
+                    name: str_at(item, "name")?,
+                })
+            })
+            .collect()
+    }
+    fn counts(&self) -> Option<Usage> {
+        let u = self.get("usage").filter(|u| u.is_object())?;
+        let details = |key: &str, field: &str| u.get(key).and_then(|d| u64_at(d, field));
+        Some(Usage {
+            input_tokens: u64_at(u, "input_tokens"),
+            output_tokens: u64_at(u, "output_tokens"),
+            cache_read_input_tokens: details("input_tokens_details", "cached_tokens"),
+            cache_write_input_tokens: details("input_tokens_details", "cache_write_tokens"),
+            reasoning_output_tokens: details("output_tokens_details", "reasoning_tokens"),
+            ..Usage::default()
         })
-        .collect();
-    let reason = finish_reason(
-        r.status.as_deref(),
-        r.incomplete_details
-            .as_ref()
-            .and_then(|d| d.reason.as_deref()),
-        !tool_calls.is_empty(),
-    );
+    }
+    fn service_tier(&self) -> Option<&str> {
+        self.get("service_tier")?.as_str()
+    }
+}
+
+/// The facts of a response, but the vendor's attributes.
+pub(crate) fn response_info<V: ResponseView + ?Sized>(r: &V) -> ResponseInfo<'_> {
+    let tool_calls = r.tool_calls();
+    let reason = finish_reason(r.status(), r.incomplete_reason(), !tool_calls.is_empty());
     ResponseInfo {
-        id: Some(Cow::Borrowed(r.id.as_str())).filter(|s| !s.is_empty()),
-        model: response_model(r).map(Cow::Borrowed),
+        id: r.id().map(Cow::Borrowed),
+        model: r.model().map(Cow::Borrowed),
         finish_reasons: reason.map(Cow::Borrowed).into_iter().collect(),
         usage: usage(r),
         tool_calls,
@@ -473,14 +600,9 @@ pub(crate) fn response_info(r: &Response) -> ResponseInfo<'_> {
     }
 }
 
-/// `gen_ai.response.model` of a typed response (none when empty).
-pub(crate) fn response_model(r: &Response) -> Option<&str> {
-    Some(r.model.as_str()).filter(|m| !m.is_empty())
-}
-
-/// The usage of a typed response: none unless it holds a count.
-pub(crate) fn usage(r: &Response) -> Option<Usage> {
-    some_usage(r.usage?.into())
+/// The usage of a response: none unless `usage` holds a count.
+pub(crate) fn usage<V: ResponseView + ?Sized>(r: &V) -> Option<Usage> {
+    some_usage(r.counts()?)
 }
 
 /// Whether a raw JSON body is a Responses API response
@@ -492,50 +614,13 @@ pub(crate) fn is_responses_body(v: &Value) -> bool {
 /// The facts of a raw Responses API response body, or `None` when `v` is not
 /// one (see [`is_responses_body`]). Never panics, whatever the body holds.
 pub(crate) fn responses_info(v: &Value) -> Option<ResponseInfo<'_>> {
-    if !is_responses_body(v) {
-        return None;
-    }
-    let output = array_at(v, "output");
-    let tool_calls: Vec<ToolCall<'_>> = output
-        .iter()
-        .filter(|item| item.get("type").and_then(Value::as_str) == Some("function_call"))
-        .filter_map(|item| {
-            Some(ToolCall {
-                id: str_at(item, "call_id"),
-                name: str_at(item, "name")?,
-            })
-        })
-        .collect();
-    let reason = finish_reason(
-        v.get("status").and_then(Value::as_str),
-        v.get("incomplete_details")
-            .and_then(|d| d.get("reason"))
-            .and_then(Value::as_str),
-        !tool_calls.is_empty(),
-    );
-    Some(ResponseInfo {
-        id: str_at(v, "id"),
-        model: str_at(v, "model"),
-        finish_reasons: reason.map(Cow::Borrowed).into_iter().collect(),
-        usage: responses_usage(v),
-        tool_calls,
-        ..ResponseInfo::default()
-    })
+    is_responses_body(v).then(|| response_info(v))
 }
 
 /// The usage of a raw Responses API response body: `None` when its `usage`
 /// is absent, not an object, or holds no count.
 pub(crate) fn responses_usage(v: &Value) -> Option<Usage> {
-    let u = v.get("usage").filter(|u| u.is_object())?;
-    let details = |key: &str, field: &str| u.get(key).and_then(|d| u64_at(d, field));
-    some_usage(Usage {
-        input_tokens: u64_at(u, "input_tokens"),
-        output_tokens: u64_at(u, "output_tokens"),
-        cache_read_input_tokens: details("input_tokens_details", "cached_tokens"),
-        cache_write_input_tokens: details("input_tokens_details", "cache_write_tokens"),
-        reasoning_output_tokens: details("output_tokens_details", "reasoning_tokens"),
-        ..Usage::default()
-    })
+    usage(v)
 }
 
 /// The content of a Responses API request body: `instructions` as system
@@ -727,23 +812,7 @@ pub(crate) fn is_responses_request(v: &Value) -> bool {
 /// The facts of a raw Responses API request body, or `None` when `v` is not
 /// one (see [`is_responses_request`]).
 pub(crate) fn responses_request_info(v: &Value) -> Option<RequestInfo<'_>> {
-    if !is_responses_request(v) {
-        return None;
-    }
-    Some(RequestInfo {
-        model: str_at(v, "model"),
-        temperature: f64_at(v, "temperature"),
-        top_p: f64_at(v, "top_p"),
-        max_tokens: u64_at(v, "max_output_tokens"),
-        stream: bool_at(v, "stream"),
-        output_type: v
-            .get("text")
-            .and_then(|t| t.get("format"))
-            .and_then(|f| f.get("type"))
-            .and_then(Value::as_str)
-            .and_then(output_type),
-        ..RequestInfo::default()
-    })
+    is_responses_request(v).then(|| request_info(v))
 }
 
 /// One event of a streamed response (`"stream": true`). The facts come
