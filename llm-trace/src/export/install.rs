@@ -9,8 +9,8 @@ use opentelemetry::global;
 
 use super::Telemetry;
 use crate::content::{CaptureMode, Redactor};
-use crate::settings::Settings;
 use crate::cost::PriceTable;
+use crate::settings::Settings;
 
 /// The settings that instrumented calls read process-wide, as resolved from
 /// the builder and the variables. `None` leaves the process-wide value as it

@@ -20,8 +20,8 @@ use super::super::formats::chat_completions::{
 };
 use super::super::formats::{embeddings, responses};
 use super::vendor;
-use crate::model::{OutputMessage, RequestContent};
 use crate::model::value::str_at;
+use crate::model::{OutputMessage, RequestContent};
 use crate::provider::{
     ChunkFacts, Provider, RequestFacts, RequestInfo, ResponseFacts, ResponseInfo, StreamFacts,
     Usage,

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::model::{OutputMessage, RequestContent};
 use crate::model::value::{array_at, str_at};
+use crate::model::{OutputMessage, RequestContent};
 use crate::provider::wire::chat_message::{chat_input_message, chat_parts, chat_tool_definition};
 
 /// The content of a Chat Completions request body: its `messages` (system

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::model::{OutputMessage, Part, RequestContent};
 use crate::model::value::{array_at, str_at};
+use crate::model::{OutputMessage, Part, RequestContent};
 use crate::provider::wire::chat_message;
 
 /// The content of a v2 Chat request body. Its messages have OpenAI's shape

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use crate::model::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 use crate::model::value::{array_at, str_at, string_at, text_at};
+use crate::model::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 
 /// The content of a Converse request body: `system` blocks as system
 /// instructions, `messages`, and `toolConfig.tools`.

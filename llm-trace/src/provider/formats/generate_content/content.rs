@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::model::{self as content, InputMessage, OutputMessage, RequestContent, ToolDefinition};
 use crate::model::value::{array_at, string_at, text_at};
+use crate::model::{self as content, InputMessage, OutputMessage, RequestContent, ToolDefinition};
 
 /// The member `camel` (as the API documents it), or `snake` (which the REST
 /// API accepts too).

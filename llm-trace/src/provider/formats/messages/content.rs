@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::model::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 use crate::model::value::{array_at, other_part, str_at, string_at, text_at};
+use crate::model::{InputMessage, OutputMessage, Part, RequestContent, ToolDefinition};
 use crate::provider::wire::chat_message;
 
 /// The content of a Messages request body: `system` as system instructions,

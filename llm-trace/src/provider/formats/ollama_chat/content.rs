@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::model::{InputMessage, OutputMessage, Part, RequestContent};
 use crate::model::value::{array_at, str_at, string_at, text_at};
+use crate::model::{InputMessage, OutputMessage, Part, RequestContent};
 use crate::provider::wire::chat_message;
 
 /// The content of an `/api/chat` body (`messages`, `tools`), or of an

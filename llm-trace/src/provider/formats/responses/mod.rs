@@ -40,10 +40,10 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::model::{self as content, InputMessage, Part, RequestContent, ToolDefinition};
 use crate::model::value::{
     array_at, bool_at, f64_at, other_part, str_at, string_at, text_at, u64_at,
 };
+use crate::model::{self as content, InputMessage, Part, RequestContent, ToolDefinition};
 use crate::provider::wire::stream_error;
 use crate::provider::{RequestInfo, ResponseInfo, StreamFacts, ToolCall, Usage};
 
