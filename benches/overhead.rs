@@ -85,7 +85,7 @@ fn check_same_spans(rt: &tokio::runtime::Runtime) {
     assert_eq!(by_macro.len(), 1, "one span per call");
     assert_eq!(by_macro[0].name, "chat bench-model");
     assert_eq!(by_macro[0].kind, SpanKind::Client);
-    assert_eq!(by_macro[0].attributes.len(), 15, "{:#?}", by_macro[0]);
+    assert_eq!(by_macro[0].attributes.len(), 16, "{:#?}", by_macro[0]);
     assert_eq!(
         record_one(rt, Sampler::AlwaysOn, None, hand_naive),
         by_macro,

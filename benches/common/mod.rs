@@ -96,12 +96,13 @@ const TRACER: &str = "llm-trace-bench";
 /// `end()`.
 pub async fn hand_naive(user_id: u64, req: &ChatRequest) -> Output {
     let tracer = global::tracer(TRACER);
-    let mut attributes = Vec::with_capacity(11);
+    let mut attributes = Vec::with_capacity(12);
     attributes.push(KeyValue::new("gen_ai.operation.name", "chat"));
     attributes.push(KeyValue::new("gen_ai.provider.name", "openai"));
     attributes.push(KeyValue::new("gen_ai.request.model", req.model.clone()));
     attributes.push(KeyValue::new("server.address", "api.openai.com"));
     attributes.push(KeyValue::new("server.port", 443_i64));
+    attributes.push(KeyValue::new("openai.api.type", "chat_completions"));
     attributes.push(KeyValue::new(
         "code.function.name",
         concat!(module_path!(), "::hand_naive"),
@@ -144,12 +145,13 @@ pub async fn hand_naive(user_id: u64, req: &ChatRequest) -> Output {
 /// are built only if the span records.
 pub async fn hand_lazy(user_id: u64, req: &ChatRequest) -> Output {
     let tracer = global::tracer(TRACER);
-    let mut attributes = Vec::with_capacity(16);
+    let mut attributes = Vec::with_capacity(17);
     attributes.push(KeyValue::new("gen_ai.operation.name", "chat"));
     attributes.push(KeyValue::new("gen_ai.provider.name", "openai"));
     attributes.push(KeyValue::new("gen_ai.request.model", req.model.clone()));
     attributes.push(KeyValue::new("server.address", "api.openai.com"));
     attributes.push(KeyValue::new("server.port", 443_i64));
+    attributes.push(KeyValue::new("openai.api.type", "chat_completions"));
     let mut span = tracer
         .span_builder(format!("chat {}", req.model))
         .with_kind(SpanKind::Client)
@@ -198,12 +200,13 @@ pub async fn hand_lazy(user_id: u64, req: &ChatRequest) -> Output {
 /// reason too), the body run with the span current, no metrics, no cost.
 pub async fn sdk_floor(user_id: u64, req: &ChatRequest) -> Output {
     let tracer = global::tracer(TRACER);
-    let mut attributes = Vec::with_capacity(16);
+    let mut attributes = Vec::with_capacity(17);
     attributes.push(KeyValue::new("gen_ai.operation.name", "chat"));
     attributes.push(KeyValue::new("gen_ai.provider.name", "openai"));
     attributes.push(KeyValue::new("gen_ai.request.model", "bench-model"));
     attributes.push(KeyValue::new("server.address", "api.openai.com"));
     attributes.push(KeyValue::new("server.port", 443_i64));
+    attributes.push(KeyValue::new("openai.api.type", "chat_completions"));
     attributes.push(KeyValue::new(
         "code.function.name",
         concat!(module_path!(), "::sdk_floor"),
@@ -292,6 +295,7 @@ fn response_attributes(response: &ChatCompletion) -> Vec<KeyValue> {
         gen_ai.request.model = req.model.as_str(),
         server.address = "api.openai.com",
         server.port = 443_i64,
+        openai.api.type = "chat_completions",
         code.function.name = concat!(module_path!(), "::with_tracing"),
         gen_ai.request.temperature = req.temperature,
         gen_ai.request.max_tokens = req.max_tokens.map(|v| i64::try_from(v).unwrap_or(i64::MAX)),
