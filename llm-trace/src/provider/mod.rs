@@ -83,7 +83,6 @@ pub use crate::facts::sse;
 pub use crate::facts::{
     ChunkFacts, Provider, RequestFacts, ResponseFacts, StreamFacts, MAX_STREAM_CHOICES,
 };
-pub(crate) use crate::model::value;
 pub use crate::model::{RequestInfo, ResponseInfo, ToolCall, Usage, MAX_PLAUSIBLE_TOKENS};
 
 /// The provider names [`parse_response`] and [`parse_request`] know.

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::super::value::{array_at, other_part, str_at, string_at, text_at};
+use crate::model::value::{array_at, other_part, str_at, string_at, text_at};
 use crate::model::{InputMessage, Part, ToolDefinition};
 
 /// One request message: a `tool` message's result, or the message's parts.
